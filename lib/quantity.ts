@@ -124,20 +124,18 @@ export class Quantity {
   }
 
   /**
-   * Prints a memory amount with the largest binary suffix that keeps one decimal (`8Gi`, `1.4Gi`,
-   * `896Mi`); amounts below 1Ki print as bytes. Exact unless a decimal is shown.
+   * Prints a memory amount exactly, with the largest binary suffix that divides it (`8Gi`, `2688Mi`);
+   * amounts that are not whole KiB print as bytes.
    */
   public toMemoryString(): string {
-    const sign = this.millis < 0 ? '-' : '';
-    const bytes = Math.abs(this.millis) / 1000;
+    const bytes = this.millis / 1000;
     for (const suffix of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
-      const size = BINARY_SUFFIXES[suffix];
-      if (bytes >= size) {
-        const amount = bytes / size;
-        return `${sign}${Number.isInteger(amount) ? amount : amount.toFixed(1).replace(/\.0$/, '')}${suffix}`;
+      const amount = bytes / BINARY_SUFFIXES[suffix];
+      if (amount !== 0 && Number.isInteger(amount)) {
+        return `${amount}${suffix}`;
       }
     }
-    return `${sign}${bytes}`;
+    return String(Number.isInteger(bytes) ? bytes : `${this.millis}m`);
   }
 }
 
