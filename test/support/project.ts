@@ -1,0 +1,39 @@
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+
+/**
+ * A throwaway cdk8s project whose main.ts uses this repo's lib/ and node_modules, so that tests run
+ * the real synth commands without touching the repo's dist/.
+ */
+export function tempProject(mainTs: string, dist?: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-'));
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  fs.writeFileSync(path.join(dir, 'main.ts'), mainTs.replace(/from '\.\/lib'/g, `from ${JSON.stringify(path.join(REPO, 'lib'))}`));
+  fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: node ${JSON.stringify(path.join(REPO, 'scripts', 'synth.js'))}\noutput: .cdk8s.out\n`);
+  if (dist) {
+    fs.mkdirSync(path.join(dir, 'dist'));
+    for (const [name, text] of Object.entries(dist)) {
+      fs.writeFileSync(path.join(dir, 'dist', name), text);
+    }
+  }
+  return dir;
+}
+
+/** Runs a command in `cwd` with the CDK8S_OUTDIR of an outer run removed. */
+export function run(cwd: string, command: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  const clean = { ...process.env };
+  delete clean.CDK8S_OUTDIR;
+  return spawnSync(command, args, { cwd, env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** The files of a folder, name to text. */
+export function readDir(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+export const SYNTH = path.join(REPO, 'scripts', 'synth.js');
+export const CDK8S = path.join(REPO, 'node_modules', '.bin', 'cdk8s');
