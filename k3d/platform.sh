@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# Takes the Spark platform in dist/ from nothing to finished Pi jobs on a local k3d cluster.
+#
+#   k3d/platform.sh up      check docker, k3d and kubectl; create the cluster unless it exists
+#   k3d/platform.sh apply   apply dist/ in phases with readiness gates, follow the jobs, print results
+#   k3d/platform.sh status  show the cluster, the operator and the SparkApplications
+#   k3d/platform.sh down    delete the cluster
+#
+# A single `kubectl apply -f dist/` fails on a new cluster: the SparkApplication kind only exists once
+# the operator's chart has installed its CRD, and the operator's webhook (failurePolicy Fail) rejects
+# applications until it serves. Hence the phases. Every wait is bounded; the environment variables
+# below override the bounds.
+set -euo pipefail
+
+# Glob order is apply order, so it must not depend on the user's locale.
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+K3D_CONFIG=${K3D_CONFIG:-$ROOT/k3d/k3d-config.yaml}
+DIST_DIR=${DIST_DIR:-$ROOT/dist}
+POLL_INTERVAL=${POLL_INTERVAL:-5}
+NODES_TIMEOUT=${NODES_TIMEOUT:-120}
+HELM_JOB_TIMEOUT=${HELM_JOB_TIMEOUT:-300}
+CRD_TIMEOUT=${CRD_TIMEOUT:-120}
+OPERATOR_TIMEOUT=${OPERATOR_TIMEOUT:-300}
+WEBHOOK_RETRIES=${WEBHOOK_RETRIES:-12}
+APP_START_TIMEOUT=${APP_START_TIMEOUT:-120}
+APP_TIMEOUT=${APP_TIMEOUT:-900}
+OPERATOR_RELEASE=${OPERATOR_RELEASE:-spark-operator}
+OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE:-spark-operator}
+SPARK_CRD=sparkapplications.sparkoperator.k8s.io
+
+PHASE=settings
+
+say() { printf '==> [%s] %s\n' "$PHASE" "$*"; }
+phase() { PHASE=$1; shift; say "$@"; }
+detail() { printf '    %s\n' "$@"; }
+
+# fail OBJECT MESSAGE [DETAIL...]: the last words of every failed run name the phase and the object.
+fail() {
+  local object=$1 message=$2
+  shift 2
+  {
+    printf 'FAILED [%s] %s: %s\n' "$PHASE" "$object" "$message"
+    local line
+    for line in "$@"; do
+      [[ -n $line ]] && printf '%s\n' "$line"
+    done
+  } >&2
+  exit 1
+}
+
+for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT; do
+  [[ ${!var} =~ ^[0-9]+$ ]] || fail "$var" "must be a whole number (of seconds for timeouts), not '${!var}'"
+done
+
+# The cluster name lives in the k3d config only, so read it from there.
+[[ -f $K3D_CONFIG ]] || fail "$K3D_CONFIG" "k3d config not found" "hint: set K3D_CONFIG to the cluster config file"
+CLUSTER_NAME=$(awk '/^metadata:/ { m = 1; next } /^[^ #]/ { m = 0 } m && $1 == "name:" { gsub(/["\047]/, "", $2); print $2; exit }' "$K3D_CONFIG")
+[[ -n $CLUSTER_NAME ]] || fail "$K3D_CONFIG" "no metadata.name in the k3d config"
+KUBE_CONTEXT=${KUBE_CONTEXT:-k3d-$CLUSTER_NAME}
+
+# Every kubectl call names the context, so a different current context is never the target.
+kc() { kubectl --context "$KUBE_CONTEXT" "$@"; }
+
+# kc_read OBJECT NAMESPACE ARGS...: the output of `kubectl ARGS`, without stderr (a warning there would
+# spoil the value); when kubectl fails, the run fails naming OBJECT. Use as: x=$(kc_read ...) || exit 1
+kc_read() {
+  local object=$1 ns=$2 out
+  shift 2
+  out=$(kc "$@" 2>/dev/null) && printf '%s' "$out" && return 0
+  out=$(kc "$@" 2>&1) || true
+  fail "$object" "kubectl cannot read it" "$out" "$(hint_for "$out" "$ns")"
+}
+
+# --- hints: the seed README's troubleshooting, matched to what went wrong -----------------------------
+
+hint_quota() {
+  printf '%s\n' "hint (Resource Quota Violations): in a namespace with a ResourceQuota every pod must set limits" \
+    "  - add coreLimit to the driver and executor specs" \
+    "  - make sure memory plus Spark's overhead fits the quota" \
+    "  - check current usage: kubectl describe quota -n $1"
+}
+hint_permission() {
+  printf '%s\n' "hint (Permission Errors): the job's service account lacks a permission" \
+    "  - check the service account exists: kubectl get sa -n $1" \
+    "  - verify the RBAC bindings: kubectl get rolebindings -n $1" \
+    "  - make sure the SparkApplication names the team's service account"
+}
+hint_image() {
+  printf '%s\n' "hint (Image Pull Issues): a pod cannot pull its image (ImagePullBackOff)" \
+    "  - verify the image name and tag (working image: apache/spark:3.5.0)" \
+    "  - check the cluster's network connectivity"
+}
+hint_not_watching() {
+  printf '%s\n' "hint (Spark Operator Not Watching Namespaces): the operator never picked the application up" \
+    "  - check which namespaces it watches: kubectl logs -n $OPERATOR_NAMESPACE deployment/$OPERATOR_RELEASE-controller | grep namespace" \
+    "  - it should list $1 (the operator's spark.jobNamespaces)"
+}
+hint_operator() {
+  printf '%s\n' "hint: look at the operator's pods and logs" \
+    "  - kubectl get pods -n $OPERATOR_NAMESPACE" \
+    "  - kubectl logs -n $OPERATOR_NAMESPACE deployment/$OPERATOR_RELEASE-controller"
+}
+hint_cluster() {
+  printf '%s\n' "hint: is the cluster running? Create it with 'npm run cluster:up' (k3d/platform.sh up)" \
+    "  - kubectl context used: $KUBE_CONTEXT (override with KUBE_CONTEXT)"
+}
+
+# hint_for TEXT NAMESPACE: the hint whose symptom appears in TEXT, if any. Quota errors come first
+# because the API server words them "... is forbidden: exceeded quota".
+hint_for() {
+  local text=$1 ns=$2 hint=""
+  shopt -s nocasematch
+  case $text in
+    *"exceeded quota"* | *"must specify limits"* | *"must specify requests"*) hint=$(hint_quota "$ns") ;;
+    *forbidden*) hint=$(hint_permission "$ns") ;;
+    *ImagePullBackOff* | *ErrImagePull*) hint=$(hint_image) ;;
+    *"failed calling webhook"*) hint=$(hint_operator) ;;
+    *"context"*"does not exist"* | *"Unable to connect"* | *"connection refused"*) hint=$(hint_cluster) ;;
+  esac
+  shopt -u nocasematch
+  printf '%s' "$hint"
+}
+
+# Reasons pods in NAMESPACE are waiting for, e.g. "ImagePullBackOff ContainerCreating".
+waiting_reasons() {
+  kc get pods -n "$1" -o jsonpath='{..waiting.reason}' 2>/dev/null || true
+}
+
+# --- prerequisites and the cluster --------------------------------------------------------------------
+
+install_hint() {
+  case $1 in
+    docker) echo "install Docker Desktop or Docker Engine: https://docs.docker.com/get-docker/" ;;
+    k3d) echo "install k3d: https://k3d.io/#installation" ;;
+    kubectl) echo "install kubectl: https://kubernetes.io/docs/tasks/tools/" ;;
+  esac
+}
+
+require() {
+  local tool missing=() messages=()
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      missing+=("$tool")
+      messages+=("missing prerequisite: $tool is not on PATH; $(install_hint "$tool")")
+    fi
+  done
+  if ((${#missing[@]} > 0)); then
+    fail "prerequisites" "missing ${missing[*]}" "${messages[@]}"
+  fi
+}
+
+cluster_exists() {
+  local clusters
+  clusters=$(k3d cluster list -o json 2>&1) || fail "k3d cluster list" "k3d cannot list clusters" "$clusters" \
+    "hint: is the Docker daemon running? (docker info)"
+  [[ $clusters =~ \"name\":[[:space:]]*\"$CLUSTER_NAME\" ]]
+}
+
+cmd_up() {
+  phase prerequisites "checking docker, k3d and kubectl"
+  require docker k3d kubectl
+  local out
+  out=$(docker info 2>&1 >/dev/null) || fail "docker" "docker is installed but its daemon is not reachable" "$out" \
+    "hint: start Docker Desktop or the Docker service, then run this again"
+
+  phase cluster "cluster $CLUSTER_NAME from ${K3D_CONFIG#"$ROOT"/}"
+  if cluster_exists; then
+    detail "cluster $CLUSTER_NAME already exists; not creating it"
+  else
+    k3d cluster create --config "$K3D_CONFIG" || fail "cluster $CLUSTER_NAME" "k3d cluster create failed (see above)"
+  fi
+  say "waiting up to ${NODES_TIMEOUT}s: nodes Ready"
+  out=$(kc wait --for=condition=Ready nodes --all --timeout="${NODES_TIMEOUT}s" 2>&1) ||
+    fail "nodes of $CLUSTER_NAME" "not Ready within ${NODES_TIMEOUT}s" "$out" "$(hint_for "$out" default)"
+  say "cluster $CLUSTER_NAME is ready (kubectl context $KUBE_CONTEXT)"
+}
+
+cmd_down() {
+  phase cluster "deleting cluster $CLUSTER_NAME"
+  require k3d
+  if cluster_exists; then
+    k3d cluster delete "$CLUSTER_NAME" || fail "cluster $CLUSTER_NAME" "k3d cluster delete failed (see above)"
+  else
+    detail "cluster $CLUSTER_NAME does not exist; nothing to delete"
+  fi
+}
+
+cmd_status() {
+  phase status "cluster $CLUSTER_NAME (kubectl context $KUBE_CONTEXT)"
+  require k3d kubectl
+  if ! cluster_exists; then
+    detail "cluster $CLUSTER_NAME does not exist; create it with 'npm run cluster:up'"
+    exit 1
+  fi
+  # Status shows whatever exists; a missing piece (e.g. no CRD yet) is information, not a failure.
+  local what
+  for what in "nodes" "helmcharts.helm.cattle.io -A" "deployments -n $OPERATOR_NAMESPACE" "sparkapplications -A"; do
+    say "kubectl get $what"
+    # shellcheck disable=SC2086 # $what holds several words on purpose
+    kc get $what || true
+  done
+}
+
+# --- apply --------------------------------------------------------------------------------------------
+
+# manifest_objects FILE: one line "KIND NAMESPACE NAME" per document ("-" for no namespace). The files
+# come from cdk8s, whose YAML is block style with metadata's fields indented by two spaces.
+manifest_objects() {
+  awk '
+    function emit() { if (kind != "") print kind, (ns == "" ? "-" : ns), (name == "" ? "-" : name); kind = ns = name = ""; m = 0 }
+    function value() { v = $2; gsub(/["\047]/, "", v); return v }
+    /^---/ { emit(); next }
+    /^[^ #]/ { m = 0 }
+    /^kind:/ { kind = value() }
+    /^metadata:/ { m = 1; next }
+    m && /^  name:/ { name = value() }
+    m && /^  namespace:/ { ns = value() }
+    END { emit() }
+  ' "$1"
+}
+
+# wait_for KIND NAME NAMESPACE CONDITION TIMEOUT: kubectl wait fails at once on an object that does not
+# exist yet, so first wait for the object to appear, then for the condition, both within TIMEOUT.
+wait_for() {
+  local kind=$1 name=$2 ns=$3 condition=$4 timeout=$5 object out
+  local deadline=$((SECONDS + timeout)) ns_args=()
+  object="$kind $name"
+  if [[ -n $ns ]]; then
+    ns_args=(-n "$ns")
+    object="$kind $ns/$name"
+  fi
+  say "waiting up to ${timeout}s: $object $condition"
+  while :; do
+    out=$(kc_read "$object" "$ns" get "$kind" "$name" ${ns_args[@]+"${ns_args[@]}"} --ignore-not-found -o name) || exit 1
+    [[ -z $out ]] || break
+    ((SECONDS < deadline)) || fail "$object" "does not exist after ${timeout}s" "$(hint_operator)"
+    sleep "$POLL_INTERVAL"
+  done
+  local left=$((deadline - SECONDS))
+  ((left > 0)) || left=0
+  out=$(kc wait ${ns_args[@]+"${ns_args[@]}"} --for=condition="$condition" --timeout="${left}s" "$kind/$name" 2>&1) && return 0
+  local hint
+  hint=$(hint_for "$out $(waiting_reasons "$OPERATOR_NAMESPACE")" "$OPERATOR_NAMESPACE")
+  fail "$object" "not $condition within ${timeout}s" "$out" "${hint:-$(hint_operator)}"
+}
+
+# k3s's helm controller installs a HelmChart with the Job helm-install-<name> in the HelmChart's
+# namespace. The Job appears some seconds after the HelmChart, and its Failed condition is final.
+wait_for_helm_job() {
+  local ns=$1 chart=$2 job="helm-install-$2" found
+  local deadline=$((SECONDS + HELM_JOB_TIMEOUT))
+  say "waiting up to ${HELM_JOB_TIMEOUT}s: Job $ns/$job (installs HelmChart $ns/$chart) complete"
+  while :; do
+    found=$(kc_read "Job $ns/$job" "$ns" get job "$job" -n "$ns" --ignore-not-found \
+      -o jsonpath='{.metadata.name}{range .status.conditions[?(@.status=="True")]}{" "}{.type}{end}') || exit 1
+    case " $found " in
+      *" Complete "*) return 0 ;;
+      *" Failed "*) fail "Job $ns/$job" "the chart install failed" "hint: read its log: kubectl logs -n $ns job/$job" ;;
+    esac
+    if ((SECONDS >= deadline)); then
+      [[ -n $found ]] || fail "Job $ns/$job" "did not appear within ${HELM_JOB_TIMEOUT}s" \
+        "hint: k3s's helm controller creates it; check: kubectl get helmchart -n $ns $chart -o yaml"
+      fail "Job $ns/$job" "not complete within ${HELM_JOB_TIMEOUT}s" "hint: read its log: kubectl logs -n $ns job/$job"
+    fi
+    sleep "$POLL_INTERVAL"
+  done
+}
+
+apply_file() {
+  local file=$1 out
+  detail "kubectl apply -f ${file##*/}"
+  out=$(kc apply -f "$file" 2>&1) || fail "${file##*/}" "kubectl apply failed" "$out" "$(hint_for "$out" "$(first_namespace "$file")")"
+  printf '%s\n' "$out" | sed 's/^/      /'
+}
+
+# The webhook can refuse for a few seconds after its Deployment is Available.
+apply_jobs_file() {
+  local file=$1 attempt=1 out
+  detail "kubectl apply -f ${file##*/}"
+  until out=$(kc apply -f "$file" 2>&1); do
+    if [[ $out == *"failed calling webhook"* ]] && ((attempt < WEBHOOK_RETRIES)); then
+      detail "the operator's webhook is not serving yet (attempt $attempt of $WEBHOOK_RETRIES); retrying in ${POLL_INTERVAL}s"
+      attempt=$((attempt + 1))
+      sleep "$POLL_INTERVAL"
+      continue
+    fi
+    fail "${file##*/}" "kubectl apply failed after $attempt attempt(s)" "$out" \
+      "$(hint_for "$out" "$(first_namespace "$file")")"
+  done
+  printf '%s\n' "$out" | sed 's/^/      /'
+}
+
+first_namespace() {
+  manifest_objects "$1" | awk '$2 != "-" { print $2; exit }'
+}
+
+RESULT_ROWS=()
+PROBLEMS=()
+
+# follow_app NAMESPACE NAME START: poll the application to a final state, then record its row of the
+# table. The applications run side by side, so their bounds count from START, the start of the phase.
+follow_app() {
+  local ns=$1 name=$2 start=$3 object="SparkApplication $1/$2" state="" last="none"
+  say "waiting up to $((start + APP_TIMEOUT - SECONDS))s more: $object COMPLETED or FAILED"
+  while :; do
+    state=$(kc_read "$object" "$ns" get sparkapplication "$name" -n "$ns" -o jsonpath='{.status.applicationState.state}') || exit 1
+    if [[ $state != "$last" ]]; then
+      detail "$ns/$name: ${state:-no state yet}"
+      last=$state
+    fi
+    case $state in
+      COMPLETED | FAILED | SUBMISSION_FAILED) break ;;
+    esac
+    if [[ -z $state ]] && ((SECONDS - start >= APP_START_TIMEOUT)); then
+      state="NO STATE"
+      break
+    fi
+    if ((SECONDS - start >= APP_TIMEOUT)); then
+      state="TIMED OUT (${state:-no state})"
+      break
+    fi
+    sleep "$POLL_INTERVAL"
+  done
+  record_result "$ns" "$name" "$state" "$last"
+}
+
+# record_result NAMESPACE NAME STATE LAST_SEEN_STATE
+record_result() {
+  local ns=$1 name=$2 state=$3 seen=$4 object="SparkApplication $1/$2" info type pod result message hint
+  info=$(kc get sparkapplication "$name" -n "$ns" -o jsonpath='{.spec.type}{"\t"}{.status.driverInfo.podName}' 2>/dev/null) || true
+  type=${info%%$'\t'*}
+  pod=${info#*$'\t'}
+  [[ $info == *$'\t'* ]] || pod=""
+  case $type in
+    Python) type=PySpark ;;
+    R) type=SparkR ;;
+    "") type="?" ;;
+  esac
+  case $state in
+    COMPLETED)
+      result=$(kc logs -n "$ns" "$pod" 2>/dev/null | awk '/Pi is roughly/ { print "Pi ≈ " $NF; exit }') || true
+      RESULT_ROWS+=("| $ns | $name | $type | ✅ COMPLETED | ${result:-no \"Pi is roughly\" line in the driver log of ${pod:-its driver}} |")
+      return
+      ;;
+    FAILED | SUBMISSION_FAILED)
+      message=$(kc get sparkapplication "$name" -n "$ns" -o jsonpath='{.status.applicationState.errorMessage}' 2>/dev/null) || true
+      message=${message:-no error message in .status.applicationState}
+      hint=$(hint_for "$message" "$ns")
+      ;;
+    "NO STATE")
+      message="no state ${APP_START_TIMEOUT}s after the jobs were applied: the operator has not picked it up"
+      hint=$(hint_not_watching "$ns")
+      ;;
+    *)
+      message="still ${seen:-without a state} ${APP_TIMEOUT}s after the jobs were applied"
+      local reasons
+      reasons=$(waiting_reasons "$ns")
+      [[ -z $reasons ]] || message="$message; pods in $ns are waiting: $reasons"
+      hint=$(hint_for "$reasons" "$ns")
+      ;;
+  esac
+  RESULT_ROWS+=("| $ns | $name | $type | ❌ $state | see below |")
+  PROBLEMS+=("$object $state: $message${hint:+$'\n'$hint}")
+}
+
+cmd_apply() {
+  phase prerequisites "checking kubectl and the manifests in $DIST_DIR"
+  require kubectl
+  local file objects platform_files=() job_files=() helm_charts=() apps=() kind ns name
+  shopt -s nullglob
+  for file in "$DIST_DIR"/*.yaml; do
+    objects=$(manifest_objects "$file")
+    if [[ $'\n'$objects == *$'\n'"SparkApplication "* ]]; then
+      job_files+=("$file")
+    else
+      platform_files+=("$file")
+    fi
+    while read -r kind ns name; do
+      case $kind in
+        HelmChart) helm_charts+=("$ns $name") ;;
+        SparkApplication) apps+=("$ns $name") ;;
+      esac
+    done <<<"$objects"
+  done
+  shopt -u nullglob
+  ((${#platform_files[@]} + ${#job_files[@]} > 0)) ||
+    fail "$DIST_DIR" "no *.yaml manifests" "hint: synthesize them first: npm run synth"
+  ((${#helm_charts[@]} > 0)) || helm_charts=("kube-system $OPERATOR_RELEASE")
+
+  phase platform "applying ${#platform_files[@]} file(s)"
+  for file in ${platform_files[@]+"${platform_files[@]}"}; do
+    apply_file "$file"
+  done
+
+  phase operator "waiting for the Spark Operator"
+  local chart
+  for chart in "${helm_charts[@]}"; do
+    wait_for_helm_job "${chart%% *}" "${chart#* }"
+  done
+  wait_for customresourcedefinition "$SPARK_CRD" "" Established "$CRD_TIMEOUT"
+  wait_for deployment "$OPERATOR_RELEASE-controller" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"
+  wait_for deployment "$OPERATOR_RELEASE-webhook" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"
+
+  phase jobs "applying ${#job_files[@]} file(s)"
+  for file in ${job_files[@]+"${job_files[@]}"}; do
+    apply_jobs_file "$file"
+  done
+
+  phase results "following ${#apps[@]} SparkApplication(s), all within ${APP_TIMEOUT}s"
+  local app start=$SECONDS
+  for app in ${apps[@]+"${apps[@]}"}; do
+    follow_app "${app%% *}" "${app#* }" "$start"
+  done
+  printf '\n%s\n%s\n' "| Namespace | Application | Type | State | Result |" "|---|---|---|---|---|"
+  printf '%s\n' ${RESULT_ROWS[@]+"${RESULT_ROWS[@]}"}
+  printf '\n'
+  if ((${#PROBLEMS[@]} > 0)); then
+    fail "SparkApplications" "${#PROBLEMS[@]} of ${#apps[@]} did not complete" "${PROBLEMS[@]}"
+  fi
+  say "all ${#apps[@]} SparkApplication(s) COMPLETED"
+}
+
+usage() {
+  printf 'usage: %s up|apply|status|down\n' "${0##*/}" >&2
+  exit 2
+}
+
+case ${1:-} in
+  up) cmd_up ;;
+  apply) cmd_apply ;;
+  status) cmd_status ;;
+  down) cmd_down ;;
+  *) usage ;;
+esac
