@@ -47,7 +47,8 @@ export function capacityLines(scope: IConstruct): CapacityLine[] {
 export function capacityTable(scope: IConstruct): string {
   const lines = capacityLines(scope);
   const rows = [['TENANT', 'RESOURCE', 'QUOTA', 'JOBS NEED', 'HEADROOM'], ...lines.map((l) => [l.tenant, l.resource, l.quota, l.jobs, l.overcommitted ? `${l.headroom} (over)` : l.headroom])];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  // reduce, not Math.max(...rows): spreading one argument per row overflows the stack for large platforms.
+  const widths = rows[0].map((_, i) => rows.reduce((width, r) => Math.max(width, r[i].length), 0));
   const text = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
   const over = [...new Set(lines.filter((l) => l.overcommitted).map((l) => l.tenant))];
   if (over.length > 0) {

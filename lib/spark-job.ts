@@ -8,6 +8,7 @@ import {
 import { dnsLabelProblem } from './names';
 import { Problems } from './problems';
 import { Quantity } from './quantity';
+import { sparkPodSecurityProblems } from './spark-pods';
 import { ApplicationResources, applicationResources } from './spark-resources';
 import { SparkOperatorRelease } from './spark-operator-release';
 import { TenantNamespace } from './tenant-namespace';
@@ -39,20 +40,27 @@ export interface SparkJobProps {
   readonly spec: SparkApplicationSpec;
 }
 
-const JOBS = new WeakMap<TenantNamespace, SparkJob[]>();
+/** The jobs of each tenant, and how many of them use each name, kept so that checks stay linear in the number of jobs. */
+interface TenantJobs {
+  readonly jobs: SparkJob[];
+  readonly names: Map<string, number>;
+}
+
+const JOBS = new WeakMap<TenantNamespace, TenantJobs>();
 
 /**
  * A SparkApplication in a tenant's namespace, run by the Kubeflow Spark Operator. Before anything is
  * written, synth checks what the API server or the operator would otherwise reject later: the pods
  * must fit the tenant's ResourceQuota (with Spark's memory overhead), carry the limits the quota
- * requires, run as the tenant's service account, in a namespace the operator watches.
+ * requires, satisfy the tenant's pod security level, run as the tenant's service account, in a
+ * namespace the operator watches.
  *
  * @see https://www.kubeflow.org/docs/components/spark-operator/user-guide/
  */
 export class SparkJob extends Construct {
   /** The jobs declared in a tenant, in declaration order. */
   public static jobsIn(tenant: TenantNamespace): readonly SparkJob[] {
-    return JOBS.get(tenant) ?? [];
+    return [...(JOBS.get(tenant)?.jobs ?? [])];
   }
 
   /** The tenant the job runs in. */
@@ -93,7 +101,10 @@ export class SparkJob extends Construct {
       spec: this.spec,
     });
 
-    JOBS.set(this.tenant, [...SparkJob.jobsIn(this.tenant), this]);
+    const declared = JOBS.get(this.tenant) ?? { jobs: [], names: new Map<string, number>() };
+    JOBS.set(this.tenant, declared);
+    declared.jobs.push(this);
+    declared.names.set(this.name, (declared.names.get(this.name) ?? 0) + 1);
     this.node.addValidation({ validate: () => this.admissionProblems() });
   }
 
@@ -103,7 +114,7 @@ export class SparkJob extends Construct {
     const tenant = this.tenant.namespaceName;
 
     add(dnsLabelProblem(this.name, 'name'));
-    if (SparkJob.jobsIn(this.tenant).some((other) => other !== this && other.name === this.name)) {
+    if ((JOBS.get(this.tenant)?.names.get(this.name) ?? 0) > 1) {
       problems.push(`name "${this.name}" is used by another SparkApplication in namespace ${tenant}: give each job in a tenant its own name`);
     }
 
@@ -113,6 +124,9 @@ export class SparkJob extends Construct {
         problems.push(`${field}.serviceAccount "${account}" is not ${tenant}'s service account: only "${expected}" is granted what Spark needs in ${tenant}; leave it unset or set "${expected}"`);
       }
     }
+
+    // The namespace's Pod Security Admission rejects violating driver and executor pods at creation.
+    problems.push(...sparkPodSecurityProblems(this.spec, this.tenant.podSecurity, tenant));
 
     const releases = SparkOperatorRelease.releasesOf(this);
     if (releases.length > 0 && !releases.some((r) => r.watches(this.tenant))) {

@@ -1,8 +1,10 @@
+import { isIPv4, isIPv6 } from 'net';
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { dnsLabelProblem, dnsSubdomainProblem } from './names';
+import { POD_SECURITY_VERSION, PodSecurityLevel } from './pod-security';
 import { Problems } from './problems';
 import { Quantity } from './quantity';
 
@@ -56,6 +58,96 @@ export const DEFAULT_TENANT_QUOTA: Required<TenantQuotaProps> = {
   pods: 10,
 };
 
+/**
+ * A destination outside the tenant that its pods (drivers and executors) may open connections to,
+ * for example object storage. Give either `cidr` (an address range, for services outside the
+ * cluster) or `namespace` (for services that run as pods in the cluster, such as MinIO).
+ */
+export interface TenantEgressRule {
+  /**
+   * The address range, in CIDR notation, for example `10.0.5.0/24` or `192.168.1.20/32`.
+   * @default - none; set this or `namespace`
+   */
+  readonly cidr?: string;
+  /**
+   * Ranges inside `cidr` that stay closed.
+   * @default - none
+   */
+  readonly except?: string[];
+  /**
+   * A namespace of the cluster whose pods may be reached, for example `minio`.
+   * @default - none; set this or `cidr`
+   */
+  readonly namespace?: string;
+  /**
+   * Labels that select the reachable pods in `namespace`.
+   * @default - every pod of the namespace
+   */
+  readonly podLabels?: Record<string, string>;
+  /**
+   * TCP ports that may be reached, for example `[9000]` for MinIO or `[443]` for S3.
+   * @default - every port and protocol
+   */
+  readonly ports?: number[];
+}
+
+/**
+ * The LimitRange defaults a container gets when it sets no requests or limits of its own, in
+ * Kubernetes quantities. Spark pods set their own and are not affected.
+ */
+export interface TenantLimitRangeProps {
+  /**
+   * CPU request of a container that sets none (`defaultRequest.cpu`).
+   * @default '500m'
+   */
+  readonly defaultCpuRequest?: string;
+  /**
+   * CPU limit of a container that sets none (`default.cpu`).
+   * @default '1'
+   */
+  readonly defaultCpuLimit?: string;
+  /**
+   * Memory request of a container that sets none (`defaultRequest.memory`).
+   * @default '512Mi'
+   */
+  readonly defaultMemoryRequest?: string;
+  /**
+   * Memory limit of a container that sets none (`default.memory`).
+   * @default '1Gi'
+   */
+  readonly defaultMemoryLimit?: string;
+}
+
+/** The container defaults in parsed form. */
+export interface TenantContainerDefaults {
+  readonly cpuRequest: Quantity;
+  readonly cpuLimit: Quantity;
+  readonly memoryRequest: Quantity;
+  readonly memoryLimit: Quantity;
+}
+
+/** The platform's container defaults: half of one core and 512Mi requested, one core and 1Gi at most. */
+export const DEFAULT_TENANT_LIMIT_RANGE: Required<TenantLimitRangeProps> = {
+  defaultCpuRequest: '500m',
+  defaultCpuLimit: '1',
+  defaultMemoryRequest: '512Mi',
+  defaultMemoryLimit: '1Gi',
+};
+
+/**
+ * Where pods reach the Kubernetes API server by default: the private (RFC 1918) address ranges. The
+ * API server is not a pod, so no pod selector finds it; its addresses depend on the cluster. On
+ * k3s the `kubernetes` Service (10.43.0.1:443) is translated to the server node's address on port
+ * 6443 before network policy applies, and in k3d that node is a container on a Docker network in
+ * 172.16.0.0/12 or 192.168.0.0/16. The private ranges cover that and most other clusters while
+ * keeping the internet closed.
+ */
+export const DEFAULT_API_SERVER_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/** The API server's ports: 443 of the `kubernetes` Service, 6443 where the server listens (k3s, kubeadm). */
+export const DEFAULT_API_SERVER_PORTS = [443, 6443];
+/** The label Spark puts on its pods: `driver` or `executor`. */
+export const SPARK_ROLE_LABEL = 'spark-role';
+
 export interface TenantNamespaceProps {
   /** The team's namespace name, an RFC 1123 label such as `team-alpha`. */
   readonly name: string;
@@ -70,16 +162,54 @@ export interface TenantNamespaceProps {
    */
   readonly quota?: TenantQuotaProps;
   /**
-   * Extra labels for the Namespace object.
-   * @default - only the tenant label
+   * Extra labels for the Namespace object. The Pod Security Admission labels come from
+   * `podSecurity` and may not be given here.
+   * @default - only the tenant and pod security labels
    */
   readonly labels?: Record<string, string>;
+  /**
+   * Whether NetworkPolicies isolate the tenant: all traffic of its pods is denied except between
+   * the tenant's own pods, DNS queries to kube-dns, Spark drivers' calls to the Kubernetes API and
+   * the destinations in `egress`.
+   * @default true
+   */
+  readonly networkIsolation?: boolean;
+  /**
+   * Further destinations the tenant's pods may reach, for example object storage. Needs
+   * networkIsolation.
+   * @default - none: pods reach only their own namespace, DNS and (drivers) the API server
+   */
+  readonly egress?: TenantEgressRule[];
+  /**
+   * Address ranges where Spark drivers reach the Kubernetes API server. Narrow them to the
+   * cluster's API server addresses when they are known. Needs networkIsolation.
+   * @default DEFAULT_API_SERVER_CIDRS (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)
+   */
+  readonly apiServerCidrs?: string[];
+  /**
+   * TCP ports on which Spark drivers reach the Kubernetes API server. Needs networkIsolation.
+   * @default DEFAULT_API_SERVER_PORTS (443 and 6443)
+   */
+  readonly apiServerPorts?: number[];
+  /**
+   * The Pod Security Standards level that the namespace enforces, warns about and audits. Spark
+   * pods of SparkJob satisfy `restricted` with their default security context.
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurity?: PodSecurityLevel;
+  /**
+   * Defaults for containers that set no requests or limits, within the quota; `false` for no
+   * LimitRange, so that such pods are rejected by the quota.
+   * @default DEFAULT_TENANT_LIMIT_RANGE (requests 500m and 512Mi, limits 1 and 1Gi)
+   */
+  readonly limitRange?: TenantLimitRangeProps | false;
 }
 
 /**
  * One team of the Spark platform: its Namespace, the ServiceAccount its Spark drivers run as, a Role
  * and RoleBinding that give that account what a Spark driver and the team need in the namespace and
- * nothing more, and a ResourceQuota.
+ * nothing more, a ResourceQuota, and by default isolation from the other teams: NetworkPolicies,
+ * the Pod Security Admission `restricted` level and a LimitRange with container defaults.
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
  */
@@ -102,6 +232,17 @@ export class TenantNamespace extends Construct {
   public readonly role: kplus.Role;
   /** The ResourceQuota. */
   public readonly resourceQuota: k8s.KubeResourceQuota;
+  /** The Pod Security Standards level the namespace enforces. */
+  public readonly podSecurity: PodSecurityLevel;
+  /**
+   * The NetworkPolicies, in the order default deny, same namespace, DNS, API server for drivers,
+   * and the extra egress when there is any; empty without networkIsolation.
+   */
+  public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
+  /** The LimitRange; undefined when `limitRange` is false. */
+  public readonly limitRange?: k8s.KubeLimitRange;
+  /** The LimitRange's container defaults in parsed form; undefined when `limitRange` is false. */
+  public readonly containerDefaults?: TenantContainerDefaults;
 
   constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
     super(scope, id);
@@ -113,12 +254,26 @@ export class TenantNamespace extends Construct {
       problems.add(dnsSubdomainProblem(props.serviceAccountName, 'serviceAccountName'));
     }
     this.quota = parseQuota(problems, props.quota ?? {});
+    this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    const networkIsolation = props.networkIsolation ?? true;
+    const limitRangeProps = props.limitRange ?? {};
 
     const labels = { [TENANT_LABEL]: this.namespaceName };
     const metadata = (name: string): ApiObjectMetadata => ({ name, namespace: this.namespaceName, labels });
 
+    for (const key of Object.keys(props.labels ?? {}).filter((k) => k.startsWith(POD_SECURITY_LABEL_PREFIX))) {
+      problems.add(`labels key ${key} is set from podSecurity: remove it from labels and set podSecurity, for example PodSecurityLevel.BASELINE`);
+    }
+    // Enforce rejects violating pods; warn makes kubectl print the violations of a Deployment or
+    // Job's pod template when it is applied, not when its pods fail; audit records them. The version
+    // is pinned so that a cluster upgrade does not change the rules under running jobs.
+    const podSecurityLabels: Record<string, string> = {};
+    for (const mode of ['enforce', 'warn', 'audit']) {
+      podSecurityLabels[`${POD_SECURITY_LABEL_PREFIX}${mode}`] = this.podSecurity;
+      podSecurityLabels[`${POD_SECURITY_LABEL_PREFIX}${mode}-version`] = POD_SECURITY_VERSION;
+    }
     this.namespace = new kplus.Namespace(this, 'Resource', {
-      metadata: { name: this.namespaceName, labels: { ...props.labels, ...labels } },
+      metadata: { name: this.namespaceName, labels: { ...props.labels, ...podSecurityLabels, ...labels } },
     });
 
     // Spark drivers call the API server with this account's token, so it must be mounted.
@@ -160,7 +315,205 @@ export class TenantNamespace extends Construct {
         },
       },
     });
+
+    if (limitRangeProps !== false) {
+      this.containerDefaults = parseContainerDefaults(problems, limitRangeProps, this.quota);
+      const d = this.containerDefaults;
+      // With limits.cpu and limits.memory in the quota, a pod without limits is rejected; the
+      // defaults let such pods (a debugging pod, a team's helper) run, counted against the quota.
+      this.limitRange = new k8s.KubeLimitRange(this, 'LimitRange', {
+        metadata: metadata(`${this.namespaceName}-limits`),
+        spec: {
+          limits: [{
+            type: 'Container',
+            defaultRequest: {
+              cpu: k8s.Quantity.fromString(d.cpuRequest.toCpuString()),
+              memory: k8s.Quantity.fromString(d.memoryRequest.toMemoryString()),
+            },
+            default: {
+              cpu: k8s.Quantity.fromString(d.cpuLimit.toCpuString()),
+              memory: k8s.Quantity.fromString(d.memoryLimit.toMemoryString()),
+            },
+          }],
+        },
+      });
+    }
+
+    if (networkIsolation) {
+      this.networkPolicies = this.isolate(problems, props, metadata);
+    } else {
+      for (const prop of ['egress', 'apiServerCidrs', 'apiServerPorts'] as const) {
+        if (props[prop] !== undefined) {
+          problems.add(`${prop} has no effect with networkIsolation false, where no NetworkPolicy restricts the pods: remove ${prop} or turn networkIsolation on`);
+        }
+      }
+      this.networkPolicies = [];
+    }
   }
+
+  /** Creates the NetworkPolicies that isolate the tenant, checking the props they come from. */
+  private isolate(problems: Problems, props: TenantNamespaceProps, metadata: (name: string) => ApiObjectMetadata): k8s.KubeNetworkPolicy[] {
+    const apiServerCidrs = props.apiServerCidrs ?? DEFAULT_API_SERVER_CIDRS;
+    const apiServerPorts = props.apiServerPorts ?? DEFAULT_API_SERVER_PORTS;
+    const egress = props.egress ?? [];
+    if (apiServerCidrs.length === 0) {
+      problems.add('apiServerCidrs is empty, so Spark drivers cannot reach the Kubernetes API server to create their executors: leave it unset or give the API server\'s addresses, for example ["10.43.0.1/32", "172.18.0.2/32"]');
+    }
+    apiServerCidrs.forEach((cidr, i) => problems.add(cidrProblem(cidr, `apiServerCidrs[${i}]`)));
+    if (apiServerPorts.length === 0) {
+      problems.add('apiServerPorts is empty, so Spark drivers cannot reach the Kubernetes API server: leave it unset or give its ports, for example [443, 6443]');
+    }
+    apiServerPorts.forEach((port, i) => problems.add(portProblem(port, `apiServerPorts[${i}]`)));
+    egress.forEach((rule, i) => egressProblems(rule, `egress[${i}]`).forEach((p) => problems.add(p)));
+
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
+      new k8s.KubeNetworkPolicy(this, id, { metadata: metadata(`${this.namespaceName}-${name}`), spec });
+    const everyPod: k8s.LabelSelector = {};
+    const tcp = (ports: number[]): k8s.NetworkPolicyPort[] => ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+
+    // Everything not allowed below is denied, in both directions, for every pod of the namespace.
+    const policies = [policy('DefaultDeny', 'default-deny', { podSelector: everyPod, policyTypes: ['Ingress', 'Egress'] })];
+
+    // The driver and its executors talk both ways on ports Spark picks (driver RPC 7078, block
+    // managers, UI 4040): any pod of the tenant may reach any other, no pod of another namespace may.
+    policies.push(policy('AllowSameNamespace', 'allow-same-namespace', {
+      podSelector: everyPod,
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: everyPod }] }],
+      egress: [{ to: [{ podSelector: everyPod }] }],
+    }));
+
+    // Executors find the driver by its Service's DNS name, so every pod needs DNS.
+    policies.push(policy('AllowDns', 'allow-dns', {
+      podSelector: everyPod,
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        }],
+        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+      }],
+    }));
+
+    // Only drivers call the API server, to create and watch their executor pods and services. The
+    // API server is not a pod, so it is found by address (see DEFAULT_API_SERVER_CIDRS).
+    policies.push(policy('AllowDriverApiServer', 'allow-driver-apiserver', {
+      podSelector: { matchLabels: { [SPARK_ROLE_LABEL]: 'driver' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(apiServerPorts) }],
+    }));
+
+    if (egress.length > 0) {
+      policies.push(policy('AllowEgress', 'allow-egress', {
+        podSelector: everyPod,
+        policyTypes: ['Egress'],
+        egress: egress.map((rule): k8s.NetworkPolicyEgressRule => ({
+          to: [rule.namespace !== undefined
+            ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.namespace } }, podSelector: { matchLabels: rule.podLabels } }
+            : { ipBlock: { cidr: rule.cidr ?? '', except: rule.except } }],
+          ports: rule.ports !== undefined ? tcp(rule.ports) : undefined,
+        })),
+      }));
+    }
+    return policies;
+  }
+}
+
+const POD_SECURITY_LABEL_PREFIX = 'pod-security.kubernetes.io/';
+
+function parseContainerDefaults(problems: Problems, props: TenantLimitRangeProps, quota: TenantQuota): TenantContainerDefaults {
+  const quantity = (key: keyof TenantLimitRangeProps): Quantity => {
+    const value = props[key] ?? DEFAULT_TENANT_LIMIT_RANGE[key];
+    return problems.attempt(() => Quantity.parse(value, `limitRange.${key}`)) ?? Quantity.parse(DEFAULT_TENANT_LIMIT_RANGE[key], key);
+  };
+  const d: TenantContainerDefaults = {
+    cpuRequest: quantity('defaultCpuRequest'),
+    cpuLimit: quantity('defaultCpuLimit'),
+    memoryRequest: quantity('defaultMemoryRequest'),
+    memoryLimit: quantity('defaultMemoryLimit'),
+  };
+  const cpu = (q: Quantity) => q.toCpuString();
+  const memory = (q: Quantity) => q.toMemoryString();
+  const notAbove = (what: string, value: Quantity, limitWhat: string, limit: Quantity, print: (q: Quantity) => string, why: string, fix: string) => {
+    if (value.isGreaterThan(limit)) {
+      problems.add(`${what} ${print(value)} is more than ${limitWhat} ${print(limit)}: ${why}; ${fix}`);
+    }
+  };
+  const requestAboveLimit = 'the API server rejects a LimitRange whose default request exceeds its default limit';
+  notAbove('limitRange.defaultCpuRequest', d.cpuRequest, 'limitRange.defaultCpuLimit', d.cpuLimit, cpu, requestAboveLimit, 'lower defaultCpuRequest or raise defaultCpuLimit');
+  notAbove('limitRange.defaultMemoryRequest', d.memoryRequest, 'limitRange.defaultMemoryLimit', d.memoryLimit, memory, requestAboveLimit, 'lower defaultMemoryRequest or raise defaultMemoryLimit');
+  const overQuota = 'one container that sets none would need more than the whole quota and never start';
+  notAbove('limitRange.defaultCpuRequest', d.cpuRequest, 'quota.requestsCpu', quota.requestsCpu, cpu, overQuota, 'lower defaultCpuRequest or raise quota.requestsCpu');
+  notAbove('limitRange.defaultCpuLimit', d.cpuLimit, 'quota.limitsCpu', quota.limitsCpu, cpu, overQuota, 'lower defaultCpuLimit or raise quota.limitsCpu');
+  notAbove('limitRange.defaultMemoryRequest', d.memoryRequest, 'quota.requestsMemory', quota.requestsMemory, memory, overQuota, 'lower defaultMemoryRequest or raise quota.requestsMemory');
+  notAbove('limitRange.defaultMemoryLimit', d.memoryLimit, 'quota.limitsMemory', quota.limitsMemory, memory, overQuota, 'lower defaultMemoryLimit or raise quota.limitsMemory');
+  return d;
+}
+
+function egressProblems(rule: TenantEgressRule, what: string): string[] {
+  const problems: (string | undefined)[] = [];
+  if (rule.cidr !== undefined && rule.namespace !== undefined) {
+    problems.push(`${what} sets both cidr and namespace: give one destination per rule, cidr for an address range or namespace for pods in the cluster`);
+  } else if (rule.cidr === undefined && rule.namespace === undefined) {
+    problems.push(`${what} sets neither cidr nor namespace: give cidr for an address range, for example "10.0.5.0/24", or namespace for pods in the cluster, for example "minio"`);
+  }
+  if (rule.cidr !== undefined) {
+    problems.push(cidrProblem(rule.cidr, `${what}.cidr`));
+    (rule.except ?? []).forEach((e, i) => problems.push(cidrProblem(e, `${what}.except[${i}]`) ?? exceptProblem(rule.cidr!, e, `${what}.except[${i}]`)));
+  } else if (rule.except !== undefined) {
+    problems.push(`${what}.except needs cidr: except narrows an address range; remove it or set cidr`);
+  }
+  if (rule.namespace !== undefined) {
+    problems.push(dnsLabelProblem(rule.namespace, `${what}.namespace`));
+  } else if (rule.podLabels !== undefined) {
+    problems.push(`${what}.podLabels needs namespace: podLabels select pods in a namespace; remove it or set namespace`);
+  }
+  (rule.ports ?? []).forEach((port, i) => problems.push(portProblem(port, `${what}.ports[${i}]`)));
+  if (rule.ports !== undefined && rule.ports.length === 0) {
+    problems.push(`${what}.ports is empty, which Kubernetes reads as every port: leave ports unset for every port or list the ports, for example [443]`);
+  }
+  return problems.filter((p): p is string => p !== undefined);
+}
+
+function cidrProblem(cidr: string, what: string): string | undefined {
+  const [ip, prefix, ...rest] = cidr.split('/');
+  const max = isIPv4(ip) ? 32 : isIPv6(ip) ? 128 : undefined;
+  if (max !== undefined && prefix === undefined) {
+    return `${what} "${cidr}" is an address, not a CIDR range: add the prefix length; did you mean "${ip}/${max}"?`;
+  }
+  if (max === undefined || rest.length > 0 || !/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
+    return `${what} "${cidr}" is not a CIDR range: use an address and a prefix length, for example "10.0.5.0/24"`;
+  }
+  return undefined;
+}
+
+function exceptProblem(cidr: string, except: string, what: string): string | undefined {
+  const range = ipv4Range(cidr);
+  const inner = ipv4Range(except);
+  if (range && inner && !(inner.first >= range.first && inner.last <= range.last && inner.bits > range.bits)) {
+    return `${what} "${except}" is not inside cidr "${cidr}": the API server rejects an except range outside its cidr; remove it or widen cidr`;
+  }
+  return undefined;
+}
+
+function ipv4Range(cidr: string): { first: number; last: number; bits: number } | undefined {
+  const [ip, prefix] = cidr.split('/');
+  if (!isIPv4(ip) || prefix === undefined) {
+    return undefined;
+  }
+  const bits = Number(prefix);
+  const address = ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const size = 2 ** (32 - bits);
+  const first = Math.floor(address / size) * size;
+  return { first, last: first + size - 1, bits };
+}
+
+function portProblem(port: number, what: string): string | undefined {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    return `${what} ${port} is not a port: use a whole number from 1 to 65535, for example 443`;
+  }
+  return undefined;
 }
 
 function parseQuota(problems: Problems, props: TenantQuotaProps): TenantQuota {

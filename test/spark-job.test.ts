@@ -53,7 +53,7 @@ describe('SparkJob', () => {
 
   test('an explicit security context is kept', () => {
     const { chart, tenant } = platform();
-    const securityContext = { runAsUser: 1000, runAsNonRoot: true };
+    const securityContext = { ...HARDENED_SECURITY_CONTEXT, runAsUser: 1000, runAsGroup: 1000 };
     new SparkJob(chart, 'Etl', { tenant, name: 'etl', spec: scalaSpec({ driver: { cores: 1, coreLimit: '1', securityContext } }) });
     expect(ofKind(Testing.synth(chart), 'SparkApplication')[0].spec.driver.securityContext).toEqual(securityContext);
   });

@@ -1,0 +1,276 @@
+/**
+ * The Pod Security Standards, as the Pod Security Admission controller enforces them from a
+ * namespace's `pod-security.kubernetes.io/*` labels, evaluated at synth time so that a pod the API
+ * server would reject is reported before anything is applied.
+ *
+ * The rules are those of version v1.31 of the standards (the k3s v1.31 cluster's), which is the
+ * version the tenants' labels pin.
+ *
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ */
+
+/** A Pod Security Standards level, from least to most restrictive. */
+export enum PodSecurityLevel {
+  /** Unrestricted: no checks at all. */
+  PRIVILEGED = 'privileged',
+  /** Prevents known privilege escalations; allows the default pod configuration. */
+  BASELINE = 'baseline',
+  /** Current pod hardening best practice: non-root, no privilege escalation, all capabilities dropped, seccomp. */
+  RESTRICTED = 'restricted',
+}
+
+/** The version of the standards the tenants pin (`enforce-version` and friends) and this module implements. */
+export const POD_SECURITY_VERSION = 'v1.31';
+
+/** The container security context fields the standards look at. */
+export interface SecurityContextFields {
+  readonly privileged?: boolean;
+  readonly allowPrivilegeEscalation?: boolean;
+  readonly runAsNonRoot?: boolean;
+  readonly runAsUser?: number;
+  readonly capabilities?: { readonly add?: string[]; readonly drop?: string[] };
+  readonly seccompProfile?: { readonly type?: string };
+  readonly appArmorProfile?: { readonly type?: string };
+  readonly seLinuxOptions?: { readonly type?: string; readonly user?: string; readonly role?: string };
+  readonly windowsOptions?: { readonly hostProcess?: boolean };
+  readonly procMount?: string;
+}
+
+/** The pod security context fields the standards look at. */
+export interface PodSecurityContextFields {
+  readonly runAsNonRoot?: boolean;
+  readonly runAsUser?: number;
+  readonly seccompProfile?: { readonly type?: string };
+  readonly appArmorProfile?: { readonly type?: string };
+  readonly seLinuxOptions?: { readonly type?: string; readonly user?: string; readonly role?: string };
+  readonly windowsOptions?: { readonly hostProcess?: boolean };
+  readonly sysctls?: { readonly name: string }[];
+}
+
+/** A container as the standards see it. */
+export interface ContainerFields {
+  readonly name: string;
+  readonly securityContext?: SecurityContextFields;
+  readonly ports?: { readonly hostPort?: number }[];
+}
+
+/**
+ * The parts of a pod the standards look at, named as in a Pod (`metadata.annotations` and the
+ * `spec` fields), so that a Pod's spec plus its annotations can be passed as they are.
+ */
+export interface PodSecurityInput {
+  readonly annotations?: Record<string, string>;
+  readonly os?: { readonly name?: string };
+  readonly hostNetwork?: boolean;
+  readonly hostPID?: boolean;
+  readonly hostIPC?: boolean;
+  readonly securityContext?: PodSecurityContextFields;
+  readonly containers?: ContainerFields[];
+  readonly initContainers?: ContainerFields[];
+  readonly ephemeralContainers?: ContainerFields[];
+  /** Each volume is its name plus exactly one source field (`emptyDir`, `hostPath`, ...). */
+  readonly volumes?: { readonly name: string }[];
+}
+
+/** One field of a pod that a level does not allow. */
+export interface PodSecurityViolation {
+  /** The control of the standards, for example `Running as Non-root user`. */
+  readonly control: string;
+  /** The field, relative to the pod spec (`containers[0].securityContext.runAsUser`, `hostNetwork`, `annotations["..."]`). */
+  readonly field: string;
+  /** The value found; undefined when the field is unset but must be set. */
+  readonly value: unknown;
+  /** What the level allows in that field. */
+  readonly allowed: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+/** Capabilities that the baseline level lets a container add (the container runtime's default set). */
+export const BASELINE_CAPABILITIES = [
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
+  'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+];
+
+/** Sysctls that the baseline level allows: namespaced and safe (as of v1.29, unchanged in v1.31). */
+export const SAFE_SYSCTLS = [
+  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+];
+
+/** Volume sources that the restricted level allows. */
+export const RESTRICTED_VOLUME_TYPES = [
+  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret',
+];
+
+const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
+const SECCOMP_TYPES = ['RuntimeDefault', 'Localhost'];
+const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
+
+/**
+ * Returns the fields of a pod that the level does not allow, in the order of the standards'
+ * controls; empty when the Pod Security Admission controller would admit the pod.
+ */
+export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityInput): PodSecurityViolation[] {
+  if (level === PodSecurityLevel.PRIVILEGED) {
+    return [];
+  }
+  const out: PodSecurityViolation[] = [];
+  const add = (control: string, field: string, value: unknown, allowed: string, fix: string) => out.push({ control, field, value, allowed, fix });
+  const containers: [string, ContainerFields][] = [
+    ...(pod.initContainers ?? []).map((c, i) => [`initContainers[${i}]`, c] as [string, ContainerFields]),
+    ...(pod.containers ?? []).map((c, i) => [`containers[${i}]`, c] as [string, ContainerFields]),
+    ...(pod.ephemeralContainers ?? []).map((c, i) => [`ephemeralContainers[${i}]`, c] as [string, ContainerFields]),
+  ];
+  const podSc = pod.securityContext ?? {};
+  const scOf = (c: ContainerFields) => c.securityContext ?? {};
+
+  // --- baseline ---
+  const hostProcess = 'HostProcess';
+  if (podSc.windowsOptions?.hostProcess === true) {
+    add(hostProcess, 'securityContext.windowsOptions.hostProcess', true, 'false or unset', 'remove windowsOptions.hostProcess');
+  }
+  for (const [path, c] of containers) {
+    if (scOf(c).windowsOptions?.hostProcess === true) {
+      add(hostProcess, `${path}.securityContext.windowsOptions.hostProcess`, true, 'false or unset', 'remove windowsOptions.hostProcess');
+    }
+  }
+  for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
+    if (pod[field] === true) {
+      add('Host Namespaces', field, true, 'false or unset', `remove ${field}: the pod must not share the node's namespaces`);
+    }
+  }
+  for (const [path, c] of containers) {
+    if (scOf(c).privileged === true) {
+      add('Privileged Containers', `${path}.securityContext.privileged`, true, 'false or unset', 'remove privileged: true');
+    }
+  }
+  for (const [path, c] of containers) {
+    const extra = (scOf(c).capabilities?.add ?? []).filter((cap) => !BASELINE_CAPABILITIES.includes(cap));
+    if (extra.length > 0) {
+      add('Capabilities', `${path}.securityContext.capabilities.add`, extra, `only ${BASELINE_CAPABILITIES.join(', ')}`, `do not add ${extra.join(', ')}`);
+    }
+  }
+  (pod.volumes ?? []).forEach((v, i) => {
+    if ('hostPath' in v) {
+      add('HostPath Volumes', `volumes[${i}].hostPath`, (v as { hostPath: unknown }).hostPath, 'unset', `replace hostPath volume "${v.name}" with an emptyDir, configMap, secret or persistentVolumeClaim volume`);
+    }
+  });
+  for (const [path, c] of containers) {
+    (c.ports ?? []).forEach((p, j) => {
+      if (p.hostPort !== undefined && p.hostPort !== 0) {
+        add('Host Ports', `${path}.ports[${j}].hostPort`, p.hostPort, '0 or unset', 'remove hostPort and reach the pod through a Service');
+      }
+    });
+  }
+  const appArmorOk = (type?: string) => type === undefined || type === 'RuntimeDefault' || type === 'Localhost';
+  if (!appArmorOk(podSc.appArmorProfile?.type)) {
+    add('AppArmor', 'securityContext.appArmorProfile.type', podSc.appArmorProfile?.type, 'RuntimeDefault, Localhost or unset', 'use appArmorProfile.type RuntimeDefault');
+  }
+  for (const [path, c] of containers) {
+    if (!appArmorOk(scOf(c).appArmorProfile?.type)) {
+      add('AppArmor', `${path}.securityContext.appArmorProfile.type`, scOf(c).appArmorProfile?.type, 'RuntimeDefault, Localhost or unset', 'use appArmorProfile.type RuntimeDefault');
+    }
+  }
+  for (const [key, value] of Object.entries(pod.annotations ?? {})) {
+    if (key.startsWith(APPARMOR_ANNOTATION) && value !== 'runtime/default' && !value.startsWith('localhost/')) {
+      add('AppArmor', `annotations["${key}"]`, value, 'runtime/default, localhost/<profile> or unset', 'use runtime/default');
+    }
+  }
+  const seLinux = (path: string, options?: SecurityContextFields['seLinuxOptions']) => {
+    if (options?.type !== undefined && !SELINUX_TYPES.includes(options.type)) {
+      add('SELinux', `${path}.seLinuxOptions.type`, options.type, `${SELINUX_TYPES.filter((t) => t).join(', ')} or unset`, 'remove seLinuxOptions.type or use container_t');
+    }
+    for (const field of ['user', 'role'] as const) {
+      if (options?.[field] !== undefined && options[field] !== '') {
+        add('SELinux', `${path}.seLinuxOptions.${field}`, options[field], 'unset', `remove seLinuxOptions.${field}`);
+      }
+    }
+  };
+  seLinux('securityContext', podSc.seLinuxOptions);
+  for (const [path, c] of containers) {
+    seLinux(`${path}.securityContext`, scOf(c).seLinuxOptions);
+  }
+  for (const [path, c] of containers) {
+    const procMount = scOf(c).procMount;
+    if (procMount !== undefined && procMount !== 'Default') {
+      add('/proc Mount Type', `${path}.securityContext.procMount`, procMount, 'Default or unset', 'remove procMount');
+    }
+  }
+  if (podSc.seccompProfile?.type === 'Unconfined') {
+    add('Seccomp', 'securityContext.seccompProfile.type', 'Unconfined', 'RuntimeDefault, Localhost or unset', 'use seccompProfile.type RuntimeDefault');
+  }
+  for (const [path, c] of containers) {
+    if (scOf(c).seccompProfile?.type === 'Unconfined') {
+      add('Seccomp', `${path}.securityContext.seccompProfile.type`, 'Unconfined', 'RuntimeDefault, Localhost or unset', 'use seccompProfile.type RuntimeDefault');
+    }
+  }
+  (podSc.sysctls ?? []).forEach((s, i) => {
+    if (!SAFE_SYSCTLS.includes(s.name)) {
+      add('Sysctls', `securityContext.sysctls[${i}].name`, s.name, `only ${SAFE_SYSCTLS.join(', ')}`, `remove sysctl ${s.name}`);
+    }
+  });
+  if (level === PodSecurityLevel.BASELINE) {
+    return out;
+  }
+
+  // --- restricted ---
+  (pod.volumes ?? []).forEach((v, i) => {
+    const source = Object.keys(v).find((k) => k !== 'name');
+    // hostPath is reported once, by the baseline control that the restricted level includes.
+    if (source !== undefined && source !== 'hostPath' && !RESTRICTED_VOLUME_TYPES.includes(source)) {
+      add('Volume Types', `volumes[${i}].${source}`, (v as Record<string, unknown>)[source], RESTRICTED_VOLUME_TYPES.join(', '), `replace ${source} volume "${v.name}" with a persistentVolumeClaim (a PersistentVolume may still use ${source}) or one of ${RESTRICTED_VOLUME_TYPES.join(', ')}`);
+    }
+  });
+  // Windows pods are exempt from the Linux-only controls (v1.25+).
+  const linux = pod.os?.name !== 'windows';
+  if (linux) {
+    for (const [path, c] of containers) {
+      if (scOf(c).allowPrivilegeEscalation !== false) {
+        add('Privilege Escalation', `${path}.securityContext.allowPrivilegeEscalation`, scOf(c).allowPrivilegeEscalation, 'false', 'set allowPrivilegeEscalation: false');
+      }
+    }
+  }
+  if (podSc.runAsNonRoot === false) {
+    add('Running as Non-root', 'securityContext.runAsNonRoot', false, 'true', 'set runAsNonRoot: true');
+  }
+  for (const [path, c] of containers) {
+    const own = scOf(c).runAsNonRoot;
+    if (own === false || (own === undefined && podSc.runAsNonRoot !== true)) {
+      add('Running as Non-root', `${path}.securityContext.runAsNonRoot`, own, 'true, here or in the pod securityContext', 'set runAsNonRoot: true');
+    }
+  }
+  if (podSc.runAsUser === 0) {
+    add('Running as Non-root user', 'securityContext.runAsUser', 0, 'a non-zero uid or unset', 'run as a non-zero uid, such as 185 for the apache/spark image');
+  }
+  for (const [path, c] of containers) {
+    if (scOf(c).runAsUser === 0) {
+      add('Running as Non-root user', `${path}.securityContext.runAsUser`, 0, 'a non-zero uid or unset', 'run as a non-zero uid, such as 185 for the apache/spark image');
+    }
+  }
+  if (linux) {
+    const podSeccomp = podSc.seccompProfile?.type;
+    if (podSeccomp !== undefined && podSeccomp !== 'Unconfined' && !SECCOMP_TYPES.includes(podSeccomp)) {
+      add('Seccomp', 'securityContext.seccompProfile.type', podSeccomp, 'RuntimeDefault or Localhost', 'set seccompProfile.type RuntimeDefault');
+    }
+    for (const [path, c] of containers) {
+      const own = scOf(c).seccompProfile?.type;
+      if (own === undefined ? !SECCOMP_TYPES.includes(podSeccomp ?? '') : own !== 'Unconfined' && !SECCOMP_TYPES.includes(own)) {
+        add('Seccomp', `${path}.securityContext.seccompProfile.type`, own, 'RuntimeDefault or Localhost, here or in the pod securityContext', 'set seccompProfile.type RuntimeDefault');
+      }
+    }
+    for (const [path, c] of containers) {
+      const caps = scOf(c).capabilities;
+      if (!(caps?.drop ?? []).includes('ALL')) {
+        add('Capabilities', `${path}.securityContext.capabilities.drop`, caps?.drop, 'a list that includes ALL', 'set capabilities.drop: [ALL]');
+      }
+      const extra = (caps?.add ?? []).filter((cap) => cap !== 'NET_BIND_SERVICE' && BASELINE_CAPABILITIES.includes(cap));
+      if (extra.length > 0) {
+        add('Capabilities', `${path}.securityContext.capabilities.add`, extra, 'only NET_BIND_SERVICE', `do not add ${extra.join(', ')}`);
+      }
+    }
+  }
+  return out;
+}
