@@ -94,7 +94,7 @@ export class SparkJob extends Construct {
         securityContext: spec.executor.securityContext ?? HARDENED_SECURITY_CONTEXT,
       },
     };
-    this.resources = this.problems.attempt(() => applicationResources(this.spec));
+    this.resources = this.problems.attempt(() => applicationResources(this.spec, { cpuLimit: this.tenant.containerDefaults?.cpuLimit }));
 
     this.application = new SparkApplication(this, 'Resource', {
       metadata: { name: this.name, namespace: this.tenant.namespaceName },
@@ -136,11 +136,16 @@ export class SparkJob extends Construct {
     const need = this.resources;
     if (need) {
       const quota = this.tenant.quota;
-      if (!need.driver.cpuLimit) {
-        problems.push(`driver.coreLimit is not set but ${tenant}'s ResourceQuota sets limits.cpu, so the API server rejects the pod (must specify limits.cpu): set driver.coreLimit, for example "${need.driver.cpuRequest.toCpuString()}"`);
-      }
-      if (!need.executor.cpuLimit) {
-        problems.push(`executor.coreLimit is not set but ${tenant}'s ResourceQuota sets limits.cpu, so the API server rejects the pods (must specify limits.cpu): set executor.coreLimit, for example "${need.executor.cpuRequest.toCpuString()}"`);
+      for (const role of ['driver', 'executor'] as const) {
+        const pod = need[role];
+        if (this.spec[role].coreLimit !== undefined) {
+          continue;
+        }
+        if (!pod.cpuLimit) {
+          problems.push(`${role}.coreLimit is not set but ${tenant}'s ResourceQuota sets limits.cpu, so the API server rejects the pod (must specify limits.cpu): set ${role}.coreLimit, for example "${pod.cpuRequest.toCpuString()}"`);
+        } else if (pod.cpuRequest.isGreaterThan(pod.cpuLimit)) {
+          problems.push(`${role}.coreLimit is not set, so ${tenant}'s LimitRange gives the pod its default CPU limit ${pod.cpuLimit.toCpuString()}, below its request ${pod.cpuRequest.toCpuString()}, and the API server rejects it: set ${role}.coreLimit to at least "${pod.cpuRequest.toCpuString()}"`);
+        }
       }
       const pods = `driver + ${need.executors} executor${need.executors === 1 ? '' : 's'}`;
       const check = (what: string, needs: Quantity | undefined, allows: Quantity, show: 'cpu' | 'memory', fix: string) => {

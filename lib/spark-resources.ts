@@ -4,7 +4,10 @@ import { Quantity } from './quantity';
 /** What one pod of a Spark application asks the API server for, as Spark builds the pod. */
 export interface PodResources {
   readonly cpuRequest: Quantity;
-  /** Undefined when no `coreLimit` is set: Spark then sets no CPU limit on the pod. */
+  /**
+   * `coreLimit`, or else the namespace's LimitRange default; undefined when neither is set, as Spark
+   * then sets no CPU limit on the pod.
+   */
   readonly cpuLimit?: Quantity;
   /** Spark sets the memory request to heap plus overhead. */
   readonly memoryRequest: Quantity;
@@ -37,21 +40,28 @@ export const DEFAULT_SPARK_MEMORY = '1g';
 /** `spark.executor.instances` when unset. */
 export const DEFAULT_EXECUTOR_INSTANCES = 2;
 
+/** What the namespace adds to pods that set no limit of their own. */
+export interface NamespaceDefaults {
+  /** The LimitRange's default container CPU limit. */
+  readonly cpuLimit?: Quantity;
+}
+
 /**
  * Works out the pods a SparkApplication creates the way Spark 3.5 on Kubernetes does: CPU request
  * from `coreRequest` or `cores`, CPU limit from `coreLimit`, memory as the heap plus
  * `memoryOverhead`, or else max(384Mi, factor x heap) with factor 0.1 for JVM and 0.4 for Python/R
- * applications unless `memoryOverheadFactor` is set. Throws on a malformed value, naming it.
+ * applications unless `memoryOverheadFactor` is set. A pod without `coreLimit` gets the namespace's
+ * default CPU limit, if any. Throws on a malformed value, naming it.
  */
-export function applicationResources(spec: SparkApplicationSpec): ApplicationResources {
+export function applicationResources(spec: SparkApplicationSpec, defaults: NamespaceDefaults = {}): ApplicationResources {
   const nonJvm = spec.type === SparkApplicationSpecType.PYTHON || spec.type === SparkApplicationSpecType.R;
   const factorText = spec.memoryOverheadFactor ?? spec.sparkConf?.['spark.kubernetes.memoryOverheadFactor'];
   const factor = factorText === undefined ? (nonJvm ? NON_JVM_MEMORY_OVERHEAD_FACTOR : JVM_MEMORY_OVERHEAD_FACTOR) : Number(factorText);
   if (!Number.isFinite(factor) || factor < 0) {
     throw new Error(`memoryOverheadFactor "${factorText}" is not a number: use a decimal such as "0.1"`);
   }
-  const driver = podResources('driver', spec.driver, factor);
-  const executor = podResources('executor', spec.executor, factor);
+  const driver = podResources('driver', spec.driver, factor, defaults);
+  const executor = podResources('executor', spec.executor, factor, defaults);
   const dynamic = spec.dynamicAllocation?.enabled === true;
   if (dynamic && spec.dynamicAllocation?.maxExecutors === undefined) {
     throw new Error('dynamicAllocation.maxExecutors is not set: with dynamic allocation on, Spark may ask for unbounded executors; set maxExecutors so the quota check can count them');
@@ -79,11 +89,11 @@ interface SparkPodSpec {
   readonly memoryLimit?: string;
 }
 
-function podResources(role: 'driver' | 'executor', pod: SparkPodSpec, factor: number): PodResources {
+function podResources(role: 'driver' | 'executor', pod: SparkPodSpec, factor: number, defaults: NamespaceDefaults): PodResources {
   const cpuRequest = pod.coreRequest !== undefined
     ? Quantity.parse(pod.coreRequest, `${role}.coreRequest`)
     : Quantity.of(pod.cores ?? 1);
-  const cpuLimit = pod.coreLimit !== undefined ? Quantity.parse(pod.coreLimit, `${role}.coreLimit`) : undefined;
+  const cpuLimit = pod.coreLimit !== undefined ? Quantity.parse(pod.coreLimit, `${role}.coreLimit`) : defaults.cpuLimit;
   const heap = Quantity.parseSparkMemory(pod.memory ?? DEFAULT_SPARK_MEMORY, `${role}.memory`);
   const overhead = pod.memoryOverhead !== undefined
     ? Quantity.parseSparkMemory(pod.memoryOverhead, `${role}.memoryOverhead`)

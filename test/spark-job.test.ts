@@ -135,13 +135,24 @@ describe('admission checks', () => {
     expect(problemsOf(app)).toEqual([expect.stringMatching(/^\[test\/Capped\] limits\.memory: driver \+ 1 executor need 9088Mi .* allows 8Gi/)]);
   });
 
-  test('a missing coreLimit fails because the quota sets limits.cpu', () => {
-    const { app, chart, tenant } = platform();
+  test('a missing coreLimit fails without a LimitRange because the quota sets limits.cpu', () => {
+    const { app, chart } = appWithChart();
+    const tenant = new TenantNamespace(chart, 'Alpha', { name: 'team-alpha', limitRange: false });
     new SparkJob(chart, 'NoLimit', { tenant, name: 'no-limit', spec: scalaSpec({ driver: { cores: 1, memory: '512m' }, executor: { instances: 1, cores: 2, memory: '512m' } }) });
     expect(problemsOf(app)).toEqual([
       expect.stringMatching(/^\[test\/NoLimit\] driver\.coreLimit is not set but team-alpha's ResourceQuota sets limits\.cpu, so the API server rejects the pod \(must specify limits\.cpu\): set driver\.coreLimit, for example "1"$/),
       expect.stringMatching(/^\[test\/NoLimit\] executor\.coreLimit is not set .*set executor\.coreLimit, for example "2"$/),
     ]);
+  });
+
+  test("with a LimitRange a missing coreLimit takes its default, which must not be below the pod's request", () => {
+    const { app, chart, tenant } = platform();
+    const job = new SparkJob(chart, 'NoLimit', { tenant, name: 'no-limit', spec: scalaSpec({ driver: { cores: 1, memory: '512m' }, executor: { instances: 1, cores: 2, memory: '512m' } }) });
+    expect(problemsOf(app)).toEqual([
+      '[test/NoLimit] executor.coreLimit is not set, so team-alpha\'s LimitRange gives the pod its default CPU limit 1, below its request 2, and the API server rejects it: set executor.coreLimit to at least "2"',
+    ]);
+    // The driver's default limit (1 CPU) is what the quota counts.
+    expect(job.resources?.driver.cpuLimit?.toCpuString()).toBe('1');
   });
 
   test("a service account that is not the tenant's fails", () => {
@@ -194,7 +205,7 @@ describe('admission checks', () => {
   test('all problems of all jobs are reported together', () => {
     const { app, chart, tenant } = platform();
     new SparkJob(chart, 'A', { tenant, name: 'a', spec: scalaSpec({}, '4g') });
-    new SparkJob(chart, 'B', { tenant, name: 'b', spec: scalaSpec({ driver: { cores: 1, memory: '512m', serviceAccount: 'x' } }) });
+    new SparkJob(chart, 'B', { tenant, name: 'b', spec: scalaSpec({ driver: { cores: 2, memory: '512m', serviceAccount: 'x' } }, '512m') });
     const problems = problemsOf(app);
     expect(problems.filter((p) => p.startsWith('[test/A]')).length).toBeGreaterThan(0);
     expect(problems.filter((p) => p.startsWith('[test/B]')).length).toBe(2);
