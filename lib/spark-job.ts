@@ -95,6 +95,11 @@ export class SparkJob extends Construct {
       },
     };
     this.resources = this.problems.attempt(() => applicationResources(this.spec, { cpuLimit: this.tenant.containerDefaults?.cpuLimit }));
+    // The namespace's Pod Security Admission rejects violating driver and executor pods at creation.
+    // Spec and level are fixed by now, so this is worked out once, not on every validation pass.
+    for (const problem of sparkPodSecurityProblems(this.spec, this.tenant.podSecurity, this.tenant.namespaceName)) {
+      this.problems.add(problem);
+    }
 
     this.application = new SparkApplication(this, 'Resource', {
       metadata: { name: this.name, namespace: this.tenant.namespaceName },
@@ -124,9 +129,6 @@ export class SparkJob extends Construct {
         problems.push(`${field}.serviceAccount "${account}" is not ${tenant}'s service account: only "${expected}" is granted what Spark needs in ${tenant}; leave it unset or set "${expected}"`);
       }
     }
-
-    // The namespace's Pod Security Admission rejects violating driver and executor pods at creation.
-    problems.push(...sparkPodSecurityProblems(this.spec, this.tenant.podSecurity, tenant));
 
     const releases = SparkOperatorRelease.releasesOf(this);
     if (releases.length > 0 && !releases.some((r) => r.watches(this.tenant))) {
