@@ -60,4 +60,17 @@ describe('the synth command', () => {
     expect(broken.stderr).toMatch(/synth failed; dist\/ is unchanged\.\nboom/);
     expect(readDir(path.join(dir, 'dist'))).toEqual(previous);
   });
+
+  test("adding a third tenant to main.ts adds it to the operator's watched namespaces with no other edit", () => {
+    const withGamma = seedMain.replace(
+      "  new TenantNamespace(tenants, 'team-beta', { name: 'team-beta' }),\n",
+      "  new TenantNamespace(tenants, 'team-beta', { name: 'team-beta' }),\n  new TenantNamespace(tenants, 'team-gamma', { name: 'team-gamma' }),\n",
+    );
+    expect(withGamma).not.toBe(seedMain);
+    const dir = tempProject(withGamma);
+    expect(run(dir, 'node', [SYNTH]).status).toBe(0);
+    const dist = readDir(path.join(dir, 'dist'));
+    expect(dist['0001-spark-operator.k8s.yaml']).toMatch(/jobNamespaces:\n\s+- team-alpha\n\s+- team-beta\n\s+- team-gamma\n/);
+    expect(dist['0000-tenants.k8s.yaml']).toMatch(/kind: Namespace\nmetadata:\n(.*\n)*?  name: team-gamma\n/);
+  });
 });
