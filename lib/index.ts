@@ -2,6 +2,7 @@ export * from './quantity';
 export * from './names';
 export * from './problems';
 export * from './pod-security';
+export * from './tenant-egress';
 export * from './tenant-namespace';
 export * from './spark-operator-values';
 export * from './spark-operator-release';

@@ -1,4 +1,3 @@
-import { isIPv4, isIPv6 } from 'net';
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { k8s } from 'cdk8s-plus-30';
@@ -7,6 +6,7 @@ import { dnsLabelProblem, dnsSubdomainProblem } from './names';
 import { POD_SECURITY_VERSION, PodSecurityLevel } from './pod-security';
 import { Problems } from './problems';
 import { Quantity } from './quantity';
+import { cidrProblem, egressProblems, portProblem, TenantEgressRule } from './tenant-egress';
 
 /** The label that marks every object of a tenant with the tenant's name. */
 export const TENANT_LABEL = 'spark-platform.io/tenant';
@@ -57,39 +57,6 @@ export const DEFAULT_TENANT_QUOTA: Required<TenantQuotaProps> = {
   limitsMemory: '16Gi',
   pods: 10,
 };
-
-/**
- * A destination outside the tenant that its pods (drivers and executors) may open connections to,
- * for example object storage. Give either `cidr` (an address range, for services outside the
- * cluster) or `namespace` (for services that run as pods in the cluster, such as MinIO).
- */
-export interface TenantEgressRule {
-  /**
-   * The address range, in CIDR notation, for example `10.0.5.0/24` or `192.168.1.20/32`.
-   * @default - none; set this or `namespace`
-   */
-  readonly cidr?: string;
-  /**
-   * Ranges inside `cidr` that stay closed.
-   * @default - none
-   */
-  readonly except?: string[];
-  /**
-   * A namespace of the cluster whose pods may be reached, for example `minio`.
-   * @default - none; set this or `cidr`
-   */
-  readonly namespace?: string;
-  /**
-   * Labels that select the reachable pods in `namespace`.
-   * @default - every pod of the namespace
-   */
-  readonly podLabels?: Record<string, string>;
-  /**
-   * TCP ports that may be reached, for example `[9000]` for MinIO or `[443]` for S3.
-   * @default - every port and protocol
-   */
-  readonly ports?: number[];
-}
 
 /**
  * The LimitRange defaults a container gets when it sets no requests or limits of its own, in
@@ -423,106 +390,42 @@ export class TenantNamespace extends Construct {
 const POD_SECURITY_LABEL_PREFIX = 'pod-security.kubernetes.io/';
 
 function parseContainerDefaults(problems: Problems, props: TenantLimitRangeProps, quota: TenantQuota): TenantContainerDefaults {
-  const quantity = (key: keyof TenantLimitRangeProps): Quantity => {
-    const value = props[key] ?? DEFAULT_TENANT_LIMIT_RANGE[key];
-    return problems.attempt(() => Quantity.parse(value, `limitRange.${key}`)) ?? Quantity.parse(DEFAULT_TENANT_LIMIT_RANGE[key], key);
-  };
+  const quantity = (key: keyof TenantLimitRangeProps) => parseOrDefault(problems, props[key], DEFAULT_TENANT_LIMIT_RANGE[key], `limitRange.${key}`);
   const d: TenantContainerDefaults = {
     cpuRequest: quantity('defaultCpuRequest'),
     cpuLimit: quantity('defaultCpuLimit'),
     memoryRequest: quantity('defaultMemoryRequest'),
     memoryLimit: quantity('defaultMemoryLimit'),
   };
-  const cpu = (q: Quantity) => q.toCpuString();
-  const memory = (q: Quantity) => q.toMemoryString();
-  const notAbove = (what: string, value: Quantity, limitWhat: string, limit: Quantity, print: (q: Quantity) => string, why: string, fix: string) => {
-    if (value.isGreaterThan(limit)) {
-      problems.add(`${what} ${print(value)} is more than ${limitWhat} ${print(limit)}: ${why}; ${fix}`);
-    }
-  };
   const requestAboveLimit = 'the API server rejects a LimitRange whose default request exceeds its default limit';
-  notAbove('limitRange.defaultCpuRequest', d.cpuRequest, 'limitRange.defaultCpuLimit', d.cpuLimit, cpu, requestAboveLimit, 'lower defaultCpuRequest or raise defaultCpuLimit');
-  notAbove('limitRange.defaultMemoryRequest', d.memoryRequest, 'limitRange.defaultMemoryLimit', d.memoryLimit, memory, requestAboveLimit, 'lower defaultMemoryRequest or raise defaultMemoryLimit');
+  notAbove(problems, ['limitRange.defaultCpuRequest', d.cpuRequest], ['limitRange.defaultCpuLimit', d.cpuLimit], 'cpu', requestAboveLimit, 'lower defaultCpuRequest or raise defaultCpuLimit');
+  notAbove(problems, ['limitRange.defaultMemoryRequest', d.memoryRequest], ['limitRange.defaultMemoryLimit', d.memoryLimit], 'memory', requestAboveLimit, 'lower defaultMemoryRequest or raise defaultMemoryLimit');
   const overQuota = 'one container that sets none would need more than the whole quota and never start';
-  notAbove('limitRange.defaultCpuRequest', d.cpuRequest, 'quota.requestsCpu', quota.requestsCpu, cpu, overQuota, 'lower defaultCpuRequest or raise quota.requestsCpu');
-  notAbove('limitRange.defaultCpuLimit', d.cpuLimit, 'quota.limitsCpu', quota.limitsCpu, cpu, overQuota, 'lower defaultCpuLimit or raise quota.limitsCpu');
-  notAbove('limitRange.defaultMemoryRequest', d.memoryRequest, 'quota.requestsMemory', quota.requestsMemory, memory, overQuota, 'lower defaultMemoryRequest or raise quota.requestsMemory');
-  notAbove('limitRange.defaultMemoryLimit', d.memoryLimit, 'quota.limitsMemory', quota.limitsMemory, memory, overQuota, 'lower defaultMemoryLimit or raise quota.limitsMemory');
+  notAbove(problems, ['limitRange.defaultCpuRequest', d.cpuRequest], ['quota.requestsCpu', quota.requestsCpu], 'cpu', overQuota, 'lower defaultCpuRequest or raise quota.requestsCpu');
+  notAbove(problems, ['limitRange.defaultCpuLimit', d.cpuLimit], ['quota.limitsCpu', quota.limitsCpu], 'cpu', overQuota, 'lower defaultCpuLimit or raise quota.limitsCpu');
+  notAbove(problems, ['limitRange.defaultMemoryRequest', d.memoryRequest], ['quota.requestsMemory', quota.requestsMemory], 'memory', overQuota, 'lower defaultMemoryRequest or raise quota.requestsMemory');
+  notAbove(problems, ['limitRange.defaultMemoryLimit', d.memoryLimit], ['quota.limitsMemory', quota.limitsMemory], 'memory', overQuota, 'lower defaultMemoryLimit or raise quota.limitsMemory');
   return d;
 }
 
-function egressProblems(rule: TenantEgressRule, what: string): string[] {
-  const problems: (string | undefined)[] = [];
-  if (rule.cidr !== undefined && rule.namespace !== undefined) {
-    problems.push(`${what} sets both cidr and namespace: give one destination per rule, cidr for an address range or namespace for pods in the cluster`);
-  } else if (rule.cidr === undefined && rule.namespace === undefined) {
-    problems.push(`${what} sets neither cidr nor namespace: give cidr for an address range, for example "10.0.5.0/24", or namespace for pods in the cluster, for example "minio"`);
-  }
-  if (rule.cidr !== undefined) {
-    problems.push(cidrProblem(rule.cidr, `${what}.cidr`));
-    (rule.except ?? []).forEach((e, i) => problems.push(cidrProblem(e, `${what}.except[${i}]`) ?? exceptProblem(rule.cidr!, e, `${what}.except[${i}]`)));
-  } else if (rule.except !== undefined) {
-    problems.push(`${what}.except needs cidr: except narrows an address range; remove it or set cidr`);
-  }
-  if (rule.namespace !== undefined) {
-    problems.push(dnsLabelProblem(rule.namespace, `${what}.namespace`));
-  } else if (rule.podLabels !== undefined) {
-    problems.push(`${what}.podLabels needs namespace: podLabels select pods in a namespace; remove it or set namespace`);
-  }
-  (rule.ports ?? []).forEach((port, i) => problems.push(portProblem(port, `${what}.ports[${i}]`)));
-  if (rule.ports !== undefined && rule.ports.length === 0) {
-    problems.push(`${what}.ports is empty, which Kubernetes reads as every port: leave ports unset for every port or list the ports, for example [443]`);
-  }
-  return problems.filter((p): p is string => p !== undefined);
+/** Parses a Kubernetes quantity prop, recording a malformed one and falling back to its default. */
+function parseOrDefault(problems: Problems, value: string | undefined, fallback: string, what: string): Quantity {
+  return problems.attempt(() => Quantity.parse(value ?? fallback, what)) ?? Quantity.parse(fallback, what);
 }
 
-function cidrProblem(cidr: string, what: string): string | undefined {
-  const [ip, prefix, ...rest] = cidr.split('/');
-  const max = isIPv4(ip) ? 32 : isIPv6(ip) ? 128 : undefined;
-  if (max !== undefined && prefix === undefined) {
-    return `${what} "${cidr}" is an address, not a CIDR range: add the prefix length; did you mean "${ip}/${max}"?`;
+/** Records a problem when the first named quantity is more than the second. */
+function notAbove(problems: Problems, [what, value]: [string, Quantity], [limitWhat, limit]: [string, Quantity], unit: 'cpu' | 'memory', why: string, fix: string): void {
+  if (value.isGreaterThan(limit)) {
+    const print = (q: Quantity) => (unit === 'cpu' ? q.toCpuString() : q.toMemoryString());
+    problems.add(`${what} ${print(value)} is more than ${limitWhat} ${print(limit)}: ${why}; ${fix}`);
   }
-  if (max === undefined || rest.length > 0 || !/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
-    return `${what} "${cidr}" is not a CIDR range: use an address and a prefix length, for example "10.0.5.0/24"`;
-  }
-  return undefined;
-}
-
-function exceptProblem(cidr: string, except: string, what: string): string | undefined {
-  const range = ipv4Range(cidr);
-  const inner = ipv4Range(except);
-  if (range && inner && !(inner.first >= range.first && inner.last <= range.last && inner.bits > range.bits)) {
-    return `${what} "${except}" is not inside cidr "${cidr}": the API server rejects an except range outside its cidr; remove it or widen cidr`;
-  }
-  return undefined;
-}
-
-function ipv4Range(cidr: string): { first: number; last: number; bits: number } | undefined {
-  const [ip, prefix] = cidr.split('/');
-  if (!isIPv4(ip) || prefix === undefined) {
-    return undefined;
-  }
-  const bits = Number(prefix);
-  const address = ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
-  const size = 2 ** (32 - bits);
-  const first = Math.floor(address / size) * size;
-  return { first, last: first + size - 1, bits };
-}
-
-function portProblem(port: number, what: string): string | undefined {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    return `${what} ${port} is not a port: use a whole number from 1 to 65535, for example 443`;
-  }
-  return undefined;
 }
 
 function parseQuota(problems: Problems, props: TenantQuotaProps): TenantQuota {
-  const quantity = (key: 'requestsCpu' | 'limitsCpu' | 'requestsMemory' | 'limitsMemory'): Quantity => {
-    const value = props[key] ?? DEFAULT_TENANT_QUOTA[key];
-    return problems.attempt(() => Quantity.parse(value, `quota.${key}`)) ?? Quantity.parse(DEFAULT_TENANT_QUOTA[key], key);
-  };
+  const quantity = (key: Exclude<keyof TenantQuotaProps, 'pods'>) => parseOrDefault(problems, props[key], DEFAULT_TENANT_QUOTA[key], `quota.${key}`);
   const pods = props.pods ?? DEFAULT_TENANT_QUOTA.pods;
-  if (!Number.isInteger(pods) || pods < 0) {
+  const podsValid = Number.isInteger(pods) && pods >= 0;
+  if (!podsValid) {
     problems.add(`quota.pods ${pods} is not a whole number of pods: use an integer of 0 or more, for example 10`);
   }
   const quota: TenantQuota = {
@@ -530,13 +433,10 @@ function parseQuota(problems: Problems, props: TenantQuotaProps): TenantQuota {
     limitsCpu: quantity('limitsCpu'),
     requestsMemory: quantity('requestsMemory'),
     limitsMemory: quantity('limitsMemory'),
-    pods: Number.isInteger(pods) && pods >= 0 ? pods : DEFAULT_TENANT_QUOTA.pods,
+    pods: podsValid ? pods : DEFAULT_TENANT_QUOTA.pods,
   };
-  if (quota.requestsCpu.isGreaterThan(quota.limitsCpu)) {
-    problems.add(`quota.requestsCpu ${quota.requestsCpu.toCpuString()} is more than quota.limitsCpu ${quota.limitsCpu.toCpuString()}: a pod's CPU request never exceeds its limit, so raise limitsCpu or lower requestsCpu`);
-  }
-  if (quota.requestsMemory.isGreaterThan(quota.limitsMemory)) {
-    problems.add(`quota.requestsMemory ${quota.requestsMemory.toMemoryString()} is more than quota.limitsMemory ${quota.limitsMemory.toMemoryString()}: a pod's memory request never exceeds its limit, so raise limitsMemory or lower requestsMemory`);
-  }
+  const neverAbove = 'a pod\'s request never exceeds its limit';
+  notAbove(problems, ['quota.requestsCpu', quota.requestsCpu], ['quota.limitsCpu', quota.limitsCpu], 'cpu', neverAbove, 'raise limitsCpu or lower requestsCpu');
+  notAbove(problems, ['quota.requestsMemory', quota.requestsMemory], ['quota.limitsMemory', quota.limitsMemory], 'memory', neverAbove, 'raise limitsMemory or lower requestsMemory');
   return quota;
 }
