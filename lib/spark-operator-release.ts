@@ -111,11 +111,14 @@ export class SparkOperatorRelease extends Construct {
       const twice = this.watchedNamespaces.filter((ns, i) => this.watchedNamespaces.indexOf(ns) !== i);
       problems.add(`tenants lists namespace ${[...new Set(twice)].map((ns) => `"${ns}"`).join(', ')} more than once: pass each TenantNamespace once`);
     }
-    if ((props.rawValues?.spark as Record<string, unknown> | undefined)?.jobNamespaces !== undefined) {
-      problems.add('rawValues key spark.jobNamespaces is derived from the tenants given to SparkOperatorRelease: remove it and pass the TenantNamespace objects as tenants');
-    }
-    for (const path of unknownValuePaths(props.rawValues ?? {})) {
-      problems.add(`rawValues key ${path} is not a value of chart spark-operator ${SPARK_OPERATOR_CHART_VERSION}: remove it or use a key from the chart's values.yaml`);
+    // The typed values are checked too: a cast or a JavaScript caller can still pass any key.
+    for (const [prop, values] of [['values', props.values], ['rawValues', props.rawValues]] as const) {
+      if ((values?.spark as Record<string, unknown> | undefined)?.jobNamespaces !== undefined) {
+        problems.add(`${prop} key spark.jobNamespaces is derived from the tenants given to SparkOperatorRelease: remove it and pass the TenantNamespace objects as tenants`);
+      }
+      for (const path of unknownValuePaths(values ?? {})) {
+        problems.add(`${prop} key ${path} is not a value of chart spark-operator ${SPARK_OPERATOR_CHART_VERSION}: remove it or use a key from the chart's values.yaml`);
+      }
     }
 
     const merged = deepMerge(deepMerge(PLATFORM_OPERATOR_VALUES, props.values ?? {}), props.rawValues ?? {});

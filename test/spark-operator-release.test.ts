@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { CHART_VALUES_SHAPE, isChartValuePath, SparkOperatorRelease, TenantNamespace, unknownValuePaths } from '../lib';
+import { CHART_VALUES_SHAPE, isChartValuePath, SparkOperatorRelease, SparkOperatorValues, TenantNamespace, unknownValuePaths } from '../lib';
 import { schemaErrors } from './support/schemas';
 import { appWithChart, ofKind, problemsOf } from './support/synth';
 import { readUpstreamYaml } from './support/upstream';
@@ -172,6 +172,25 @@ describe('SparkOperatorRelease', () => {
     expect(problemsOf(app)).toEqual([
       expect.stringMatching(/^\[test\/None\] tenants is empty/),
       expect.stringMatching(/^\[test\/Twice\] tenants lists namespace "team-alpha" more than once/),
+    ]);
+  });
+
+  test('1.x keys cannot be written in the typed values, and fail synth when forced in', () => {
+    // tsc (run by npm test) fails if any of these lines stops being a type error.
+    const forced: SparkOperatorValues[] = [
+      // @ts-expect-error sparkJobNamespaces is a 1.x key
+      { sparkJobNamespaces: ['team-alpha'] },
+      // @ts-expect-error webhook.namespaceSelector is a 1.x key
+      { webhook: { namespaceSelector: 'spark=enabled' } },
+      // @ts-expect-error spark.jobNamespaces is derived from the tenants
+      { spark: { jobNamespaces: ['team-alpha'] } },
+    ];
+    const { app, chart, tenants } = seed();
+    forced.forEach((values, i) => new SparkOperatorRelease(chart, `Operator${i}`, { tenants, values, releaseName: `op-${i}`, namespace: `op-${i}` }));
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(/^\[test\/Operator0\] values key sparkJobNamespaces \(a 1\.x key/),
+      expect.stringMatching(/^\[test\/Operator1\] values key webhook\.namespaceSelector \(a 1\.x key/),
+      expect.stringMatching(/^\[test\/Operator2\] values key spark\.jobNamespaces is derived from the tenants/),
     ]);
   });
 });
