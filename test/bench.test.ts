@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { readDir, REPO, run, SYNTH } from './support/project';
+import { folderDocs, REPO, run, SYNTH } from './support/project';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { countObjects } = require('../bench/bench.js');
@@ -24,7 +23,7 @@ describe('the benchmark platform (bench/platform.ts)', () => {
     // WHEN a small platform is synthesized the way `npm run bench` does
     const { dist, stdout } = synthPlatform({ TENANTS: '3', JOBS_PER_TENANT: '5' });
     // THEN it has the seed's three files, three tenants and fifteen jobs
-    const docs = Object.values(readDir(dist)).flatMap((text) => parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d !== null));
+    const docs = folderDocs(dist);
     expect(fs.readdirSync(dist)).toEqual(['0000-tenants.k8s.yaml', '0001-spark-operator.k8s.yaml', '0002-spark-jobs.k8s.yaml']);
     expect(docs.filter((d) => d.kind === 'Namespace' && /^team-/.test(d.metadata.name)).map((d) => d.metadata.name)).toEqual(['team-0000', 'team-0001', 'team-0002']);
     expect(docs.filter((d) => d.kind === 'SparkApplication')).toHaveLength(15);

@@ -2,7 +2,7 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { folderDocs, parseDocs } from './support/project';
 
 // The package as another repo gets it. A copy of this repo without node_modules, build/ or .git
 // stands in for a fresh clone, so `npm pack` must build the package from nothing (prepack), and
@@ -43,11 +43,7 @@ function expectSuccess(r: Result): void {
   }
 }
 
-function synthesized(outdir: string): any[] {
-  return fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml')).sort()
-    .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map((d) => d.toJS()))
-    .filter((d) => d !== null);
-}
+const synthesized = folderDocs;
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-consumer-'));
@@ -155,7 +151,7 @@ describe('the package as another repo uses it', () => {
 
     const chart = named('HelmChart', 'spark-operator');
     expect(chart.spec).toMatchObject({ chart: 'spark-operator', version: '2.3.0', targetNamespace: 'spark-operator' });
-    const values = parseAllDocuments(chart.spec.valuesContent)[0].toJS();
+    const values = parseDocs(chart.spec.valuesContent)[0];
     expect(values.spark.jobNamespaces).toEqual(['data-eng', 'ml']);
     expect(values.controller.workers).toBe(20);
 

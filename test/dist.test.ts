@@ -1,14 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { nameErrors, schemaErrors } from './support/schemas';
-import { readDir, REPO, run, SYNTH } from './support/project';
+import { parseDocs, readDir, REPO, run, SYNTH } from './support/project';
 
 const DIST = path.join(REPO, 'dist');
 const committed = readDir(DIST);
 const docs: any[] = Object.keys(committed).flatMap((file) =>
-  parseAllDocuments(committed[file]).map((d) => d.toJS()).filter((d) => d !== null).map((d) => ({ ...d, __file: file })));
+  parseDocs(committed[file]).map((d) => ({ ...d, __file: file })));
 const strip = ({ __file, ...doc }: any) => doc;
 
 describe('dist/', () => {

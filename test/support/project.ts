@@ -2,6 +2,7 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 
@@ -28,6 +29,16 @@ export function run(cwd: string, command: string, args: string[], env: Record<st
   const clean = { ...process.env };
   delete clean.CDK8S_OUTDIR;
   return spawnSync(command, args, { cwd, env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** The objects of a multi-document YAML text, without empty documents. */
+export function parseDocs(text: string): any[] {
+  return parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d !== null);
+}
+
+/** The objects of every *.yaml file of a folder, files in name order (kubectl's apply order). */
+export function folderDocs(dir: string): any[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => parseDocs(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
 
 /** The files of a folder, name to text. */

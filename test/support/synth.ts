@@ -1,15 +1,9 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 
 /** A fresh app with one chart, for tests that build a platform by hand. */
 export function appWithChart(): { app: App; chart: Chart } {
   const app = Testing.app();
   return { app, chart: new Chart(app, 'test') };
-}
-
-/** Synthesizes the whole app, running every validation as `cdk8s synth` does; throws on problems. */
-export function synthApp(app: App): any[] {
-  return parseAllDocuments(app.synthYaml()).map((d) => d.toJS()).filter((d) => d !== null);
 }
 
 /** The problems app.synth() would report, one per line, or [] when it synthesizes. */
