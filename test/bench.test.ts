@@ -1,7 +1,6 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { folderDocs, REPO, run, SYNTH } from './support/project';
+import { folderDocs, REPO, run, scratchDir, SYNTH } from './support/project';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { countObjects } = require('../bench/bench.js');
@@ -10,7 +9,7 @@ const PLATFORM = path.join(REPO, 'bench', 'platform.ts');
 
 /** Synthesizes the generated platform through scripts/synth.js into a fresh folder; returns it. */
 function synthPlatform(env: Record<string, string>): { dist: string; stdout: string } {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-platform-'));
+  const out = scratchDir('bench-platform-');
   const dist = path.join(out, 'dist');
   const result = run(REPO, 'node', [SYNTH, PLATFORM], { ...env, SYNTH_DIST_DIR: dist, CDK8S_OUTDIR: path.join(out, 'staging') });
   expect(result.stderr).toBe('');

@@ -1,8 +1,7 @@
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { folderDocs, parseDocs } from './support/project';
+import { folderDocs, parseDocs, scratchDir } from './support/project';
 
 // The package as another repo gets it. A copy of this repo without node_modules, build/ or .git
 // stands in for a fresh clone, so `npm pack` must build the package from nothing (prepack), and
@@ -46,7 +45,7 @@ function expectSuccess(r: Result): void {
 const synthesized = folderDocs;
 
 beforeAll(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-consumer-'));
+  work = scratchDir('consumer-');
 
   // GIVEN a fresh clone with its dependencies installed
   const clone = path.join(work, 'clone');

@@ -1,8 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { nameErrors, schemaErrors } from './support/schemas';
-import { parseDocs, readDir, REPO, run, SYNTH } from './support/project';
+import { parseDocs, readDir, REPO, run, scratchDir, SYNTH } from './support/project';
 
 const DIST = path.join(REPO, 'dist');
 const committed = readDir(DIST);
@@ -12,7 +10,7 @@ const strip = ({ __file, ...doc }: any) => doc;
 
 describe('dist/', () => {
   test('is exactly what synth produces from main.ts', () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-sync-'));
+    const out = scratchDir('dist-sync-');
     const result = run(REPO, 'node', [SYNTH], { SYNTH_DIST_DIR: path.join(out, 'dist'), CDK8S_OUTDIR: path.join(out, 'staging') });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

@@ -7,15 +7,16 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { upstreamPath } from './support/upstream';
+import { scratchDir } from './support/project';
 
 const repoRoot = path.join(__dirname, '..');
 const script = path.join(repoRoot, 'k3d', 'platform.sh');
 const configFile = path.join(repoRoot, 'k3d', 'k3d-config.yaml');
-const k3dSchemaFile = path.join(__dirname, '..', '..', 'shared', 'upstream', 'k3d', 'schema.json');
+const k3dSchemaFile = upstreamPath('k3d', 'schema.json');
 const fixtures = path.join(__dirname, 'fixtures', 'k3d');
 const fixtureDist = path.join(fixtures, 'dist');
 const standIn = path.join(fixtures, 'stand-in.js');
@@ -96,7 +97,7 @@ let sandboxDir: string | undefined;
 const binDirs = new Map<string, string>();
 
 function sandbox(): string {
-  sandboxDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'k3d-script-test-'));
+  sandboxDir ??= scratchDir('k3d-script-');
   return sandboxDir;
 }
 

@@ -6,12 +6,21 @@ import { parseAllDocuments } from 'yaml';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 
+/** One folder per test file for everything it writes; removed when the file's tests are done. */
+const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-test-'));
+afterAll(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
+
+/** A new empty folder under the test file's scratch folder, which is removed after its tests. */
+export function scratchDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(SCRATCH, prefix));
+}
+
 /**
  * A throwaway cdk8s project whose main.ts uses this repo's lib/ and node_modules, so that tests run
  * the real synth commands without touching the repo's dist/.
  */
 export function tempProject(mainTs: string, dist?: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-'));
+  const dir = scratchDir('project-');
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   fs.writeFileSync(path.join(dir, 'main.ts'), mainTs.replace(/from '\.\/lib'/g, `from ${JSON.stringify(path.join(REPO, 'lib'))}`));
   fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: node ${JSON.stringify(path.join(REPO, 'scripts', 'synth.js'))}\noutput: .cdk8s.out\n`);

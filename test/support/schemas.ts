@@ -44,7 +44,7 @@ function closeObjects(schema: any): any {
   return out;
 }
 
-/** Registers a CRD (path parts under ../shared/upstream) so that its objects are validated. */
+/** Registers a CRD (path parts under upstream/) so that its objects are validated. */
 export function registerCrd(...parts: string[]): void {
   const crd = readUpstreamYaml(...parts);
   for (const version of crd.spec.versions) {

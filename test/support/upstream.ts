@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 
-/** The upstream files the tests validate against; they live beside the project, never in it. */
-export const UPSTREAM = path.resolve(__dirname, '..', '..', '..', 'shared', 'upstream');
+/** The vendored upstream files (upstream/<source>/, provenance in each SOURCE.md). */
+export const UPSTREAM = path.resolve(__dirname, '..', '..', 'upstream');
 
 export function upstreamPath(...parts: string[]): string {
   const file = path.join(UPSTREAM, ...parts);
   if (!fs.existsSync(file)) {
-    throw new Error(`upstream file ${file} is missing: the tests need ../shared/upstream beside the project`);
+    throw new Error(`upstream file ${path.relative(UPSTREAM, file)} is missing from upstream/: see its folder's SOURCE.md`);
   }
   return file;
 }
