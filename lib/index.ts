@@ -1,16 +1,66 @@
-export * from './quantity';
-export * from './names';
-export * from './problems';
-export * from './pod-security';
-export * from './tenant-egress';
-export * from './tenant-namespace';
-export * from './spark-operator-values';
-export * from './spark-operator-release';
-export * from './spark-resources';
-export * from './spark-pods';
-export * from './spark-job';
-export * from './spark-pi-job';
-export * from './capacity';
+// The package's public API, listed name by name.
+
+export { Quantity } from './core/quantity';
+export { dnsLabelProblem, dnsSubdomainProblem } from './core/names';
+export { Problems } from './core/problems';
+export {
+  BASELINE_CAPABILITIES,
+  type ContainerFields,
+  POD_SECURITY_VERSION,
+  type PodSecurityContextFields,
+  type PodSecurityInput,
+  PodSecurityLevel,
+  type PodSecurityViolation,
+  podSecurityViolations,
+  RESTRICTED_VOLUME_TYPES,
+  SAFE_SYSCTLS,
+  type SecurityContextFields,
+} from './core/pod-security';
+export { cidrProblem, egressProblems, portProblem, type TenantEgressRule } from './tenancy/tenant-egress';
+export {
+  DEFAULT_API_SERVER_CIDRS,
+  DEFAULT_API_SERVER_PORTS,
+  DEFAULT_TENANT_LIMIT_RANGE,
+  DEFAULT_TENANT_QUOTA,
+  SPARK_ROLE_LABEL,
+  TENANT_LABEL,
+  type TenantContainerDefaults,
+  type TenantLimitRangeProps,
+  TenantNamespace,
+  type TenantNamespaceProps,
+  type TenantQuota,
+  type TenantQuotaProps,
+} from './tenancy/tenant-namespace';
+export * from './operator/spark-operator-values';
+export {
+  PLATFORM_OPERATOR_VALUES,
+  SPARK_OPERATOR_CHART_REPO,
+  SPARK_OPERATOR_CHART_VERSION,
+  SparkOperatorRelease,
+  type SparkOperatorReleaseProps,
+} from './operator/spark-operator-release';
+export {
+  type ApplicationResources,
+  applicationResources,
+  DEFAULT_EXECUTOR_INSTANCES,
+  DEFAULT_SPARK_MEMORY,
+  JVM_MEMORY_OVERHEAD_FACTOR,
+  MIN_MEMORY_OVERHEAD_MIB,
+  type NamespaceDefaults,
+  NON_JVM_MEMORY_OVERHEAD_FACTOR,
+  type PodResources,
+} from './jobs/spark-resources';
+export { type SparkPod, sparkPodSecurityProblems, sparkPods } from './jobs/spark-pods';
+export { HARDENED_SECURITY_CONTEXT, SparkJob, type SparkJobProps } from './jobs/spark-job';
+export {
+  DEFAULT_SPARK_IMAGE,
+  type SparkExecutorSizeProps,
+  SparkPiJob,
+  type SparkPiJobProps,
+  SparkPiLanguage,
+  type SparkPodSizeProps,
+} from './jobs/spark-pi-job';
+export { type CapacityLine, capacityLines, capacityTable } from './jobs/capacity';
 
 /**
  * The SparkApplication classes generated from the operator's CRD: the types of `SparkJobProps.spec`

@@ -1,0 +1,169 @@
+import { Construct } from 'constructs';
+import {
+  SparkApplicationSpecMode,
+  SparkApplicationSpecPythonVersion,
+  SparkApplicationSpecRestartPolicyType,
+  SparkApplicationSpecType,
+} from '../../imports/sparkoperator.k8s.io';
+import { SparkJob } from './spark-job';
+import { TenantNamespace } from '../tenancy/tenant-namespace';
+
+/** The SparkPi examples that ship in the Spark image. */
+export enum SparkPiLanguage {
+  /** `examples/src/main/python/pi.py`, run by PySpark. */
+  PYTHON = 'Python',
+  /** `org.apache.spark.examples.SparkPi` from the examples jar. */
+  SCALA = 'Scala',
+}
+
+/** Sizing of the driver or the executors; Spark memory strings (`512m` is 512 MiB). */
+export interface SparkPodSizeProps {
+  /**
+   * CPU cores (`cores`), also the pod's CPU request.
+   * @default 1
+   */
+  readonly cores?: number;
+  /**
+   * The pod's CPU limit (`coreLimit`), a Kubernetes quantity.
+   * @default '1200m'
+   */
+  readonly coreLimit?: string;
+  /**
+   * JVM heap (`memory`), a Spark memory string; the pod gets this plus Spark's overhead.
+   * @default '512m'
+   */
+  readonly memory?: string;
+}
+
+export interface SparkExecutorSizeProps extends SparkPodSizeProps {
+  /**
+   * Number of executors.
+   * @default 2
+   */
+  readonly instances?: number;
+}
+
+export interface SparkPiJobProps {
+  /** The tenant the job runs in. */
+  readonly tenant: TenantNamespace;
+  /** PySpark or Scala. */
+  readonly language: SparkPiLanguage;
+  /**
+   * The SparkApplication name.
+   * @default 'pyspark-pi' for Python, 'spark-pi' for Scala
+   */
+  readonly name?: string;
+  /**
+   * The Spark image; its tag must name the Spark version.
+   * @default 'apache/spark:3.5.0'
+   */
+  readonly image?: string;
+  /**
+   * The Spark version, which must match the image tag.
+   * @default - the version in the image tag
+   */
+  readonly sparkVersion?: string;
+  /**
+   * The application file. Set it only for a custom image; it must match sparkVersion.
+   * @default - the example in the image: `local:///opt/spark/examples/src/main/python/pi.py`, or `local:///opt/spark/examples/jars/spark-examples_<scala>-<version>.jar`
+   */
+  readonly mainApplicationFile?: string;
+  /**
+   * Number of partitions (slices) the estimate is split into.
+   * @default - the example's own default (2)
+   */
+  readonly slices?: number;
+  /** @default - 1 core, limit 1200m, 512m */
+  readonly driver?: SparkPodSizeProps;
+  /** @default - 2 instances of 1 core, limit 1200m, 512m */
+  readonly executor?: SparkExecutorSizeProps;
+}
+
+/** The image that runs the seed platform's jobs. */
+export const DEFAULT_SPARK_IMAGE = 'apache/spark:3.5.0';
+
+const VERSION_IN_TAG = /^v?(\d+\.\d+\.\d+)(?:-|$)/;
+const SCALA_IN_TAG = /-scala(\d+\.\d+)(?:-|$)/;
+const EXAMPLES_JAR = /spark-examples_(\d+\.\d+)-(\d+\.\d+\.\d+)\.jar$/;
+
+/**
+ * The SparkPi example, in PySpark or Scala, with the seed platform's defaults: `apache/spark:3.5.0`,
+ * the example file from the image, a driver and two executors of one core (limit 1200m) and 512m,
+ * restart policy Never and the hardened security context. Synth checks that the image tag,
+ * sparkVersion and the examples jar agree.
+ *
+ * @see https://github.com/kubeflow/spark-operator/blob/v2.3.0/examples/spark-pi.yaml
+ */
+export class SparkPiJob extends SparkJob {
+  /** The language of the example. */
+  public readonly language: SparkPiLanguage;
+
+  constructor(scope: Construct, id: string, props: SparkPiJobProps) {
+    const image = props.image ?? DEFAULT_SPARK_IMAGE;
+    const tag = imageTag(image);
+    const tagVersion = tag !== undefined ? VERSION_IN_TAG.exec(tag)?.[1] : undefined;
+    const sparkVersion = props.sparkVersion ?? tagVersion ?? '3.5.0';
+    const scala = (tag !== undefined ? SCALA_IN_TAG.exec(tag)?.[1] : undefined) ?? defaultScala(sparkVersion);
+    const python = props.language === SparkPiLanguage.PYTHON;
+    const mainApplicationFile = props.mainApplicationFile ?? (python
+      ? 'local:///opt/spark/examples/src/main/python/pi.py'
+      : `local:///opt/spark/examples/jars/spark-examples_${scala}-${sparkVersion}.jar`);
+    const driver = props.driver ?? {};
+    const executor = props.executor ?? {};
+
+    super(scope, id, {
+      tenant: props.tenant,
+      name: props.name ?? (python ? 'pyspark-pi' : 'spark-pi'),
+      spec: {
+        type: python ? SparkApplicationSpecType.PYTHON : SparkApplicationSpecType.SCALA,
+        ...(python ? { pythonVersion: SparkApplicationSpecPythonVersion.VALUE_3 } : { mainClass: 'org.apache.spark.examples.SparkPi' }),
+        mode: SparkApplicationSpecMode.CLUSTER,
+        image,
+        imagePullPolicy: 'IfNotPresent',
+        mainApplicationFile,
+        ...(props.slices !== undefined ? { arguments: [String(props.slices)] } : {}),
+        sparkVersion,
+        restartPolicy: { type: SparkApplicationSpecRestartPolicyType.NEVER },
+        driver: {
+          cores: driver.cores ?? 1,
+          coreLimit: driver.coreLimit ?? '1200m',
+          memory: driver.memory ?? '512m',
+          labels: { version: sparkVersion },
+        },
+        executor: {
+          instances: executor.instances ?? 2,
+          cores: executor.cores ?? 1,
+          coreLimit: executor.coreLimit ?? '1200m',
+          memory: executor.memory ?? '512m',
+          labels: { version: sparkVersion },
+        },
+      },
+    });
+    this.language = props.language;
+
+    if (tagVersion === undefined) {
+      this.problems.add(`image "${image}" has no Spark version in its tag, so sparkVersion ${sparkVersion} cannot be checked against it: pin a tag such as "apache/spark:${sparkVersion}"`);
+    } else if (tagVersion !== sparkVersion) {
+      this.problems.add(`sparkVersion ${sparkVersion} does not match image "${image}" (Spark ${tagVersion}): set sparkVersion to "${tagVersion}" or use the image "apache/spark:${sparkVersion}"`);
+    }
+    const jar = EXAMPLES_JAR.exec(mainApplicationFile);
+    if (!python && jar && jar[2] !== (tagVersion ?? sparkVersion)) {
+      this.problems.add(`mainApplicationFile ${mainApplicationFile} is the examples jar of Spark ${jar[2]} but the image runs Spark ${tagVersion ?? sparkVersion}: use local:///opt/spark/examples/jars/spark-examples_${scala}-${tagVersion ?? sparkVersion}.jar or leave mainApplicationFile unset`);
+    }
+    if (!python && !jar) {
+      this.problems.add(`mainApplicationFile ${mainApplicationFile} is not a spark-examples_<scala>-<version>.jar, which holds org.apache.spark.examples.SparkPi: leave mainApplicationFile unset to use the jar in the image`);
+    }
+  }
+}
+
+function imageTag(image: string): string | undefined {
+  const withoutDigest = image.split('@')[0];
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash + 1);
+  return colon === -1 ? undefined : withoutDigest.slice(colon + 1);
+}
+
+// The apache/spark images build Spark 3.x with Scala 2.12 and Spark 4.x with Scala 2.13.
+function defaultScala(sparkVersion: string): string {
+  return sparkVersion.startsWith('3.') ? '2.12' : '2.13';
+}

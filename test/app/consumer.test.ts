@@ -1,0 +1,184 @@
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { folderDocs, parseDocs, scratchDir } from '../support/project';
+
+// The package as another repo gets it. A copy of this repo without node_modules, build/ or .git
+// stands in for a fresh clone, so `npm pack` must build the package from nothing (prepack), and
+// builds running in this working tree at the same time are left alone. The tarball is installed
+// into a throwaway project, where test/fixtures/consumer/ is compiled as a strict TypeScript app
+// against the package's declarations and run.
+
+const REPO = path.resolve(__dirname, '..', '..');
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'consumer');
+const TSC = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+/** What a fresh clone does not have (see .gitignore). */
+const NOT_IN_A_CLONE = new Set(['.git', 'node_modules', 'build', '.cdk8s.out', 'coverage']);
+
+interface Result {
+  readonly command: string;
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let work: string;
+let consumer: string;
+let packed: { name: string; filename: string; files: { path: string }[] };
+let libSources: string[];
+const compiled: Record<string, Result> = {};
+
+function run(cwd: string, command: string, args: string[], env: Record<string, string> = {}): Result {
+  const clean: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false' };
+  delete clean.CDK8S_OUTDIR;
+  const r: SpawnSyncReturns<string> = spawnSync(command, args, { cwd, env: { ...clean, ...env }, encoding: 'utf8', timeout: 120_000 });
+  return { command: `${path.basename(command)} ${args.join(' ')}`, status: r.status, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+}
+
+/** Fails with the command's output, so that a broken export or a missing file shows as the compiler or Node reports it. */
+function expectSuccess(r: Result): void {
+  if (r.status !== 0) {
+    throw new Error(`${r.command} exited with ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+const synthesized = folderDocs;
+
+beforeAll(() => {
+  work = scratchDir('consumer-');
+
+  // GIVEN a fresh clone with its dependencies installed
+  const clone = path.join(work, 'clone');
+  fs.cpSync(REPO, clone, {
+    recursive: true,
+    filter: (src) => {
+      const rel = path.relative(REPO, src);
+      return !NOT_IN_A_CLONE.has(rel.split(path.sep)[0]) && !rel.endsWith('.tgz');
+    },
+  });
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
+  libSources = (fs.readdirSync(path.join(clone, 'lib'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
+
+  // WHEN it is packed (prepack builds; lifecycle output goes to stderr, the JSON to stdout)
+  const pack = run(clone, 'npm', ['pack', '--json', '--pack-destination', work]);
+  expectSuccess(pack);
+  packed = JSON.parse(pack.stdout)[0];
+
+  // AND installed into a new project. npm would unpack the tarball into node_modules and add the
+  // package's dependencies and peerDependencies; those are linked from this repo's node_modules
+  // (npm ci put them there) instead of fetched, so the test needs no network. Only what the packed
+  // package.json declares is linked, so a require of an undeclared package fails here too.
+  consumer = path.join(work, 'consumer');
+  const installed = path.join(consumer, 'node_modules', packed.name);
+  fs.mkdirSync(installed, { recursive: true });
+  expectSuccess(run(work, 'tar', ['-xzf', path.join(work, packed.filename), '-C', installed, '--strip-components=1']));
+  const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+  // @types/node is the consumer's own, as in the cdk8s app template.
+  for (const dep of [...Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }), '@types/node']) {
+    const link = path.join(consumer, 'node_modules', dep);
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(path.join(REPO, 'node_modules', dep), link, 'dir');
+  }
+  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({
+    name: 'consumer-platform',
+    private: true,
+    dependencies: { [packed.name]: `file:../${packed.filename}` },
+  }, null, 2));
+  for (const file of fs.readdirSync(FIXTURE)) {
+    fs.copyFileSync(path.join(FIXTURE, file), path.join(consumer, file));
+  }
+
+  // AND the consumer's app is compiled against the package's declarations: once as the fixture's
+  // tsconfig has it (node16 resolution, which goes through package.json "exports"), once as the
+  // cdk8s app template has it (CommonJS with classic node resolution, which reads "types")
+  compiled.node16 = run(consumer, process.execPath, [TSC, '-p', 'tsconfig.json']);
+  compiled.node10 = run(consumer, process.execPath, [TSC, '-p', 'tsconfig.json', '--module', 'commonjs', '--moduleResolution', 'node10', '--noEmit']);
+}, 180_000);
+
+afterAll(() => {
+  if (work) {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
+describe('the package as another repo uses it', () => {
+  test('npm pack ships the compiled library and generated classes with their declarations, and nothing else', () => {
+    const files = packed.files.map((f) => f.path).sort();
+
+    for (const file of files) {
+      expect(file).toMatch(/^(package\.json|README\.md|LICENSE|build\/(lib|imports)\/([\w-]+\/)*[\w.-]+(\.d\.ts|\.js))$/);
+    }
+    expect(files).toEqual(expect.arrayContaining([
+      'package.json',
+      'build/imports/sparkoperator.k8s.io.js',
+      'build/imports/sparkoperator.k8s.io.d.ts',
+      'build/imports/helm.cattle.io.js',
+      'build/imports/helm.cattle.io.d.ts',
+      ...libSources.flatMap((name) => [`build/lib/${name}.js`, `build/lib/${name}.d.ts`]),
+    ]));
+    // Spelled out for the reader; the pattern above already keeps these out.
+    expect(files.filter((f) => /^(main\.ts|dist\/|test\/|scripts\/|bench\/|k3d\/|lib\/|imports\/|tsconfig|cdk8s\.yaml|\.)/.test(f))).toEqual([]);
+  });
+
+  test('a strict TypeScript app type-checks against the package, through "exports" and through "types"', () => {
+    expectSuccess(compiled.node16);
+    expectSuccess(compiled.node10);
+  });
+
+  test('the app synthesizes its own platform: its tenants and quotas, the operator watching them, its jobs', () => {
+    // GIVEN
+    expectSuccess(compiled.node16);
+    const outdir = path.join(work, 'dist');
+
+    // WHEN
+    const synth = run(consumer, process.execPath, ['out/main.js'], { CDK8S_OUTDIR: outdir });
+
+    // THEN
+    expectSuccess(synth);
+    const docs = synthesized(outdir);
+    const named = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
+
+    expect(docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name).sort()).toEqual(['data-eng', 'ml', 'spark-operator']);
+    expect(named('ServiceAccount', 'ml-spark').metadata.namespace).toBe('ml');
+
+    expect(named('ResourceQuota', 'data-eng-quota').spec.hard).toEqual({
+      'requests.cpu': '6', 'limits.cpu': '12', 'requests.memory': '24Gi', 'limits.memory': '24Gi', 'pods': 20,
+    });
+    expect(named('ResourceQuota', 'ml-quota').spec.hard).toEqual({
+      'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '4Gi', 'limits.memory': '4Gi', 'pods': 4,
+    });
+
+    const chart = named('HelmChart', 'spark-operator');
+    expect(chart.spec).toMatchObject({ chart: 'spark-operator', version: '2.3.0', targetNamespace: 'spark-operator' });
+    const values = parseDocs(chart.spec.valuesContent)[0];
+    expect(values.spark.jobNamespaces).toEqual(['data-eng', 'ml']);
+    expect(values.controller.workers).toBe(20);
+
+    const etl = named('SparkApplication', 'nightly-etl');
+    expect(etl.metadata.namespace).toBe('data-eng');
+    expect(etl.spec).toMatchObject({ type: 'Scala', mode: 'cluster', arguments: ['1000'] });
+    expect(etl.spec.driver).toMatchObject({ serviceAccount: 'data-eng-sa', memory: '2g', securityContext: { runAsUser: 185, runAsNonRoot: true } });
+    expect(etl.spec.executor).toMatchObject({ instances: 4, memory: '4g', securityContext: { runAsUser: 185 } });
+
+    const pi = named('SparkApplication', 'pyspark-pi');
+    expect(pi.metadata.namespace).toBe('ml');
+    expect(pi.spec).toMatchObject({ type: 'Python', driver: { serviceAccount: 'ml-spark' }, executor: { instances: 1 } });
+
+    expect(synth.stdout).toMatch(/data-eng\s+requests\.memory\s+24Gi\s+20452Mi\s+4124Mi/);
+    expect(synth.stdout).toMatch(/ml\s+pods\s+4\s+2\s+2/);
+  });
+
+  test('an app whose job does not fit its tenant\'s quota fails synth with the admission message and writes nothing', () => {
+    // GIVEN
+    expectSuccess(compiled.node16);
+    const outdir = path.join(work, 'dist-too-big');
+
+    // WHEN
+    const synth = run(consumer, process.execPath, ['out/too-big.js'], { CDK8S_OUTDIR: outdir });
+
+    // THEN
+    expect(synth.status).not.toBe(0);
+    expect(synth.stderr).toMatch(/\[platform\/huge\] requests\.memory: driver \+ 2 executors need 5760Mi with Spark's memory overhead; small allows 2Gi in total: lower memory or executor\.instances, or raise the tenant's quota\.requestsMemory/);
+    expect(fs.existsSync(outdir) ? fs.readdirSync(outdir) : []).toEqual([]);
+  });
+});

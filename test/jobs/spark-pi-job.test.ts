@@ -1,0 +1,123 @@
+import { Testing } from 'cdk8s';
+import { applicationResources, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../../lib';
+import { schemaErrors } from '../support/schemas';
+import { appWithChart, ofKind, problemsOf } from '../support/synth';
+
+function tenant() {
+  const { app, chart } = appWithChart();
+  const alpha = new TenantNamespace(chart, 'Alpha', { name: 'team-alpha' });
+  return { app, chart, alpha };
+}
+
+describe('SparkPiJob', () => {
+  test('defaults (PySpark)', () => {
+    const { chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON });
+    expect(ofKind(Testing.synth(chart), 'SparkApplication')).toMatchSnapshot();
+  });
+
+  test("PySpark: the seed's job on apache/spark:3.5.0 with pi.py from the image", () => {
+    const { chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON, name: 'pyspark-pi-test' });
+    const [app] = ofKind(Testing.synth(chart), 'SparkApplication');
+    expect(app.metadata).toEqual({ name: 'pyspark-pi-test', namespace: 'team-alpha' });
+    expect(app.spec).toMatchObject({
+      type: 'Python',
+      pythonVersion: '3',
+      mode: 'cluster',
+      image: 'apache/spark:3.5.0',
+      sparkVersion: '3.5.0',
+      mainApplicationFile: 'local:///opt/spark/examples/src/main/python/pi.py',
+      restartPolicy: { type: 'Never' },
+      driver: { cores: 1, coreLimit: '1200m', memory: '512m', serviceAccount: 'team-alpha-sa' },
+      executor: { instances: 2, cores: 1, coreLimit: '1200m', memory: '512m' },
+    });
+    expect(app.spec.mainClass).toBeUndefined();
+    for (const role of ['driver', 'executor']) {
+      expect(app.spec[role].securityContext).toMatchObject({
+        runAsNonRoot: true, runAsUser: 185, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      });
+    }
+    expect(schemaErrors(app)).toEqual([]);
+  });
+
+  test('Scala: SparkPi from the examples jar of the image', () => {
+    const { chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA, slices: 100 });
+    const [app] = ofKind(Testing.synth(chart), 'SparkApplication');
+    expect(app.metadata.name).toBe('spark-pi');
+    expect(app.spec).toMatchObject({
+      type: 'Scala',
+      mainClass: 'org.apache.spark.examples.SparkPi',
+      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.12-3.5.0.jar',
+      arguments: ['100'],
+    });
+    expect(schemaErrors(app)).toEqual([]);
+  });
+
+  test('a Spark 4 image gets its version and Scala 2.13 jar', () => {
+    const { app, chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA, image: 'docker.io/library/spark:4.0.0' });
+    const [doc] = ofKind(Testing.synth(chart), 'SparkApplication');
+    expect(doc.spec.sparkVersion).toBe('4.0.0');
+    expect(doc.spec.mainApplicationFile).toBe('local:///opt/spark/examples/jars/spark-examples_2.13-4.0.0.jar');
+    expect(problemsOf(app)).toEqual([]);
+  });
+
+  test("the defaults fit the seed's quota with Spark's overhead", () => {
+    const { alpha, chart } = tenant();
+    const job = new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON });
+    const need = applicationResources(job.spec);
+    expect(need.pods).toBe(3);
+    expect(need.requestsCpu.toCpuString()).toBe('3');
+    expect(need.limitsCpu?.toCpuString()).toBe('3600m');
+    expect(need.requestsMemory.toMemoryString()).toBe(`${3 * 896}Mi`);
+    expect(need.requestsMemory.isGreaterThan(alpha.quota.requestsMemory)).toBe(false);
+  });
+
+  test('sizes are overridable and still checked against the quota', () => {
+    const { app, chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA, executor: { instances: 4, memory: '2g' } });
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(/^\[test\/Pi\] requests\.cpu: driver \+ 4 executors need 5; team-alpha allows 4/),
+      expect.stringMatching(/^\[test\/Pi\] requests\.memory: driver \+ 4 executors need 10624Mi with Spark's memory overhead; team-alpha allows 8Gi/),
+    ]);
+  });
+
+  test('an image tag that disagrees with sparkVersion fails', () => {
+    const { app, chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON, image: 'apache/spark:3.5.0', sparkVersion: '3.4.1' });
+    expect(problemsOf(app)).toEqual([
+      '[test/Pi] sparkVersion 3.4.1 does not match image "apache/spark:3.5.0" (Spark 3.5.0): set sparkVersion to "3.5.0" or use the image "apache/spark:3.4.1"',
+    ]);
+  });
+
+  test('an image without a version tag fails', () => {
+    const { app, chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON, image: 'apache/spark:latest' });
+    expect(problemsOf(app)).toEqual([expect.stringMatching(/^\[test\/Pi\] image "apache\/spark:latest" has no Spark version in its tag.*pin a tag such as "apache\/spark:3\.5\.0"/)]);
+  });
+
+  test('an examples jar of another Spark version fails', () => {
+    const { app, chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA, mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.12-3.4.1.jar' });
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(/^\[test\/Pi\] mainApplicationFile .*spark-examples_2\.12-3\.4\.1\.jar is the examples jar of Spark 3\.4\.1 but the image runs Spark 3\.5\.0: use local:\/\/\/opt\/spark\/examples\/jars\/spark-examples_2\.12-3\.5\.0\.jar/),
+    ]);
+  });
+
+  test('a Scala job whose file is not an examples jar fails', () => {
+    const { app, chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA, mainApplicationFile: 'local:///opt/app.jar' });
+    expect(problemsOf(app)).toEqual([expect.stringMatching(/is not a spark-examples_<scala>-<version>\.jar/)]);
+  });
+
+  test('the seed platform: one job per team, both watched, both fitting', () => {
+    const { app, chart, alpha } = tenant();
+    const beta = new TenantNamespace(chart, 'Beta', { name: 'team-beta' });
+    new SparkOperatorRelease(chart, 'Operator', { tenants: [alpha, beta] });
+    new SparkPiJob(chart, 'PyPi', { tenant: alpha, language: SparkPiLanguage.PYTHON, name: 'pyspark-pi-test' });
+    new SparkPiJob(chart, 'ScalaPi', { tenant: beta, language: SparkPiLanguage.SCALA, name: 'spark-pi-test' });
+    expect(problemsOf(app)).toEqual([]);
+  });
+});

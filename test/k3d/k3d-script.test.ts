@@ -1,0 +1,533 @@
+/**
+ * The k3d cluster config and k3d/platform.sh, the script that takes dist/ to finished Pi jobs.
+ *
+ * The script runs against stand-ins for k3d, kubectl and docker (test/fixtures/k3d/stand-in.js) on a
+ * PATH that holds nothing else but the few system tools the script needs, so that the real tools on
+ * this machine can neither be called nor hide a missing prerequisite.
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+import { upstreamPath } from '../support/upstream';
+import { scratchDir } from '../support/project';
+
+const repoRoot = path.join(__dirname, '..', '..');
+const script = path.join(repoRoot, 'k3d', 'platform.sh');
+const configFile = path.join(repoRoot, 'k3d', 'k3d-config.yaml');
+const k3dSchemaFile = upstreamPath('k3d', 'schema.json');
+const fixtures = path.join(__dirname, '..', 'fixtures', 'k3d');
+const fixtureDist = path.join(fixtures, 'dist');
+const standIn = path.join(fixtures, 'stand-in.js');
+
+const CLUSTER = 'data-platform-cluster';
+const CONTEXT = `k3d-${CLUSTER}`;
+const CRD = 'sparkapplications.sparkoperator.k8s.io';
+
+// Each stand-in call starts a node process; on a busy machine a run of the script takes seconds.
+jest.setTimeout(30_000);
+
+type Tool = 'docker' | 'k3d' | 'kubectl';
+const ALL_TOOLS: Tool[] = ['docker', 'k3d', 'kubectl'];
+/** Everything the script and the stand-ins run besides the three tools. */
+const SYSTEM_TOOLS = ['bash', 'node', 'dirname', 'awk', 'sed', 'sleep'];
+
+interface AppScenario {
+  /** `.spec.type` */
+  readonly type: string;
+  /** `.status.applicationState.state`, one entry per poll; the last one sticks. */
+  readonly states: string[];
+  readonly podName?: string;
+  readonly log?: string;
+  readonly errorMessage?: string;
+}
+
+/** What the stand-ins answer; see test/fixtures/k3d/stand-in.js. */
+interface Scenario {
+  readonly clusters?: string[];
+  readonly dockerDown?: boolean;
+  /** The helm install Job, one entry per poll: 'absent', 'running', 'Complete' or 'Failed'. */
+  readonly helmJob?: string[];
+  /** `kind/name` of objects whose `kubectl wait` times out. */
+  readonly neverReady?: string[];
+  /** How many job applies the webhook refuses before it serves. */
+  readonly webhookRefusals?: number;
+  /** Keyed by `namespace/name`. */
+  readonly apps?: Record<string, AppScenario>;
+  /** `{..waiting.reason}` of the pods, per namespace. */
+  readonly waitingReasons?: Record<string, string>;
+}
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Every stand-in call, as `tool arg arg ...`, without kubectl's `--context <context>`. */
+  readonly calls: string[];
+  /** The contexts kubectl was called with. */
+  readonly contexts: Set<string>;
+}
+
+const happyApps = (): Record<string, AppScenario> => ({
+  'team-alpha/pyspark-pi-test': {
+    type: 'Python',
+    states: ['', 'SUBMITTED', 'RUNNING', 'COMPLETED'],
+    podName: 'pyspark-pi-test-driver',
+    log: 'INFO DAGScheduler: Job 0 finished\nPi is roughly 3.138040\nINFO SparkContext: Successfully stopped SparkContext\n',
+  },
+  'team-beta/spark-pi-test': {
+    type: 'Scala',
+    states: ['SUBMITTED', 'COMPLETED'],
+    podName: 'spark-pi-test-driver',
+    log: 'Pi is roughly 3.141651\n',
+  },
+});
+
+/** A cluster that `up` created: the operator comes up after a few polls, the webhook refuses once. */
+const happy = (): Scenario => ({
+  clusters: [CLUSTER],
+  helmJob: ['absent', 'running', 'Complete'],
+  webhookRefusals: 1,
+  apps: happyApps(),
+});
+
+// Created on first use: Jest starts concurrent tests before it runs beforeAll hooks.
+let sandboxDir: string | undefined;
+const binDirs = new Map<string, string>();
+
+function sandbox(): string {
+  sandboxDir ??= scratchDir('k3d-script-');
+  return sandboxDir;
+}
+
+afterAll(() => {
+  if (sandboxDir) fs.rmSync(sandboxDir, { recursive: true, force: true });
+});
+
+function which(tool: string): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, tool);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  throw new Error(`${tool} is not on PATH; the tests of k3d/platform.sh need it`);
+}
+
+/** A directory that is the whole PATH: the system tools plus the given stand-ins. */
+function binWith(tools: Tool[]): string {
+  const key = [...tools].sort().join(',');
+  const existing = binDirs.get(key);
+  if (existing) return existing;
+  const dir = fs.mkdtempSync(path.join(sandbox(), 'bin-'));
+  for (const tool of SYSTEM_TOOLS) fs.symlinkSync(which(tool), path.join(dir, tool));
+  for (const tool of tools) fs.symlinkSync(standIn, path.join(dir, tool));
+  binDirs.set(key, dir);
+  return dir;
+}
+
+const FAST_TIMEOUTS = {
+  POLL_INTERVAL: '0',
+  NODES_TIMEOUT: '11',
+  HELM_JOB_TIMEOUT: '12',
+  CRD_TIMEOUT: '13',
+  OPERATOR_TIMEOUT: '14',
+  WEBHOOK_RETRIES: '3',
+  APP_START_TIMEOUT: '15',
+  APP_TIMEOUT: '16',
+};
+
+/** Runs the script with the stand-ins; the tests run concurrently, as the script mostly waits on them. */
+function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string> } = {}): Promise<Run> {
+  const dir = fs.mkdtempSync(path.join(sandbox(), 'run-'));
+  fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
+  const child = spawn(which('bash'), [script, subcommand], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: binWith(options.tools ?? ALL_TOOLS),
+      STAND_IN_DIR: dir,
+      DIST_DIR: fixtureDist,
+      ...FAST_TIMEOUTS,
+      ...options.env,
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const killer = setTimeout(() => child.kill(), 20_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, ...readCalls(path.join(dir, 'calls.log')) });
+    });
+  });
+}
+
+function readCalls(log: string): Pick<Run, 'calls' | 'contexts'> {
+  const argvs: string[][] = fs.existsSync(log)
+    ? fs.readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[])
+    : [];
+  const contexts = new Set<string>();
+  const calls = argvs.map(([tool, ...args]) => {
+    if (tool === 'kubectl' && args[0] === '--context') {
+      contexts.add(args[1]);
+      args = args.slice(2);
+    }
+    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(configFile).join('<config>');
+  });
+  return { calls, contexts };
+}
+
+/** Asserts that calls containing these texts (or matching these patterns) happen in this order. */
+function expectCallsInOrder(r: Run, calls: Array<string | RegExp>): void {
+  let from = 0;
+  for (const expected of calls) {
+    const matches = (call: string) => (typeof expected === 'string' ? call.includes(expected) : expected.test(call));
+    const i = r.calls.findIndex((call, index) => index >= from && matches(call));
+    if (i < 0) throw new Error(`no call like ${expected} after call ${from}; calls:\n${r.calls.join('\n')}`);
+    from = i + 1;
+  }
+}
+
+describe('k3d cluster config', () => {
+  const config = parse(fs.readFileSync(configFile, 'utf8'));
+
+  // k3d's schema declares draft-07, Ajv's default. It uses two formats, which Ajv leaves to plugins.
+  function k3dValidator() {
+    const ajv = new Ajv({ allErrors: true });
+    ajv.addFormat('ipv4', /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/);
+    ajv.addFormat('hostname', /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i);
+    return ajv.compile(JSON.parse(fs.readFileSync(k3dSchemaFile, 'utf8')));
+  }
+
+  test('is valid against the upstream k3d v1alpha5 schema', () => {
+    const validate = k3dValidator();
+    expect(validate.schema).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#' });
+    validate(config);
+    expect(validate.errors ?? []).toEqual([]);
+  });
+
+  test('the validator rejects what k3d rejects (so the test above can fail)', () => {
+    const validate = k3dValidator();
+    expect(validate({ ...config, agents: -1 })).toBe(false);
+    expect(validate({ ...config, kubeAPI: { hostIP: 'localhost' } })).toBe(false);
+    expect(validate({ ...config, workers: 2 })).toBe(false);
+  });
+
+  test('describes the seed cluster: 1 server, 2 agents, k3s v1.31.4, API on 127.0.0.1', () => {
+    expect(config).toMatchObject({
+      apiVersion: 'k3d.io/v1alpha5',
+      kind: 'Simple',
+      metadata: { name: CLUSTER },
+      servers: 1,
+      agents: 2,
+      image: 'rancher/k3s:v1.31.4-k3s1',
+      kubeAPI: { hostIP: '127.0.0.1' },
+    });
+  });
+});
+
+describe('shellcheck', () => {
+  test('k3d/platform.sh is clean', () => {
+    const result = spawnSync('shellcheck', [script], { encoding: 'utf8' });
+    if (result.error) {
+      throw new Error(`shellcheck could not run (${result.error.message}); install it: apt-get install -y shellcheck`);
+    }
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('platform.sh up', () => {
+  test.concurrent('checks the prerequisites, creates the cluster from the config and waits for its nodes', async () => {
+    const r = await run('up', { clusters: [] });
+
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`INFO[0020] Cluster '${CLUSTER}' created successfully!\n`);
+    expect(r.calls).toEqual([
+      'docker info',
+      'k3d cluster list -o json',
+      'k3d cluster create --config <config>',
+      'kubectl wait --for=condition=Ready nodes --all --timeout=11s',
+    ]);
+    expect(r.contexts).toEqual(new Set([CONTEXT]));
+    expect(r.stdout).toContain('==> [prerequisites] checking docker, k3d and kubectl');
+    expect(r.stdout).toContain(`==> [cluster] cluster ${CLUSTER} from k3d/k3d-config.yaml`);
+    expect(r.stdout).toContain('==> [cluster] waiting up to 11s: nodes Ready');
+  });
+
+  test.concurrent('leaves an existing cluster alone: no second create', async () => {
+    const r = await run('up', { clusters: [CLUSTER] });
+
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((call) => call.startsWith('k3d cluster create'))).toEqual([]);
+    expect(r.stdout).toContain(`cluster ${CLUSTER} already exists; not creating it`);
+  });
+
+  test.concurrent('names every missing prerequisite and touches nothing', async () => {
+    const r = await run('up', { clusters: [] }, { tools: ['kubectl'] });
+
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual([]);
+    expect(r.stderr).toContain('FAILED [prerequisites] prerequisites: missing docker k3d');
+    expect(r.stderr).toContain('missing prerequisite: docker is not on PATH; install Docker Desktop or Docker Engine');
+    expect(r.stderr).toContain('missing prerequisite: k3d is not on PATH; install k3d: https://k3d.io');
+    expect(r.stderr).not.toContain('kubectl is not on PATH');
+  });
+
+  test.concurrent('says so when docker is installed but its daemon is not running', async () => {
+    const r = await run('up', { clusters: [], dockerDown: true });
+
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual(['docker info']);
+    expect(r.stderr).toContain('FAILED [prerequisites] docker: docker is installed but its daemon is not reachable');
+    expect(r.stderr).toContain('Cannot connect to the Docker daemon');
+  });
+});
+
+describe('platform.sh apply', () => {
+  test.concurrent('applies the platform, waits for the operator, applies the jobs and prints the results', async () => {
+    const r = await run('apply', happy());
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.contexts).toEqual(new Set([CONTEXT]));
+    // GIVEN files that sort in apply order, THEN the platform files go first, in name order, ...
+    expectCallsInOrder(r, [
+      'kubectl apply -f <dist>/0000-tenants.k8s.yaml',
+      'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
+      // ... then the readiness gates, each within its own bound (kubectl wait gets what is left of it), ...
+      'kubectl get job helm-install-spark-operator -n kube-system',
+      `kubectl get customresourcedefinition ${CRD} --ignore-not-found -o name`,
+      /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\/sparkapplications\.sparkoperator\.k8s\.io$/,
+      'kubectl get deployment spark-operator-controller -n spark-operator',
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-controller$/,
+      'kubectl get deployment spark-operator-webhook -n spark-operator',
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-webhook$/,
+      // ... then the jobs (again after the webhook's first refusal), then each application to its end.
+      'kubectl apply -f <dist>/0002-spark-jobs.k8s.yaml',
+      'kubectl apply -f <dist>/0002-spark-jobs.k8s.yaml',
+      'kubectl get sparkapplication pyspark-pi-test -n team-alpha -o jsonpath={.status.applicationState.state}',
+      'kubectl logs -n team-alpha pyspark-pi-test-driver',
+      'kubectl get sparkapplication spark-pi-test -n team-beta -o jsonpath={.status.applicationState.state}',
+      'kubectl logs -n team-beta spark-pi-test-driver',
+    ]);
+    expect(r.calls.filter((call) => call.startsWith('kubectl apply'))).toHaveLength(4);
+    // The Job appears after some polls and is polled until Complete.
+    expect(r.calls.filter((call) => call.includes('get job helm-install-spark-operator'))).toHaveLength(3);
+    expect(r.calls.filter((call) => call.includes('get sparkapplication pyspark-pi-test -n team-alpha -o jsonpath={.status'))).toHaveLength(4);
+
+    expect(r.stdout).toContain('==> [platform] applying 2 file(s)');
+    expect(r.stdout).toContain('==> [operator] waiting up to 12s: Job kube-system/helm-install-spark-operator (installs HelmChart kube-system/spark-operator) complete');
+    expect(r.stdout).toContain(`==> [operator] waiting up to 13s: customresourcedefinition ${CRD} Established`);
+    expect(r.stdout).toContain('==> [operator] waiting up to 14s: deployment spark-operator/spark-operator-webhook Available');
+    expect(r.stdout).toContain("the operator's webhook is not serving yet (attempt 1 of 3)");
+    expect(r.stdout).toContain('==> [jobs] applying 1 file(s)');
+    expect(r.stdout).toContain('==> [results] following 2 SparkApplication(s), all within 16s');
+    expect(r.stdout).toMatch(/==> \[results\] waiting up to 1[0-6]s more: SparkApplication team-beta\/spark-pi-test COMPLETED or FAILED/);
+    expect(r.stdout).toContain(
+      [
+        '| Namespace | Application | Type | State | Result |',
+        '|---|---|---|---|---|',
+        '| team-alpha | pyspark-pi-test | PySpark | ✅ COMPLETED | Pi ≈ 3.138040 |',
+        '| team-beta | spark-pi-test | Scala | ✅ COMPLETED | Pi ≈ 3.141651 |',
+      ].join('\n'),
+    );
+    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+  });
+
+  test.concurrent('a CRD that never becomes Established: bounded wait, non-zero exit, no jobs applied', async () => {
+    const r = await run('apply', { ...happy(), neverReady: [`customresourcedefinition/${CRD}`] });
+
+    expect(r.code).toBe(1);
+    expectCallsInOrder(r, [/^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\//]);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+    expect(r.calls.some((call) => call.includes('deployment'))).toBe(false);
+    expect(r.stderr).toContain(`FAILED [operator] customresourcedefinition ${CRD}: not Established within 13s`);
+    expect(r.stderr).toContain(`timed out waiting for the condition on customresourcedefinitions/${CRD}`);
+    expect(r.stderr).toContain('kubectl logs -n spark-operator deployment/spark-operator-controller');
+  });
+
+  test.concurrent('an operator pod that cannot pull its image gets the image hint', async () => {
+    const r = await run('apply', {
+      ...happy(),
+      neverReady: ['deployment/spark-operator-controller'],
+      waitingReasons: { 'spark-operator': 'ImagePullBackOff' },
+    });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [operator] deployment spark-operator/spark-operator-controller: not Available within 14s');
+    expect(r.stderr).toContain('hint (Image Pull Issues)');
+  });
+
+  test.concurrent('a helm install Job that fails stops the run at once, naming the Job', async () => {
+    const r = await run('apply', { ...happy(), helmJob: ['running', 'Failed'] });
+
+    expect(r.code).toBe(1);
+    expect(r.calls.filter((call) => call.includes('get job'))).toHaveLength(2);
+    expect(r.stderr).toContain('FAILED [operator] Job kube-system/helm-install-spark-operator: the chart install failed');
+    expect(r.stderr).toContain('kubectl logs -n kube-system job/helm-install-spark-operator');
+  });
+
+  test.concurrent('a helm install Job that never appears fails when its bound runs out', async () => {
+    const r = await run('apply', { ...happy(), helmJob: ['absent'] }, { env: { HELM_JOB_TIMEOUT: '0' } });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [operator] Job kube-system/helm-install-spark-operator: did not appear within 0s');
+  });
+
+  test.concurrent('a webhook that keeps refusing: bounded retries, then the file and the error', async () => {
+    const r = await run('apply', { ...happy(), webhookRefusals: 99 });
+
+    expect(r.code).toBe(1);
+    expect(r.calls.filter((call) => call.includes('apply -f <dist>/0002-spark-jobs.k8s.yaml'))).toHaveLength(3);
+    expect(r.stderr).toContain('FAILED [jobs] 0002-spark-jobs.k8s.yaml: kubectl apply failed after 3 attempt(s)');
+    expect(r.stderr).toContain('failed calling webhook');
+  });
+
+  test.concurrent('an application that ends FAILED: its error message and the quota hint, non-zero exit', async () => {
+    const apps = happyApps();
+    apps['team-beta/spark-pi-test'] = {
+      type: 'Scala',
+      states: ['SUBMITTED', 'FAILED'],
+      podName: 'spark-pi-test-driver',
+      errorMessage:
+        'failed to run driver pod: pods "spark-pi-test-driver" is forbidden: exceeded quota: team-beta-quota, ' +
+        'requested: limits.memory=17Gi, used: limits.memory=0, limited: limits.memory=16Gi',
+    };
+    const r = await run('apply', { ...happy(), apps });
+
+    expect(r.code).toBe(1);
+    // The other application is still followed and reported.
+    expect(r.stdout).toContain('| team-alpha | pyspark-pi-test | PySpark | ✅ COMPLETED | Pi ≈ 3.138040 |');
+    expect(r.stdout).toContain('| team-beta | spark-pi-test | Scala | ❌ FAILED | see below |');
+    expect(r.calls).not.toContain('kubectl logs -n team-beta spark-pi-test-driver');
+    expect(r.stderr).toContain('FAILED [results] SparkApplications: 1 of 2 did not complete');
+    expect(r.stderr).toContain('SparkApplication team-beta/spark-pi-test FAILED: failed to run driver pod: pods "spark-pi-test-driver" is forbidden: exceeded quota');
+    expect(r.stderr).toContain('hint (Resource Quota Violations)');
+    expect(r.stderr).toContain('kubectl describe quota -n team-beta');
+    expect(r.stderr).not.toContain('hint (Permission Errors)');
+  });
+
+  test.concurrent('an application refused for lack of permissions gets the permission hint', async () => {
+    const apps = happyApps();
+    apps['team-alpha/pyspark-pi-test'] = {
+      type: 'Python',
+      states: ['SUBMISSION_FAILED'],
+      errorMessage: 'pods is forbidden: User "system:serviceaccount:team-alpha:team-alpha-sa" cannot create resource "pods"',
+    };
+    const r = await run('apply', { ...happy(), apps });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('SparkApplication team-alpha/pyspark-pi-test SUBMISSION_FAILED: pods is forbidden');
+    expect(r.stderr).toContain('hint (Permission Errors)');
+    expect(r.stderr).toContain('kubectl get rolebindings -n team-alpha');
+  });
+
+  test.concurrent('an application that never gets a state: the operator is not watching its namespace', async () => {
+    const apps = happyApps();
+    apps['team-alpha/pyspark-pi-test'] = { ...apps['team-alpha/pyspark-pi-test'], states: ['RUNNING', 'COMPLETED'] };
+    apps['team-beta/spark-pi-test'] = { type: 'Scala', states: [''] };
+    const r = await run('apply', { ...happy(), apps }, { env: { APP_START_TIMEOUT: '0' } });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [results] SparkApplications: 1 of 2 did not complete');
+    expect(r.stdout).toContain('| team-beta | spark-pi-test | Scala | ❌ NO STATE | see below |');
+    expect(r.stderr).toContain('SparkApplication team-beta/spark-pi-test NO STATE: no state 0s after the jobs were applied');
+    expect(r.stderr).toContain('hint (Spark Operator Not Watching Namespaces)');
+    expect(r.stderr).toContain('it should list team-beta');
+  });
+
+  test.concurrent('an application still pending when its bound runs out: its pods\' waiting reason and the image hint', async () => {
+    const apps = happyApps();
+    apps['team-alpha/pyspark-pi-test'] = { type: 'Python', states: ['SUBMITTED'], podName: 'pyspark-pi-test-driver' };
+    apps['team-beta/spark-pi-test'] = { ...apps['team-beta/spark-pi-test'], states: ['COMPLETED'] };
+    const r = await run('apply', { ...happy(), apps, waitingReasons: { 'team-alpha': 'ImagePullBackOff' } }, { env: { APP_TIMEOUT: '0' } });
+
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('| team-alpha | pyspark-pi-test | PySpark | ❌ TIMED OUT (SUBMITTED) | see below |');
+    expect(r.stderr).toContain('FAILED [results] SparkApplications: 1 of 2 did not complete');
+    expect(r.stderr).toContain(
+      'SparkApplication team-alpha/pyspark-pi-test TIMED OUT (SUBMITTED): still SUBMITTED 0s after the jobs were applied; ' +
+        'pods in team-alpha are waiting: ImagePullBackOff',
+    );
+    expect(r.stderr).toContain('hint (Image Pull Issues)');
+  });
+
+  test.concurrent('an application kubectl cannot read stops the run, naming it', async () => {
+    const apps = happyApps();
+    delete apps['team-beta/spark-pi-test'];
+    const r = await run('apply', { ...happy(), apps });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [results] SparkApplication team-beta/spark-pi-test: kubectl cannot read it');
+    expect(r.stderr).toContain('sparkapplications.sparkoperator.k8s.io "spark-pi-test" not found');
+  });
+
+  test.concurrent('a bound that is not a whole number is refused before anything runs', async () => {
+    const r = await run('apply', happy(), { env: { CRD_TIMEOUT: '2m' } });
+
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual([]);
+    expect(r.stderr).toContain("FAILED [settings] CRD_TIMEOUT: must be a whole number (of seconds for timeouts), not '2m'");
+  });
+
+  test.concurrent('without a cluster the first apply fails, naming the file and pointing at `up`', async () => {
+    const r = await run('apply', { ...happy(), clusters: [] });
+
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual(['kubectl apply -f <dist>/0000-tenants.k8s.yaml']);
+    expect(r.stderr).toContain('FAILED [platform] 0000-tenants.k8s.yaml: kubectl apply failed');
+    expect(r.stderr).toContain(`context "${CONTEXT}" does not exist`);
+    expect(r.stderr).toContain("npm run cluster:up");
+  });
+
+  test.concurrent('needs kubectl', async () => {
+    const r = await run('apply', happy(), { tools: ['docker', 'k3d'] });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('missing prerequisite: kubectl is not on PATH');
+  });
+});
+
+describe('platform.sh status and down', () => {
+  test.concurrent('status shows the nodes, the operator and the applications of an existing cluster', async () => {
+    const r = await run('status', { clusters: [CLUSTER] });
+
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual([
+      'k3d cluster list -o json',
+      'kubectl get nodes',
+      'kubectl get helmcharts.helm.cattle.io -A',
+      'kubectl get deployments -n spark-operator',
+      'kubectl get sparkapplications -A',
+    ]);
+  });
+
+  test.concurrent('status without the cluster says how to create it', async () => {
+    const r = await run('status', { clusters: [] });
+
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("does not exist; create it with 'npm run cluster:up'");
+  });
+
+  test.concurrent('down deletes the cluster, and only when it exists', async () => {
+    expect((await run('down', { clusters: [CLUSTER] })).calls).toEqual(['k3d cluster list -o json', `k3d cluster delete ${CLUSTER}`]);
+    const absent = await run('down', { clusters: [] });
+    expect(absent.code).toBe(0);
+    expect(absent.calls).toEqual(['k3d cluster list -o json']);
+  });
+
+  test.concurrent('an unknown subcommand prints the usage', async () => {
+    const r = await run('deploy', {});
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('usage: platform.sh up|apply|status|down');
+  });
+});

@@ -1,0 +1,196 @@
+import { Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import { CHART_VALUES_SHAPE, isChartValuePath, SparkOperatorRelease, SparkOperatorValues, TenantNamespace, unknownValuePaths } from '../../lib';
+import { schemaErrors } from '../support/schemas';
+import { appWithChart, ofKind, problemsOf } from '../support/synth';
+import { readUpstreamYaml } from '../support/upstream';
+
+const chartValues = readUpstreamYaml('spark-operator-2.3.0', 'values.yaml');
+
+/** Key paths of a values tree; a path ends where the value is a scalar, a list or an empty map. */
+function keyPaths(values: unknown, prefix = ''): string[] {
+  if (typeof values !== 'object' || values === null || Array.isArray(values) || Object.keys(values).length === 0) {
+    return prefix ? [prefix] : [];
+  }
+  return Object.entries(values).flatMap(([k, v]) => keyPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+/** Whether upstream values.yaml defines the path, or the path lies under a key whose default is an empty map (a pass-through). */
+function chartDefines(path: string): boolean {
+  let node: any = chartValues;
+  for (const key of path.split('.')) {
+    if (typeof node === 'object' && node !== null && !Array.isArray(node) && Object.keys(node).length === 0) {
+      return true;
+    }
+    if (typeof node !== 'object' || node === null || !(key in node)) {
+      return false;
+    }
+    node = node[key];
+  }
+  return true;
+}
+
+function seed() {
+  const { app, chart } = appWithChart();
+  const tenants = [
+    new TenantNamespace(chart, 'Alpha', { name: 'team-alpha' }),
+    new TenantNamespace(chart, 'Beta', { name: 'team-beta' }),
+  ];
+  return { app, chart, tenants };
+}
+
+function valuesOf(docs: any[]): any {
+  const [helmChart] = ofKind(docs, 'HelmChart');
+  return parse(helmChart.spec.valuesContent);
+}
+
+describe('SparkOperatorRelease', () => {
+  test('defaults', () => {
+    const { chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', { tenants });
+    expect(ofKind(Testing.synth(chart), 'HelmChart')).toMatchSnapshot();
+  });
+
+  test('is a k3s HelmChart for chart 2.3.0 released into spark-operator, valid against the upstream CRD', () => {
+    const { chart, tenants } = seed();
+    const operator = new SparkOperatorRelease(chart, 'Operator', { tenants });
+    const docs = Testing.synth(chart);
+    const [helmChart] = ofKind(docs, 'HelmChart');
+    expect(helmChart.apiVersion).toBe('helm.cattle.io/v1');
+    expect(helmChart.metadata).toEqual({ name: 'spark-operator', namespace: 'kube-system' });
+    expect(helmChart.spec).toMatchObject({
+      chart: 'spark-operator',
+      repo: 'https://kubeflow.github.io/spark-operator',
+      version: '2.3.0',
+      targetNamespace: 'spark-operator',
+    });
+    expect(ofKind(docs, 'Namespace').map((n) => n.metadata.name)).toContain('spark-operator');
+    expect(operator.namespaceName).toBe('spark-operator');
+    for (const doc of docs) {
+      expect(schemaErrors(doc)).toEqual([]);
+    }
+  });
+
+  test("carries the seed's configuration: watched namespaces, webhook, metrics on 8080, leader election, controller resources", () => {
+    const { chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', { tenants });
+    const values = valuesOf(Testing.synth(chart));
+    expect(values.spark.jobNamespaces).toEqual(['team-alpha', 'team-beta']);
+    expect(values.webhook.enable).toBe(true);
+    expect(values.prometheus.metrics).toEqual({ enable: true, port: 8080 });
+    expect(values.controller.leaderElection.enable).toBe(true);
+    expect(values.controller.resources.requests).toEqual({ cpu: '100m', memory: '300Mi' });
+    expect(values.controller.resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
+    // Tenants bring their own service accounts and roles, so the chart's per-namespace ones are off.
+    expect(values.spark.serviceAccount.create).toBe(false);
+    expect(values.spark.rbac.create).toBe(false);
+  });
+
+  test('a third tenant is watched with no other edit', () => {
+    const { chart, tenants } = seed();
+    const gamma = new TenantNamespace(chart, 'Gamma', { name: 'team-gamma' });
+    const operator = new SparkOperatorRelease(chart, 'Operator', { tenants: [...tenants, gamma] });
+    expect(valuesOf(Testing.synth(chart)).spark.jobNamespaces).toEqual(['team-alpha', 'team-beta', 'team-gamma']);
+    expect(operator.watchedNamespaces).toEqual(['team-alpha', 'team-beta', 'team-gamma']);
+    expect(operator.watches(gamma)).toBe(true);
+  });
+
+  test('typed values override the defaults and are merged deeply', () => {
+    const { chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', {
+      tenants,
+      version: '2.3.1',
+      values: { controller: { workers: 20, resources: { limits: { memory: '2Gi' } } }, webhook: { timeoutSeconds: 30 } },
+    });
+    const docs = Testing.synth(chart);
+    const values = valuesOf(docs);
+    expect(ofKind(docs, 'HelmChart')[0].spec.version).toBe('2.3.1');
+    expect(values.controller.workers).toBe(20);
+    expect(values.controller.resources.limits).toEqual({ cpu: '1', memory: '2Gi' });
+    expect(values.controller.leaderElection.enable).toBe(true);
+    expect(values.webhook).toEqual({ enable: true, timeoutSeconds: 30 });
+  });
+
+  test('every key path we emit is one chart 2.3.0 defines', () => {
+    const { chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', {
+      tenants,
+      values: { controller: { nodeSelector: { disk: 'ssd' }, uiIngress: { enable: true, urlFormat: '{{$appName}}.spark.local' } } },
+      rawValues: { webhook: { resourceQuotaEnforcement: { enable: true } } },
+    });
+    const emitted = keyPaths(valuesOf(Testing.synth(chart)));
+    expect(emitted.length).toBeGreaterThan(10);
+    expect(emitted.filter((p) => !chartDefines(p))).toEqual([]);
+  });
+
+  test("the value shape the synth checks against is exactly the chart's values.yaml", () => {
+    const upstream = keyPaths(chartValues);
+    // Every upstream key is known to the shape ...
+    expect(upstream.filter((p) => !isChartValuePath(p))).toEqual([]);
+    // ... and every key of the shape exists upstream.
+    const shapePaths = (shape: any, prefix = ''): string[] => typeof shape === 'string'
+      ? [prefix]
+      : Object.entries(shape).flatMap(([k, v]) => shapePaths(v, prefix ? `${prefix}.${k}` : k));
+    expect(shapePaths(CHART_VALUES_SHAPE).filter((p) => !chartDefines(p))).toEqual([]);
+  });
+
+  test('the 1.x keys of the seed are not chart 2.3.0 values', () => {
+    expect(unknownValuePaths({ sparkJobNamespaces: ['team-alpha'], webhook: { namespaceSelector: 'x=y', enable: true }, metrics: { enable: true } })).toEqual([
+      expect.stringMatching(/^sparkJobNamespaces \(a 1\.x key that chart 2\.x ignores/),
+      expect.stringMatching(/^webhook\.namespaceSelector \(a 1\.x key/),
+      expect.stringMatching(/^metrics \(a 1\.x key; in chart 2\.x metrics are prometheus\.metrics\.\*\)/),
+    ]);
+    expect(chartDefines('sparkJobNamespaces')).toBe(false);
+    expect(chartDefines('webhook.namespaceSelector')).toBe(false);
+  });
+
+  test('raw values with keys the chart does not define fail synth, naming each key', () => {
+    const { app, chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', {
+      tenants,
+      rawValues: { sparkJobNamespaces: ['team-alpha'], controller: { replica: 2, resources: { limits: { cpu: '2' } } }, spark: { jobNamespaces: ['x'] } },
+    });
+    const problems = problemsOf(app);
+    expect(problems).toHaveLength(3);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^\[test\/Operator\] rawValues key sparkJobNamespaces \(a 1\.x key that chart 2\.x ignores.*\) is not a value of chart spark-operator 2\.3\.0/),
+      expect.stringMatching(/^\[test\/Operator\] rawValues key controller\.replica \(did you mean controller\.replicas\?\) is not a value/),
+      expect.stringMatching(/^\[test\/Operator\] rawValues key spark\.jobNamespaces is derived from the tenants/),
+    ]));
+  });
+
+  test('raw values for a pass-through key are accepted', () => {
+    const { app, chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', { tenants, rawValues: { controller: { affinity: { nodeAffinity: { anything: 1 } } } } });
+    expect(problemsOf(app)).toEqual([]);
+  });
+
+  test('an operator with no tenants, or a tenant twice, fails synth', () => {
+    const { app, chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'None', { tenants: [] });
+    new SparkOperatorRelease(chart, 'Twice', { tenants: [tenants[0], tenants[0]], releaseName: 'other', namespace: 'other' });
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(/^\[test\/None\] tenants is empty/),
+      expect.stringMatching(/^\[test\/Twice\] tenants lists namespace "team-alpha" more than once/),
+    ]);
+  });
+
+  test('1.x keys cannot be written in the typed values, and fail synth when forced in', () => {
+    // tsc (run by npm test) fails if any of these lines stops being a type error.
+    const forced: SparkOperatorValues[] = [
+      // @ts-expect-error sparkJobNamespaces is a 1.x key
+      { sparkJobNamespaces: ['team-alpha'] },
+      // @ts-expect-error webhook.namespaceSelector is a 1.x key
+      { webhook: { namespaceSelector: 'spark=enabled' } },
+      // @ts-expect-error spark.jobNamespaces is derived from the tenants
+      { spark: { jobNamespaces: ['team-alpha'] } },
+    ];
+    const { app, chart, tenants } = seed();
+    forced.forEach((values, i) => new SparkOperatorRelease(chart, `Operator${i}`, { tenants, values, releaseName: `op-${i}`, namespace: `op-${i}` }));
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(/^\[test\/Operator0\] values key sparkJobNamespaces \(a 1\.x key/),
+      expect.stringMatching(/^\[test\/Operator1\] values key webhook\.namespaceSelector \(a 1\.x key/),
+      expect.stringMatching(/^\[test\/Operator2\] values key spark\.jobNamespaces is derived from the tenants/),
+    ]);
+  });
+});

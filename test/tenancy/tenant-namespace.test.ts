@@ -1,0 +1,334 @@
+import { Testing } from 'cdk8s';
+import {
+  applicationResources,
+  DEFAULT_API_SERVER_CIDRS,
+  DEFAULT_TENANT_QUOTA,
+  PodSecurityLevel,
+  Quantity,
+  TENANT_LABEL,
+  TenantNamespace,
+  TenantNamespaceProps,
+} from '../../lib';
+import { distDocs } from '../support/dist-docs';
+import { schemaErrors } from '../support/schemas';
+import { appWithChart, ofKind, problemsOf } from '../support/synth';
+
+/** The problems of one tenant built from the props. */
+const problemsWith = (props: Partial<TenantNamespaceProps>) => {
+  const { app, chart } = appWithChart();
+  new TenantNamespace(chart, 'T', { name: 'team-a', ...props });
+  return problemsOf(app);
+};
+/** The objects of one tenant built from the props. */
+const synthWith = (props: Partial<TenantNamespaceProps>) => {
+  const { chart } = appWithChart();
+  const tenant = new TenantNamespace(chart, 'T', { name: 'team-a', ...props });
+  return { tenant, docs: Testing.synth(chart) };
+};
+
+describe('TenantNamespace', () => {
+  test('defaults', () => {
+    // GIVEN
+    const { chart } = appWithChart();
+    // WHEN
+    new TenantNamespace(chart, 'TeamAlpha', { name: 'team-alpha' });
+    // THEN
+    expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  test("defaults reproduce the seed's namespace, service account and quota", () => {
+    const { chart } = appWithChart();
+    const tenant = new TenantNamespace(chart, 'TeamAlpha', { name: 'team-alpha' });
+    const docs = Testing.synth(chart);
+
+    expect(ofKind(docs, 'Namespace').map((d) => d.metadata.name)).toEqual(['team-alpha']);
+    const [sa] = ofKind(docs, 'ServiceAccount');
+    expect(sa.metadata).toMatchObject({ name: 'team-alpha-sa', namespace: 'team-alpha' });
+    expect(sa.automountServiceAccountToken).toBe(true);
+    const [quota] = ofKind(docs, 'ResourceQuota');
+    expect(quota.metadata.namespace).toBe('team-alpha');
+    expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10 });
+    expect(tenant.namespaceName).toBe('team-alpha');
+    expect(tenant.serviceAccountName).toBe('team-alpha-sa');
+    expect(tenant.quota.requestsMemory.equals(Quantity.parse('8Gi', 'x'))).toBe(true);
+    expect(tenant.quota.pods).toBe(DEFAULT_TENANT_QUOTA.pods);
+    for (const doc of docs) {
+      expect(doc.metadata.labels[TENANT_LABEL]).toBe('team-alpha');
+      expect(schemaErrors(doc)).toEqual([]);
+    }
+  });
+
+  test('each quota field and the service account name can be overridden', () => {
+    const { chart } = appWithChart();
+    const tenant = new TenantNamespace(chart, 'Big', {
+      name: 'team-big',
+      serviceAccountName: 'spark-runner',
+      quota: { requestsCpu: '6', limitsMemory: '64Gi', pods: 40 },
+    });
+    const [quota] = ofKind(Testing.synth(chart), 'ResourceQuota');
+    expect(quota.spec.hard).toEqual({ 'requests.cpu': '6', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '64Gi', 'pods': 40 });
+    expect(tenant.serviceAccountName).toBe('spark-runner');
+    expect(tenant.quota.requestsCpu.toCpuString()).toBe('6');
+  });
+
+  test('RBAC is namespaced, bound to the tenant account, and grants no wildcard', () => {
+    const { chart } = appWithChart();
+    new TenantNamespace(chart, 'TeamAlpha', { name: 'team-alpha' });
+    const docs = Testing.synth(chart);
+    expect(ofKind(docs, 'ClusterRole')).toEqual([]);
+    expect(ofKind(docs, 'ClusterRoleBinding')).toEqual([]);
+    const [role] = ofKind(docs, 'Role');
+    const [binding] = ofKind(docs, 'RoleBinding');
+    expect(role.metadata.namespace).toBe('team-alpha');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
+    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'team-alpha-sa', namespace: 'team-alpha' }]);
+    for (const rule of role.rules) {
+      expect(rule.verbs).not.toContain('*');
+      expect(rule.resources).not.toContain('*');
+      expect(rule.apiGroups).not.toContain('*');
+    }
+    const allows = (group: string, resource: string, verb: string) =>
+      role.rules.some((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+    // The seed's list: SparkApplications; pods, services, configmaps; logs; exec; PVCs.
+    expect(allows('sparkoperator.k8s.io', 'sparkapplications', 'create')).toBe(true);
+    expect(allows('sparkoperator.k8s.io', 'sparkapplications', 'delete')).toBe(true);
+    for (const resource of ['pods', 'services', 'configmaps', 'persistentvolumeclaims']) {
+      expect(allows('', resource, 'create')).toBe(true);
+      expect(allows('', resource, 'delete')).toBe(true);
+      expect(allows('', resource, 'watch')).toBe(true);
+    }
+    expect(allows('', 'pods/log', 'get')).toBe(true);
+    expect(allows('', 'pods/exec', 'create')).toBe(true);
+    // Nothing the team does not need.
+    expect(allows('', 'secrets', 'get')).toBe(false);
+    expect(allows('', 'resourcequotas', 'update')).toBe(false);
+    expect(allows('rbac.authorization.k8s.io', 'roles', 'create')).toBe(false);
+  });
+
+  test('an invalid namespace name fails synth with the construct path and a fix', () => {
+    const { app, chart } = appWithChart();
+    new TenantNamespace(chart, 'Bad', { name: 'Team_Alpha' });
+    const problems = problemsOf(app);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^\[test\/Bad\] name "Team_Alpha" is not a valid RFC 1123 label: .* did you mean "team-alpha"\?$/);
+  });
+
+  test('a namespace name over 63 characters is rejected', () => {
+    const { app, chart } = appWithChart();
+    new TenantNamespace(chart, 'Long', { name: 'a'.repeat(64) });
+    expect(problemsOf(app)[0]).toMatch(/name "a{64}" is not a valid RFC 1123 label/);
+  });
+
+  test('an invalid service account name is rejected', () => {
+    const { app, chart } = appWithChart();
+    new TenantNamespace(chart, 'T', { name: 'team-a', serviceAccountName: 'Spark SA' });
+    expect(problemsOf(app)).toEqual([expect.stringMatching(/^\[test\/T\] serviceAccountName "Spark SA" is not a valid RFC 1123 subdomain/)]);
+  });
+
+  test('malformed quantities are all reported together, each naming its prop', () => {
+    const { app, chart } = appWithChart();
+    new TenantNamespace(chart, 'T', { name: 'team-a', quota: { requestsMemory: '8GB', limitsCpu: 'eight', pods: 2.5 } });
+    const problems = problemsOf(app);
+    expect(problems).toHaveLength(3);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^\[test\/T\] quota\.requestsMemory "8GB" is not a Kubernetes quantity.*did you mean "8Gi"\?/),
+      expect.stringMatching(/^\[test\/T\] quota\.limitsCpu "eight" is not a Kubernetes quantity/),
+      expect.stringMatching(/^\[test\/T\] quota\.pods 2\.5 is not a whole number of pods/),
+    ]));
+  });
+
+  test('a quota whose requests exceed its limits is rejected', () => {
+    const { app, chart } = appWithChart();
+    new TenantNamespace(chart, 'T', { name: 'team-a', quota: { requestsCpu: '10', limitsCpu: '8', requestsMemory: '32Gi' } });
+    const problems = problemsOf(app);
+    expect(problems).toEqual([
+      expect.stringMatching(/quota\.requestsCpu 10 is more than quota\.limitsCpu 8: .*raise limitsCpu/),
+      expect.stringMatching(/quota\.requestsMemory 32Gi is more than quota\.limitsMemory 16Gi/),
+    ]);
+  });
+
+  test('problems of several tenants are reported together', () => {
+    const { app, chart } = appWithChart();
+    new TenantNamespace(chart, 'One', { name: 'One' });
+    new TenantNamespace(chart, 'Two', { name: 'team-two', quota: { limitsMemory: 'x' } });
+    const problems = problemsOf(app);
+    expect(problems).toEqual([expect.stringMatching(/^\[test\/One\]/), expect.stringMatching(/^\[test\/Two\]/)]);
+  });
+
+  describe('pod security', () => {
+    test('the namespace enforces, warns about and audits restricted, pinned to v1.31', () => {
+      const { tenant, docs } = synthWith({});
+      const [namespace] = ofKind(docs, 'Namespace');
+      expect(namespace.metadata.labels).toEqual({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.31',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/warn-version': 'v1.31',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/audit-version': 'v1.31',
+        [TENANT_LABEL]: 'team-a',
+      });
+      expect(tenant.podSecurity).toBe(PodSecurityLevel.RESTRICTED);
+    });
+
+    test('another level can be chosen, and extra labels are kept', () => {
+      const { tenant, docs } = synthWith({ podSecurity: PodSecurityLevel.BASELINE, labels: { team: 'a' } });
+      const labels = ofKind(docs, 'Namespace')[0].metadata.labels;
+      expect(labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+      expect(labels['pod-security.kubernetes.io/warn']).toBe('baseline');
+      expect(labels.team).toBe('a');
+      expect(tenant.podSecurity).toBe(PodSecurityLevel.BASELINE);
+    });
+
+    test('pod security labels given in labels are rejected in favour of podSecurity', () => {
+      expect(problemsWith({ labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } })).toEqual([
+        '[test/T] labels key pod-security.kubernetes.io/enforce is set from podSecurity: remove it from labels and set podSecurity, for example PodSecurityLevel.BASELINE',
+      ]);
+    });
+  });
+
+  describe('LimitRange', () => {
+    test('by default containers without requests or limits get 500m/512Mi requested and 1/1Gi at most', () => {
+      const { tenant, docs } = synthWith({});
+      const [limitRange] = ofKind(docs, 'LimitRange');
+      expect(limitRange.metadata).toMatchObject({ name: 'team-a-limits', namespace: 'team-a' });
+      expect(limitRange.spec.limits).toEqual([{
+        type: 'Container',
+        defaultRequest: { cpu: '500m', memory: '512Mi' },
+        default: { cpu: '1', memory: '1Gi' },
+      }]);
+      expect(tenant.limitRange).toBeDefined();
+      expect(tenant.containerDefaults!.memoryLimit.equals(Quantity.parse('1Gi', 'x'))).toBe(true);
+    });
+
+    test('the defaults can be changed, or the LimitRange left out', () => {
+      const [limitRange] = ofKind(synthWith({ limitRange: { defaultCpuLimit: '2', defaultMemoryRequest: '1Gi' } }).docs, 'LimitRange');
+      expect(limitRange.spec.limits[0]).toMatchObject({ defaultRequest: { cpu: '500m', memory: '1Gi' }, default: { cpu: '2', memory: '1Gi' } });
+      const { tenant, docs } = synthWith({ limitRange: false });
+      expect(ofKind(docs, 'LimitRange')).toEqual([]);
+      expect(tenant.limitRange).toBeUndefined();
+      expect(tenant.containerDefaults).toBeUndefined();
+    });
+
+    test('defaults above the quota are rejected, naming the default, the quota and the fix', () => {
+      expect(problemsWith({ quota: { limitsCpu: '4', requestsMemory: '256Mi', limitsMemory: '512Mi' }, limitRange: { defaultCpuLimit: '6', defaultCpuRequest: '1', defaultMemoryLimit: '512Mi', defaultMemoryRequest: '512Mi' } })).toEqual([
+        '[test/T] limitRange.defaultCpuLimit 6 is more than quota.limitsCpu 4: one container that sets none would need more than the whole quota and never start; lower defaultCpuLimit or raise quota.limitsCpu',
+        '[test/T] limitRange.defaultMemoryRequest 512Mi is more than quota.requestsMemory 256Mi: one container that sets none would need more than the whole quota and never start; lower defaultMemoryRequest or raise quota.requestsMemory',
+      ]);
+    });
+
+    test('a default request above the default limit is rejected, as the API server would', () => {
+      expect(problemsWith({ limitRange: { defaultCpuRequest: '2', defaultMemoryRequest: '2Gi' } })).toEqual([
+        '[test/T] limitRange.defaultCpuRequest 2 is more than limitRange.defaultCpuLimit 1: the API server rejects a LimitRange whose default request exceeds its default limit; lower defaultCpuRequest or raise defaultCpuLimit',
+        '[test/T] limitRange.defaultMemoryRequest 2Gi is more than limitRange.defaultMemoryLimit 1Gi: the API server rejects a LimitRange whose default request exceeds its default limit; lower defaultMemoryRequest or raise defaultMemoryLimit',
+      ]);
+    });
+
+    test('a malformed default is reported with its prop', () => {
+      expect(problemsWith({ limitRange: { defaultMemoryLimit: '1GB' } })).toEqual([
+        expect.stringMatching(/^\[test\/T\] limitRange\.defaultMemoryLimit "1GB" is not a Kubernetes quantity.*did you mean "1Gi"\?/),
+      ]);
+    });
+
+    test("the seed's SparkPi jobs set every request and limit, so the defaults never apply to them, and fit the quota", () => {
+      const docs = distDocs();
+      for (const app of ofKind(docs, 'SparkApplication')) {
+        const need = applicationResources(app.spec);
+        // Spark sets the CPU request from cores, the CPU limit from coreLimit and memory request = limit.
+        expect(need.driver.cpuLimit).toBeDefined();
+        expect(need.executor.cpuLimit).toBeDefined();
+        const quota = ofKind(docs, 'ResourceQuota').find((q) => q.metadata.namespace === app.metadata.namespace).spec.hard;
+        expect(need.requestsCpu.isGreaterThan(Quantity.parse(quota['requests.cpu'], 'x'))).toBe(false);
+        expect(need.limitsCpu!.isGreaterThan(Quantity.parse(quota['limits.cpu'], 'x'))).toBe(false);
+        expect(need.requestsMemory.isGreaterThan(Quantity.parse(quota['requests.memory'], 'x'))).toBe(false);
+        expect(need.limitsMemory.isGreaterThan(Quantity.parse(quota['limits.memory'], 'x'))).toBe(false);
+        expect(need.pods).toBeLessThanOrEqual(quota.pods);
+      }
+    });
+  });
+
+  describe('NetworkPolicies', () => {
+    test('by default: deny all, then allow the namespace itself, DNS, and the API server for drivers', () => {
+      const { tenant, docs } = synthWith({});
+      const policies = ofKind(docs, 'NetworkPolicy');
+      expect(policies.map((p) => p.metadata.name)).toEqual(['team-a-default-deny', 'team-a-allow-same-namespace', 'team-a-allow-dns', 'team-a-allow-driver-apiserver']);
+      expect(tenant.networkPolicies).toHaveLength(4);
+      const [deny, same, dns, api] = policies.map((p) => p.spec);
+      expect(deny).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+      expect(same.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
+      expect(same.egress).toEqual([{ to: [{ podSelector: {} }] }]);
+      expect(dns.egress[0].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }]);
+      expect(dns.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+      expect(api.podSelector).toEqual({ matchLabels: { 'spark-role': 'driver' } });
+      expect(api.egress).toEqual([{ to: DEFAULT_API_SERVER_CIDRS.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+      for (const policy of policies) {
+        expect(policy.metadata.namespace).toBe('team-a');
+        expect(schemaErrors(policy)).toEqual([]);
+      }
+    });
+
+    test('extra egress rules become one more policy for every pod of the tenant', () => {
+      const { docs } = synthWith({ egress: [{ cidr: '10.0.5.0/24', except: ['10.0.5.128/25'], ports: [9000] }, { namespace: 'minio', podLabels: { app: 'minio' } }] });
+      const extra = ofKind(docs, 'NetworkPolicy').find((p) => p.metadata.name === 'team-a-allow-egress');
+      expect(extra.spec).toEqual({
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [{ ipBlock: { cidr: '10.0.5.0/24', except: ['10.0.5.128/25'] } }], ports: [{ protocol: 'TCP', port: 9000 }] },
+          { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'minio' } }, podSelector: { matchLabels: { app: 'minio' } } }] },
+        ],
+      });
+      expect(schemaErrors(extra)).toEqual([]);
+    });
+
+    test('networkIsolation false leaves the namespace open and rejects props that would have no effect', () => {
+      const { tenant, docs } = synthWith({ networkIsolation: false });
+      expect(ofKind(docs, 'NetworkPolicy')).toEqual([]);
+      expect(tenant.networkPolicies).toEqual([]);
+      expect(problemsWith({ networkIsolation: false, egress: [{ cidr: '10.0.0.0/8' }], apiServerPorts: [443] })).toEqual([
+        '[test/T] egress has no effect with networkIsolation false, where no NetworkPolicy restricts the pods: remove egress or turn networkIsolation on',
+        '[test/T] apiServerPorts has no effect with networkIsolation false, where no NetworkPolicy restricts the pods: remove apiServerPorts or turn networkIsolation on',
+      ]);
+    });
+
+    test('malformed egress rules are all reported, each naming the rule and the fix', () => {
+      expect(problemsWith({
+        egress: [
+          { cidr: '10.0.0.5', ports: [9000] },
+          { cidr: '10.0.0.0/8', namespace: 'minio' },
+          { ports: [443] },
+          { cidr: '10.0.5.0/24', except: ['10.0.6.0/25'], ports: [0, 70000] },
+          { namespace: 'MinIO' },
+          { podLabels: { app: 'x' }, cidr: '10.0.0.0/33', ports: [] },
+        ],
+      })).toEqual([
+        '[test/T] egress[0].cidr "10.0.0.5" is an address, not a CIDR range: add the prefix length; did you mean "10.0.0.5/32"?',
+        '[test/T] egress[1] sets both cidr and namespace: give one destination per rule, cidr for an address range or namespace for pods in the cluster',
+        '[test/T] egress[2] sets neither cidr nor namespace: give cidr for an address range, for example "10.0.5.0/24", or namespace for pods in the cluster, for example "minio"',
+        '[test/T] egress[3].except[0] "10.0.6.0/25" is not inside cidr "10.0.5.0/24": the API server rejects an except range outside its cidr; remove it or widen cidr',
+        '[test/T] egress[3].ports[0] 0 is not a port: use a whole number from 1 to 65535, for example 443',
+        '[test/T] egress[3].ports[1] 70000 is not a port: use a whole number from 1 to 65535, for example 443',
+        expect.stringMatching(/^\[test\/T\] egress\[4\]\.namespace "MinIO" is not a valid RFC 1123 label: .*did you mean "minio"\?$/),
+        '[test/T] egress[5].cidr "10.0.0.0/33" is not a CIDR range: use an address and a prefix length, for example "10.0.5.0/24"',
+        '[test/T] egress[5].podLabels needs namespace: podLabels select pods in a namespace; remove it or set namespace',
+        '[test/T] egress[5].ports is empty, which Kubernetes reads as every port: leave ports unset for every port or list the ports, for example [443]',
+      ]);
+    });
+
+    test('IPv6 ranges are accepted', () => {
+      expect(problemsWith({ egress: [{ cidr: 'fd00:10::/64', ports: [443] }], apiServerCidrs: ['fd00::1/128'] })).toEqual([]);
+      expect(problemsWith({ egress: [{ cidr: 'fd00::1' }] })).toEqual([expect.stringMatching(/did you mean "fd00::1\/128"\?/)]);
+    });
+
+    test('API server ranges and ports are checked, and cannot be empty', () => {
+      expect(problemsWith({ apiServerCidrs: [], apiServerPorts: [] })).toEqual([
+        expect.stringMatching(/^\[test\/T\] apiServerCidrs is empty, so Spark drivers cannot reach the Kubernetes API server .*for example \["10\.43\.0\.1\/32", "172\.18\.0\.2\/32"\]$/),
+        expect.stringMatching(/^\[test\/T\] apiServerPorts is empty, .*for example \[443, 6443\]$/),
+      ]);
+      expect(problemsWith({ apiServerCidrs: ['kubernetes.default'], apiServerPorts: [443.5] })).toEqual([
+        '[test/T] apiServerCidrs[0] "kubernetes.default" is not a CIDR range: use an address and a prefix length, for example "10.0.5.0/24"',
+        '[test/T] apiServerPorts[0] 443.5 is not a port: use a whole number from 1 to 65535, for example 443',
+      ]);
+    });
+  });
+});
