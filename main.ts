@@ -1,8 +1,8 @@
-import { App, Chart } from 'cdk8s';
-import { capacityTable, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
+import { Chart } from 'cdk8s';
+import { capacityTable, PlatformApp, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
 
 // The seed platform: two teams, the operator watching them, and a SparkPi job in each.
-const app = new App();
+const app = new PlatformApp();
 
 // Each chart becomes one file in dist/, named after its id. `kubectl apply -f dist/` applies files
 // in name order, so the numbers create the namespaces before what lives in them and the jobs last.

@@ -1,10 +1,18 @@
 // The package's public API, listed name by name.
 
-export { Quantity } from './core/quantity';
-export { dnsLabelProblem, dnsSubdomainProblem } from './core/names';
+export { Quantity, type Report } from './core/quantity';
+export { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelsProblems, labelValueProblem, objectNameProblems } from './core/names';
 export { Problems } from './core/problems';
+export { PlatformApp, registerAppChecks, renderedObjects } from './core/app';
+export { chartValuesProblems, hasSchema, KUBERNETES_SCHEMA_VERSION, objectSchemaProblems } from './core/schema';
+export { documentsYaml, documentYaml } from './core/yaml';
 export {
   BASELINE_CAPABILITIES,
+  NAMED_IMAGE_USERS,
+  type NamedImageUser,
+  namedImageUser,
+  namedImageUserProblems,
+  podNamedUserProblems,
   type ContainerFields,
   POD_SECURITY_VERSION,
   type PodSecurityContextFields,

@@ -29,3 +29,104 @@ function suggest(name: string, maxLength: number): string {
   const fixed = name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, maxLength).replace(/[-.]+$/, '');
   return fixed && fixed !== name ? `; did you mean "${maxLength === 63 ? fixed.replace(/\./g, '-') : fixed}"?` : '';
 }
+
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/**
+ * The problem with `key` as a label or annotation key (an optional DNS subdomain prefix and `/`,
+ * then a name of at most 63 letters, digits, `-`, `_` and `.`), or undefined.
+ * @param what names the key in the message, for example `metadata.labels`
+ */
+export function labelKeyProblem(key: string, what: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
+  if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
+    const fixed = labelNameFix(name);
+    const suggestion = fixed && fixed !== name ? `; did you mean "${prefix !== undefined && prefixOk ? `${prefix}/` : ''}${fixed}"?` : '';
+    return `${what} key ${JSON.stringify(key)} is not a valid label key: use an optional DNS subdomain prefix and "/", then at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit${suggestion}`;
+  }
+  return undefined;
+}
+
+/** The problem with `value` as a label value (empty, or at most 63 letters, digits, `-`, `_`, `.`), or undefined. */
+export function labelValueProblem(value: string, what: string): string | undefined {
+  if (value !== '' && (value.length > 63 || !LABEL_NAME.test(value))) {
+    const fixed = labelNameFix(value);
+    return `${what} value ${JSON.stringify(value)} is not a valid label value: use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, or ""${fixed && fixed !== value ? `; did you mean "${fixed}"?` : ''}`;
+  }
+  return undefined;
+}
+
+function labelNameFix(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '').slice(0, 63).replace(/[^A-Za-z0-9]+$/, '');
+}
+
+/** Maps that hold labels (keys and values checked) or annotations (keys checked), wherever they sit in an object. */
+const LABEL_MAPS = new Set(['labels', 'matchLabels', 'nodeSelector']);
+
+/**
+ * The label and annotation problems of a synthesized object: every `labels`, `matchLabels` and
+ * `nodeSelector` map (metadata, selectors, pod templates, Spark driver and executor labels) and the
+ * keys of every `annotations` map, each named by its field path.
+ */
+export function labelsProblems(doc: unknown): string[] {
+  const problems: string[] = [];
+  const walk = (value: unknown, at: string) => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, `${at}[${i}]`));
+      return;
+    }
+    if (typeof value !== 'object' || value === null) {
+      return;
+    }
+    for (const [key, child] of Object.entries(value)) {
+      const field = at === '' ? key : `${at}.${key}`;
+      const isMap = typeof child === 'object' && child !== null && !Array.isArray(child);
+      if (isMap && (LABEL_MAPS.has(key) || key === 'annotations') && Object.values(child).every((v) => typeof v === 'string')) {
+        for (const [k, v] of Object.entries(child as Record<string, string>)) {
+          const p = labelKeyProblem(k, field) ?? (key === 'annotations' ? undefined : labelValueProblem(v, `${field}[${JSON.stringify(k)}]`));
+          if (p !== undefined) {
+            problems.push(p);
+          }
+        }
+      } else {
+        walk(child, field);
+      }
+    }
+  };
+  walk(doc, '');
+  return problems;
+}
+
+/** Kinds whose names must be RFC 1123 labels; `path` kinds take any name without "/" and "%" (RBAC); the rest subdomains. */
+const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service', 'SparkApplication', 'ScheduledSparkApplication']);
+const PATH_NAMED_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
+/** The problems of a synthesized object's name and namespace, by the rules of its kind. */
+export function objectNameProblems(doc: { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }): string[] {
+  const problems: string[] = [];
+  const kind = String(doc.kind);
+  const name = doc.metadata?.name;
+  if (typeof name !== 'string' || name === '') {
+    problems.push('metadata.name is not set: give the object a name');
+  } else if (PATH_NAMED_KINDS.has(kind)) {
+    if (name === '.' || name === '..' || /[/%]/.test(name)) {
+      problems.push(`metadata.name "${name}" is not a valid ${kind} name: it may not be "." or ".." or contain "/" or "%"`);
+    }
+  } else {
+    const p = LABEL_NAMED_KINDS.has(kind) ? dnsLabelProblem(name, 'metadata.name') : dnsSubdomainProblem(name, 'metadata.name');
+    if (p !== undefined) {
+      problems.push(p);
+    }
+  }
+  const ns = doc.metadata?.namespace;
+  if (ns !== undefined) {
+    const p = typeof ns === 'string' ? dnsLabelProblem(ns, 'metadata.namespace') : 'metadata.namespace is not a string: give the namespace name';
+    if (p !== undefined) {
+      problems.push(p);
+    }
+  }
+  return problems;
+}

@@ -274,3 +274,82 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   }
   return out;
 }
+
+/** An image whose Dockerfile names its user rather than giving a uid. */
+export interface NamedImageUser {
+  /** The image repository, without tag: `apache/spark` also matches `docker.io/apache/spark`. */
+  readonly repository: string;
+  /** The user name the image runs as. */
+  readonly user: string;
+  /** The uid of that user in the image. */
+  readonly uid: number;
+}
+
+/**
+ * Images that run as a named user. The kubelet cannot tell whether a named user is root, so a
+ * container that must run as non-root (`runAsNonRoot: true`) from such an image fails to start
+ * ("container has runAsNonRoot and image has non-numeric user") unless `runAsUser` gives the uid.
+ */
+export const NAMED_IMAGE_USERS: NamedImageUser[] = [
+  { repository: 'apache/spark', user: 'spark', uid: 185 },
+  { repository: 'library/spark', user: 'spark', uid: 185 },
+  { repository: 'ghcr.io/kubeflow/spark-operator/controller', user: 'spark', uid: 185 },
+];
+
+/** The named user an image runs as, if it is one of NAMED_IMAGE_USERS. */
+export function namedImageUser(image: string): NamedImageUser | undefined {
+  const repository = image.split('@')[0].replace(/:[^/:]+$/, '');
+  const normalized = repository.startsWith('docker.io/') ? repository.slice('docker.io/'.length) : repository;
+  const full = normalized.includes('/') ? normalized : `library/${normalized}`;
+  return NAMED_IMAGE_USERS.find((u) => u.repository === full || u.repository === normalized);
+}
+
+/** A pod's containers with their own and the pod's security context, as far as the user check needs. */
+interface PodUserFields {
+  readonly securityContext?: { readonly runAsNonRoot?: boolean; readonly runAsUser?: number };
+  readonly containers?: { readonly name?: string; readonly image?: string; readonly securityContext?: { readonly runAsNonRoot?: boolean; readonly runAsUser?: number } }[];
+  readonly initContainers?: { readonly name?: string; readonly image?: string; readonly securityContext?: { readonly runAsNonRoot?: boolean; readonly runAsUser?: number } }[];
+}
+
+/**
+ * The containers of a pod spec that must run as non-root from an image with a named user and set
+ * no numeric `runAsUser`, here or in the pod's security context.
+ * @param at the pod spec's field path in the messages, for example `spec.template.spec`
+ */
+export function podNamedUserProblems(pod: PodUserFields, at: string): string[] {
+  const problems: string[] = [];
+  for (const field of ['initContainers', 'containers'] as const) {
+    (pod[field] ?? []).forEach((c, i) => {
+      const nonRoot = c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
+      const uid = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
+      const named = c.image !== undefined ? namedImageUser(c.image) : undefined;
+      if (nonRoot === true && uid === undefined && named) {
+        problems.push(`${at}.${field}[${i}].securityContext.runAsUser is not set, but the container must run as non-root and image ${c.image} runs as the named user "${named.user}", which the kubelet cannot check, so the container never starts (CreateContainerConfigError): set runAsUser: ${named.uid}`);
+      }
+    });
+  }
+  return problems;
+}
+
+/** Where the pod spec sits in each built-in kind that has one. */
+const POD_SPEC_PATHS: Record<string, string[]> = {
+  Pod: ['spec'],
+  PodTemplate: ['template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+/** The named-user problems of a synthesized object whose kind has a pod spec (Deployment, Job, ...). */
+export function namedImageUserProblems(doc: { kind?: unknown; [key: string]: unknown }): string[] {
+  const at = POD_SPEC_PATHS[String(doc.kind)];
+  if (!at) {
+    return [];
+  }
+  const pod = at.reduce<any>((v, k) => v?.[k], doc);
+  return pod ? podNamedUserProblems(pod, at.join('.')) : [];
+}

@@ -1,13 +1,34 @@
-import { Construct } from 'constructs';
+import { IConstruct } from 'constructs';
 
 /**
- * Collects the problems found in a construct's props so that `app.synth()` reports them all at
- * once, each under the construct's path, before anything is written, instead of stopping at the first.
+ * The one way constructs report bad input: each construct records its problems here as it finds
+ * them, mostly at construction, and `app.synth()` reports them all at once, each under the
+ * construct's path, before anything is written. Parsers take the Problems (or its `add`) and return
+ * undefined for a value they could not read; nothing throws and catches.
+ *
+ * A message names the field and the value, says what is wrong and, after a colon, how to fix it:
+ * `quota.limitsMemory "16GB" is not a Kubernetes quantity: ...; did you mean "16Gi"?`
  */
 export class Problems {
+  /** The problems recorded for a construct, or undefined when it has none. */
+  public static of(scope: IConstruct): Problems | undefined {
+    return REGISTRY.get(scope);
+  }
+
+  /** Whether the construct or any construct above it has recorded a problem. */
+  public static inOrAbove(scope: IConstruct): boolean {
+    for (let s: IConstruct | undefined = scope; s !== undefined; s = s.node.scope) {
+      if ((REGISTRY.get(s)?.messages.length ?? 0) > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private readonly messages: string[] = [];
 
-  constructor(scope: Construct) {
+  constructor(scope: IConstruct) {
+    REGISTRY.set(scope, this);
     scope.node.addValidation({ validate: () => [...this.messages] });
   }
 
@@ -18,13 +39,15 @@ export class Problems {
     }
   }
 
-  /** Runs `parse`, recording its error as a problem; returns undefined when it failed. */
-  public attempt<T>(parse: () => T): T | undefined {
-    try {
-      return parse();
-    } catch (e) {
-      this.add((e as Error).message);
-      return undefined;
-    }
+  /** Records every message of a list. */
+  public addAll(messages: readonly string[]): void {
+    this.messages.push(...messages);
+  }
+
+  /** The problems recorded so far. */
+  public get all(): readonly string[] {
+    return this.messages;
   }
 }
+
+const REGISTRY = new WeakMap<IConstruct, Problems>();

@@ -23,23 +23,30 @@ const SPARK_SUFFIXES: Record<string, number> = {
 const K8S_QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 const SPARK_MEMORY = /^(\d+)([a-zA-Z]*)$/;
 
+/** Where a parser records the problem with a value it could not read (for example `Problems.add`). */
+export type Report = (problem: string) => void;
+
 /** A non-negative resource amount, exact to a thousandth of its unit. */
 export class Quantity {
   /**
-   * Parses a Kubernetes quantity such as `500m`, `1.5`, `8Gi` or `1e3`.
+   * Parses a Kubernetes quantity such as `500m`, `1.5`, `8Gi` or `1e3`; records the problem and
+   * returns undefined when the value is not one.
    *
    * @param value the quantity; a number is taken as whole units
-   * @param what names the value in errors, for example `quota.requestsMemory`
+   * @param what names the value in problems, for example `quota.requestsMemory`
+   * @param report receives the problem
    */
-  public static parse(value: string | number, what: string): Quantity {
+  public static parse(value: string | number, what: string, report: Report): Quantity | undefined {
     const text = typeof value === 'number' ? String(value) : value.trim();
     const match = K8S_QUANTITY.exec(text);
     if (!match) {
-      throw new Error(`${what} "${value}" is not a Kubernetes quantity: use a number with an optional suffix, for example "500m", "2", "1.5" or "8Gi"${suggestK8s(text)}`);
+      report(`${what} "${value}" is not a Kubernetes quantity: use a number with an optional suffix, for example "500m", "2", "1.5" or "8Gi"${suggestK8s(text)}`);
+      return undefined;
     }
     const [, sign, digits, exponent, suffix] = match;
     if (sign === '-') {
-      throw new Error(`${what} "${value}" is negative: resource amounts must be zero or more`);
+      report(`${what} "${value}" is negative: resource amounts must be zero or more`);
+      return undefined;
     }
     const multiplier = exponent !== undefined
       ? 10 ** Number(exponent.slice(1))
@@ -53,17 +60,30 @@ export class Quantity {
    * MiB when there is no suffix. Spark's `512m` is 512 MiB, not Kubernetes' half a byte.
    *
    * @param value the memory string, for example `512m` or `4g`
-   * @param what names the value in errors, for example `driver.memory`
+   * @param what names the value in problems, for example `driver.memory`
+   * @param report receives the problem when the value is not a Spark memory size
    */
-  public static parseSparkMemory(value: string, what: string): Quantity {
+  public static parseSparkMemory(value: string, what: string, report: Report): Quantity | undefined {
     const text = value.trim();
     const match = SPARK_MEMORY.exec(text);
     const unit = match?.[2].toLowerCase() ?? '';
     if (!match || (unit !== '' && !(unit in SPARK_SUFFIXES))) {
-      throw new Error(`${what} "${value}" is not a Spark memory size: use a whole number with a suffix k, m, g or t, for example "512m" or "4g"${suggestSpark(text)}`);
+      report(`${what} "${value}" is not a Spark memory size: use a whole number with a suffix k, m, g or t, for example "512m" or "4g"${suggestSpark(text)}`);
+      return undefined;
     }
     const bytes = Number(match[1]) * (unit === '' ? SPARK_SUFFIXES.m : SPARK_SUFFIXES[unit]);
     return new Quantity(toMillis(bytes));
+  }
+
+  /**
+   * A quantity written in the code, such as a default: `Quantity.literal('8Gi')`. A literal that is
+   * not a quantity is a mistake in the code, not in the input, and throws.
+   */
+  public static literal(value: string | number): Quantity {
+    const parsed = Quantity.parse(value, 'literal', (problem) => {
+      throw new Error(problem);
+    });
+    return parsed!;
   }
 
   /** A quantity of whole units (cores, bytes, pods). */

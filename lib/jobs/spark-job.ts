@@ -1,3 +1,4 @@
+import { registerAppChecks } from '../core/app';
 import { Construct } from 'constructs';
 import {
   SparkApplication,
@@ -40,13 +41,8 @@ export interface SparkJobProps {
   readonly spec: SparkApplicationSpec;
 }
 
-/** The jobs of each tenant, and how many of them use each name, kept so that checks stay linear in the number of jobs. */
-interface TenantJobs {
-  readonly jobs: SparkJob[];
-  readonly names: Map<string, number>;
-}
-
-const JOBS = new WeakMap<TenantNamespace, TenantJobs>();
+/** The jobs of each tenant, in declaration order. */
+const JOBS = new WeakMap<TenantNamespace, SparkJob[]>();
 
 /**
  * A SparkApplication in a tenant's namespace, run by the Kubeflow Spark Operator. Before anything is
@@ -60,7 +56,7 @@ const JOBS = new WeakMap<TenantNamespace, TenantJobs>();
 export class SparkJob extends Construct {
   /** The jobs declared in a tenant, in declaration order. */
   public static jobsIn(tenant: TenantNamespace): readonly SparkJob[] {
-    return [...(JOBS.get(tenant)?.jobs ?? [])];
+    return [...(JOBS.get(tenant) ?? [])];
   }
 
   /** The tenant the job runs in. */
@@ -78,9 +74,11 @@ export class SparkJob extends Construct {
 
   constructor(scope: Construct, id: string, props: SparkJobProps) {
     super(scope, id);
+    registerAppChecks(this);
     this.problems = new Problems(this);
     this.tenant = props.tenant;
     this.name = props.name;
+    this.problems.add(dnsLabelProblem(this.name, 'name'));
     const spec = props.spec;
     this.spec = {
       ...spec,
@@ -94,7 +92,7 @@ export class SparkJob extends Construct {
         securityContext: spec.executor.securityContext ?? HARDENED_SECURITY_CONTEXT,
       },
     };
-    this.resources = this.problems.attempt(() => applicationResources(this.spec, { cpuLimit: this.tenant.containerDefaults?.cpuLimit }));
+    this.resources = applicationResources(this.spec, { cpuLimit: this.tenant.containerDefaults?.cpuLimit }, (p) => this.problems.add(p));
     // The namespace's Pod Security Admission rejects violating driver and executor pods at creation.
     // Spec and level are fixed by now, so this is worked out once, not on every validation pass.
     for (const problem of sparkPodSecurityProblems(this.spec, this.tenant.podSecurity, this.tenant.namespaceName)) {
@@ -106,22 +104,15 @@ export class SparkJob extends Construct {
       spec: this.spec,
     });
 
-    const declared = JOBS.get(this.tenant) ?? { jobs: [], names: new Map<string, number>() };
+    const declared = JOBS.get(this.tenant) ?? [];
     JOBS.set(this.tenant, declared);
-    declared.jobs.push(this);
-    declared.names.set(this.name, (declared.names.get(this.name) ?? 0) + 1);
+    declared.push(this);
     this.node.addValidation({ validate: () => this.admissionProblems() });
   }
 
   private admissionProblems(): string[] {
     const problems: string[] = [];
-    const add = (p: string | undefined) => p !== undefined && problems.push(p);
     const tenant = this.tenant.namespaceName;
-
-    add(dnsLabelProblem(this.name, 'name'));
-    if ((JOBS.get(this.tenant)?.names.get(this.name) ?? 0) > 1) {
-      problems.push(`name "${this.name}" is used by another SparkApplication in namespace ${tenant}: give each job in a tenant its own name`);
-    }
 
     const expected = this.tenant.serviceAccountName;
     for (const [field, account] of [['driver', this.spec.driver.serviceAccount], ['executor', this.spec.executor.serviceAccount]] as const) {

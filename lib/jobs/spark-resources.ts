@@ -1,5 +1,5 @@
 import { SparkApplicationSpec, SparkApplicationSpecType } from '../../imports/sparkoperator.k8s.io';
-import { Quantity } from '../core/quantity';
+import { Quantity, Report } from '../core/quantity';
 
 /** What one pod of a Spark application asks the API server for, as Spark builds the pod. */
 export interface PodResources {
@@ -47,24 +47,33 @@ export interface NamespaceDefaults {
 }
 
 /**
- * Works out the pods a SparkApplication creates the way Spark 3.5 on Kubernetes does: CPU request
- * from `coreRequest` or `cores`, CPU limit from `coreLimit`, memory as the heap plus
- * `memoryOverhead`, or else max(384Mi, factor x heap) with factor 0.1 for JVM and 0.4 for Python/R
- * applications unless `memoryOverheadFactor` is set. A pod without `coreLimit` gets the namespace's
- * default CPU limit, if any. Throws on a malformed value, naming it.
+ * Works out the pods a SparkApplication creates the way Spark on Kubernetes does: CPU request from
+ * `coreRequest` or `cores`, CPU limit from `coreLimit`, memory as the heap plus `memoryOverhead`,
+ * or else max(384Mi, factor x heap) with factor 0.1 for JVM and 0.4 for Python/R applications
+ * unless `memoryOverheadFactor` is set. A pod without `coreLimit` gets the namespace's default CPU
+ * limit, if any. Every malformed value is reported; the result is undefined if there was one.
  */
-export function applicationResources(spec: SparkApplicationSpec, defaults: NamespaceDefaults = {}): ApplicationResources {
+export function applicationResources(spec: SparkApplicationSpec, defaults: NamespaceDefaults = {}, report: Report = () => undefined): ApplicationResources | undefined {
+  let ok = true;
+  const check: Report = (problem) => {
+    ok = false;
+    report(problem);
+  };
   const nonJvm = spec.type === SparkApplicationSpecType.PYTHON || spec.type === SparkApplicationSpecType.R;
   const factorText = spec.memoryOverheadFactor ?? spec.sparkConf?.['spark.kubernetes.memoryOverheadFactor'];
-  const factor = factorText === undefined ? (nonJvm ? NON_JVM_MEMORY_OVERHEAD_FACTOR : JVM_MEMORY_OVERHEAD_FACTOR) : Number(factorText);
+  let factor = factorText === undefined ? (nonJvm ? NON_JVM_MEMORY_OVERHEAD_FACTOR : JVM_MEMORY_OVERHEAD_FACTOR) : Number(factorText);
   if (!Number.isFinite(factor) || factor < 0) {
-    throw new Error(`memoryOverheadFactor "${factorText}" is not a number: use a decimal such as "0.1"`);
+    check(`memoryOverheadFactor "${factorText}" is not a number: use a decimal such as "0.1"`);
+    factor = JVM_MEMORY_OVERHEAD_FACTOR;
   }
-  const driver = podResources('driver', spec.driver, factor, defaults);
-  const executor = podResources('executor', spec.executor, factor, defaults);
+  const driver = podResources('driver', spec.driver, factor, defaults, check);
+  const executor = podResources('executor', spec.executor, factor, defaults, check);
   const dynamic = spec.dynamicAllocation?.enabled === true;
   if (dynamic && spec.dynamicAllocation?.maxExecutors === undefined) {
-    throw new Error('dynamicAllocation.maxExecutors is not set: with dynamic allocation on, Spark may ask for unbounded executors; set maxExecutors so the quota check can count them');
+    check('dynamicAllocation.maxExecutors is not set: with dynamic allocation on, Spark may ask for unbounded executors; set maxExecutors so the quota check can count them');
+  }
+  if (!ok || !driver || !executor) {
+    return undefined;
   }
   const executors = dynamic ? spec.dynamicAllocation!.maxExecutors! : spec.executor.instances ?? DEFAULT_EXECUTOR_INSTANCES;
   const total = (pick: (p: PodResources) => Quantity) => pick(driver).plus(pick(executor).times(executors));
@@ -89,16 +98,19 @@ interface SparkPodSpec {
   readonly memoryLimit?: string;
 }
 
-function podResources(role: 'driver' | 'executor', pod: SparkPodSpec, factor: number, defaults: NamespaceDefaults): PodResources {
+function podResources(role: 'driver' | 'executor', pod: SparkPodSpec, factor: number, defaults: NamespaceDefaults, report: Report): PodResources | undefined {
   const cpuRequest = pod.coreRequest !== undefined
-    ? Quantity.parse(pod.coreRequest, `${role}.coreRequest`)
+    ? Quantity.parse(pod.coreRequest, `${role}.coreRequest`, report)
     : Quantity.of(pod.cores ?? 1);
-  const cpuLimit = pod.coreLimit !== undefined ? Quantity.parse(pod.coreLimit, `${role}.coreLimit`) : defaults.cpuLimit;
-  const heap = Quantity.parseSparkMemory(pod.memory ?? DEFAULT_SPARK_MEMORY, `${role}.memory`);
+  const cpuLimit = pod.coreLimit !== undefined ? Quantity.parse(pod.coreLimit, `${role}.coreLimit`, report) : defaults.cpuLimit;
+  const heap = Quantity.parseSparkMemory(pod.memory ?? DEFAULT_SPARK_MEMORY, `${role}.memory`, report);
   const overhead = pod.memoryOverhead !== undefined
-    ? Quantity.parseSparkMemory(pod.memoryOverhead, `${role}.memoryOverhead`)
-    : Quantity.mebibytes(Math.max(Math.floor(factor * heap.mebibytes), MIN_MEMORY_OVERHEAD_MIB));
-  const memoryRequest = heap.plus(overhead);
-  const memoryLimit = pod.memoryLimit !== undefined ? Quantity.parse(pod.memoryLimit, `${role}.memoryLimit`) : memoryRequest;
+    ? Quantity.parseSparkMemory(pod.memoryOverhead, `${role}.memoryOverhead`, report)
+    : heap && Quantity.mebibytes(Math.max(Math.floor(factor * heap.mebibytes), MIN_MEMORY_OVERHEAD_MIB));
+  const memoryRequest = heap && overhead && heap.plus(overhead);
+  const memoryLimit = pod.memoryLimit !== undefined ? Quantity.parse(pod.memoryLimit, `${role}.memoryLimit`, report) : memoryRequest;
+  if (!cpuRequest || (pod.coreLimit !== undefined && !cpuLimit) || !memoryRequest || !memoryLimit) {
+    return undefined;
+  }
   return { cpuRequest, cpuLimit, memoryRequest, memoryLimit };
 }

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-30';
+import { registerAppChecks } from '../core/app';
 import { Construct, IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 import { HelmChart } from '../../imports/helm.cattle.io';
@@ -97,6 +98,7 @@ export class SparkOperatorRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: SparkOperatorReleaseProps) {
     super(scope, id);
+    registerAppChecks(this);
     const problems = new Problems(this);
     this.releaseName = props.releaseName ?? 'spark-operator';
     this.namespaceName = props.namespace ?? 'spark-operator';

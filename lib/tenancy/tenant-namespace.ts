@@ -2,6 +2,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
+import { registerAppChecks } from '../core/app';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../core/names';
 import { POD_SECURITY_VERSION, PodSecurityLevel } from '../core/pod-security';
 import { Problems } from '../core/problems';
@@ -213,6 +214,7 @@ export class TenantNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
     super(scope, id);
+    registerAppChecks(this);
     const problems = new Problems(this);
     this.namespaceName = props.name;
     this.serviceAccountName = props.serviceAccountName ?? `${props.name}-sa`;
@@ -410,7 +412,7 @@ function parseContainerDefaults(problems: Problems, props: TenantLimitRangeProps
 
 /** Parses a Kubernetes quantity prop, recording a malformed one and falling back to its default. */
 function parseOrDefault(problems: Problems, value: string | undefined, fallback: string, what: string): Quantity {
-  return problems.attempt(() => Quantity.parse(value ?? fallback, what)) ?? Quantity.parse(fallback, what);
+  return Quantity.parse(value ?? fallback, what, (p) => problems.add(p)) ?? Quantity.literal(fallback);
 }
 
 /** Records a problem when the first named quantity is more than the second. */

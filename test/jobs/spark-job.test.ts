@@ -61,28 +61,28 @@ describe('SparkJob', () => {
 
 describe("Spark's pod sizing", () => {
   test('JVM jobs add max(384Mi, 10%) of memory overhead', () => {
-    const small = applicationResources(scalaSpec({}, '512m', 1));
+    const small = applicationResources(scalaSpec({}, '512m', 1))!;
     expect(small.driver.memoryRequest.toMemoryString()).toBe('896Mi');
-    const large = applicationResources(scalaSpec({}, '8g', 1));
+    const large = applicationResources(scalaSpec({}, '8g', 1))!;
     expect(large.driver.memoryRequest.toMemoryString()).toBe(`${8192 + 819}Mi`);
     expect(large.driver.memoryLimit.equals(large.driver.memoryRequest)).toBe(true);
   });
 
   test('Python jobs add 40% of memory overhead', () => {
-    const python = applicationResources(scalaSpec({ type: SparkApplicationSpecType.PYTHON }, '2g', 1));
+    const python = applicationResources(scalaSpec({ type: SparkApplicationSpecType.PYTHON }, '2g', 1))!;
     expect(python.driver.memoryRequest.toMemoryString()).toBe(`${2048 + 819}Mi`);
   });
 
   test('memoryOverhead and memoryOverheadFactor override the rule', () => {
-    expect(applicationResources(scalaSpec({ memoryOverheadFactor: '0.5' }, '2g', 1)).driver.memoryRequest.toMemoryString()).toBe('3Gi');
+    expect(applicationResources(scalaSpec({ memoryOverheadFactor: '0.5' }, '2g', 1))!.driver.memoryRequest.toMemoryString()).toBe('3Gi');
     const explicit = scalaSpec({}, '2g', 1);
     const withOverhead = { ...explicit, driver: { ...explicit.driver, memoryOverhead: '1g' } };
-    expect(applicationResources(withOverhead).driver.memoryRequest.toMemoryString()).toBe('3Gi');
+    expect(applicationResources(withOverhead)!.driver.memoryRequest.toMemoryString()).toBe('3Gi');
   });
 
   test('totals count the driver and every executor; CPU requests come from coreRequest or cores', () => {
     const spec = scalaSpec({}, '1g', 3);
-    const need = applicationResources({ ...spec, executor: { ...spec.executor, coreRequest: '500m' } });
+    const need = applicationResources({ ...spec, executor: { ...spec.executor, coreRequest: '500m' } })!;
     expect(need.pods).toBe(4);
     expect(need.requestsCpu.toCpuString()).toBe('2500m');
     expect(need.limitsCpu?.toCpuString()).toBe('4');
@@ -90,14 +90,14 @@ describe("Spark's pod sizing", () => {
   });
 
   test('dynamic allocation counts maxExecutors', () => {
-    const need = applicationResources(scalaSpec({ dynamicAllocation: { enabled: true, maxExecutors: 5 } }));
+    const need = applicationResources(scalaSpec({ dynamicAllocation: { enabled: true, maxExecutors: 5 } }))!;
     expect(need.executors).toBe(5);
     expect(need.pods).toBe(6);
   });
 
   test('executor.instances defaults to Spark\'s 2', () => {
     const spec = scalaSpec();
-    expect(applicationResources({ ...spec, executor: { cores: 1, coreLimit: '1' } }).executors).toBe(2);
+    expect(applicationResources({ ...spec, executor: { cores: 1, coreLimit: '1' } })!.executors).toBe(2);
   });
 });
 
@@ -192,12 +192,13 @@ describe('admission checks', () => {
     ]);
   });
 
-  test('malformed Spark memory and unbounded dynamic allocation fail', () => {
+  test('malformed Spark memory and unbounded dynamic allocation fail, every malformed value of a job reported', () => {
     const { app, chart, tenant } = platform();
     new SparkJob(chart, 'Mem', { tenant, name: 'mem', spec: scalaSpec({}, '1.5g') });
     new SparkJob(chart, 'Dyn', { tenant, name: 'dyn', spec: scalaSpec({ dynamicAllocation: { enabled: true } }) });
     expect(problemsOf(app)).toEqual([
       expect.stringMatching(/^\[test\/Mem\] driver\.memory "1\.5g" is not a Spark memory size/),
+      expect.stringMatching(/^\[test\/Mem\] executor\.memory "1\.5g" is not a Spark memory size/),
       expect.stringMatching(/^\[test\/Dyn\] dynamicAllocation\.maxExecutors is not set/),
     ]);
   });

@@ -67,7 +67,7 @@ describe('SparkPiJob', () => {
   test("the defaults fit the seed's quota with Spark's overhead", () => {
     const { alpha, chart } = tenant();
     const job = new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON });
-    const need = applicationResources(job.spec);
+    const need = applicationResources(job.spec)!;
     expect(need.pods).toBe(3);
     expect(need.requestsCpu.toCpuString()).toBe('3');
     expect(need.limitsCpu?.toCpuString()).toBe('3600m');

@@ -50,7 +50,7 @@ describe('TenantNamespace', () => {
     expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10 });
     expect(tenant.namespaceName).toBe('team-alpha');
     expect(tenant.serviceAccountName).toBe('team-alpha-sa');
-    expect(tenant.quota.requestsMemory.equals(Quantity.parse('8Gi', 'x'))).toBe(true);
+    expect(tenant.quota.requestsMemory.equals(Quantity.literal('8Gi'))).toBe(true);
     expect(tenant.quota.pods).toBe(DEFAULT_TENANT_QUOTA.pods);
     for (const doc of docs) {
       expect(doc.metadata.labels[TENANT_LABEL]).toBe('team-alpha');
@@ -198,7 +198,7 @@ describe('TenantNamespace', () => {
         default: { cpu: '1', memory: '1Gi' },
       }]);
       expect(tenant.limitRange).toBeDefined();
-      expect(tenant.containerDefaults!.memoryLimit.equals(Quantity.parse('1Gi', 'x'))).toBe(true);
+      expect(tenant.containerDefaults!.memoryLimit.equals(Quantity.literal('1Gi'))).toBe(true);
     });
 
     test('the defaults can be changed, or the LimitRange left out', () => {
@@ -233,15 +233,15 @@ describe('TenantNamespace', () => {
     test("the seed's SparkPi jobs set every request and limit, so the defaults never apply to them, and fit the quota", () => {
       const docs = distDocs();
       for (const app of ofKind(docs, 'SparkApplication')) {
-        const need = applicationResources(app.spec);
+        const need = applicationResources(app.spec)!;
         // Spark sets the CPU request from cores, the CPU limit from coreLimit and memory request = limit.
         expect(need.driver.cpuLimit).toBeDefined();
         expect(need.executor.cpuLimit).toBeDefined();
         const quota = ofKind(docs, 'ResourceQuota').find((q) => q.metadata.namespace === app.metadata.namespace).spec.hard;
-        expect(need.requestsCpu.isGreaterThan(Quantity.parse(quota['requests.cpu'], 'x'))).toBe(false);
-        expect(need.limitsCpu!.isGreaterThan(Quantity.parse(quota['limits.cpu'], 'x'))).toBe(false);
-        expect(need.requestsMemory.isGreaterThan(Quantity.parse(quota['requests.memory'], 'x'))).toBe(false);
-        expect(need.limitsMemory.isGreaterThan(Quantity.parse(quota['limits.memory'], 'x'))).toBe(false);
+        expect(need.requestsCpu.isGreaterThan(Quantity.literal(quota['requests.cpu']))).toBe(false);
+        expect(need.limitsCpu!.isGreaterThan(Quantity.literal(quota['limits.cpu']))).toBe(false);
+        expect(need.requestsMemory.isGreaterThan(Quantity.literal(quota['requests.memory']))).toBe(false);
+        expect(need.limitsMemory.isGreaterThan(Quantity.literal(quota['limits.memory']))).toBe(false);
         expect(need.pods).toBeLessThanOrEqual(quota.pods);
       }
     });

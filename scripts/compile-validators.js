@@ -1,0 +1,404 @@
+#!/usr/bin/env node
+// Compiles the schemas that synth checks every object against into JavaScript validators, once, at
+// build time (`npm run validators`), so that no synth compiles a schema:
+//
+// - the built-in kinds of Kubernetes 1.31 (upstream/kubernetes-1.31/swagger.json), stable API
+//   versions only, as the cluster serves them by default;
+// - the custom resources of the vendored CRDs (their openAPIV3Schema);
+// - the values of the vendored Helm charts, derived from each chart's values.yaml.
+//
+// Objects are closed where the schema lists properties (an unknown field is an error, as with
+// kubectl's strict field validation), Kubernetes quantities and int-or-string fields take both
+// forms. Subschemas that occur more than once are compiled once.
+//
+// Output: lib/core/validators/*.js (ajv standalone code) and lib/core/validators/index.ts, which
+// maps apiVersion/kind to a lazily required validator. The files are committed; a test checks that
+// they are what this script makes from the vendored files.
+'use strict';
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const Ajv = require('ajv').default;
+const standaloneCode = require('ajv/dist/standalone').default;
+const { parse } = require('yaml');
+
+const REPO = path.resolve(__dirname, '..');
+const UPSTREAM = path.join(REPO, 'upstream');
+const DEFAULT_OUT = path.join(REPO, 'lib', 'core', 'validators');
+
+/** The vendored CRDs whose custom resources synth validates, grouped into one module per file name. */
+const CRDS = {
+  'sparkoperator.k8s.io': [
+    'spark-operator-2.3.0/sparkoperator.k8s.io_sparkapplications.yaml',
+    'spark-operator-2.3.0/sparkoperator.k8s.io_scheduledsparkapplications.yaml',
+  ],
+  'helm.cattle.io': ['k3s-helm-controller/helm.cattle.io_helmcharts.yaml'],
+  'monitoring.coreos.com': ['kube-prometheus-stack/crd-podmonitors.yaml', 'kube-prometheus-stack/crd-servicemonitors.yaml'],
+  'scheduling.volcano.sh': ['volcano/scheduling.volcano.sh_queues.yaml', 'volcano/scheduling.volcano.sh_podgroups.yaml'],
+  'helm.toolkit.fluxcd.io': ['flux/helm.toolkit.fluxcd.io_helmreleases.yaml'],
+  'source.toolkit.fluxcd.io': ['flux/source.toolkit.fluxcd.io_helmrepositories.yaml'],
+  'argoproj.io': ['argo-cd/application-crd.yaml'],
+};
+
+/**
+ * The vendored Helm charts whose values synth checks: a schema is derived from the chart's
+ * values.yaml (each key typed by its default), with `types` giving the schema of keys whose default
+ * does not say enough: `k8s:<definition>` for a Kubernetes type, `open` for free-form maps,
+ * `string`, `integer`, ... for scalars that default to null.
+ */
+const CHART_VALUES = {
+  'spark-operator': {
+    values: 'spark-operator-2.3.0/values.yaml',
+    types: {
+      'image.pullSecrets': 'k8s:array:io.k8s.api.core.v1.LocalObjectReference',
+      '*.resources': 'k8s:io.k8s.api.core.v1.ResourceRequirements',
+      '*.podSecurityContext': 'k8s:io.k8s.api.core.v1.PodSecurityContext',
+      '*.securityContext': 'k8s:io.k8s.api.core.v1.SecurityContext',
+      '*.affinity': 'k8s:io.k8s.api.core.v1.Affinity',
+      '*.tolerations': 'k8s:array:io.k8s.api.core.v1.Toleration',
+      '*.volumes': 'k8s:array:io.k8s.api.core.v1.Volume',
+      '*.volumeMounts': 'k8s:array:io.k8s.api.core.v1.VolumeMount',
+      '*.env': 'k8s:array:io.k8s.api.core.v1.EnvVar',
+      '*.envFrom': 'k8s:array:io.k8s.api.core.v1.EnvFromSource',
+      '*.sidecars': 'k8s:array:io.k8s.api.core.v1.Container',
+      '*.topologySpreadConstraints': 'k8s:array:io.k8s.api.core.v1.TopologySpreadConstraint',
+      '*.uiIngress.tls': 'k8s:array:io.k8s.api.networking.v1.IngressTLS',
+      'spark.jobNamespaces': 'array:string',
+      'controller.batchScheduler.kubeSchedulerNames': 'array:string',
+      'controller.batchScheduler.default': 'enum:,volcano,yunikorn',
+      '*.logLevel': 'enum:debug,info,error',
+      '*.logEncoder': 'enum:console,json',
+      'image.pullPolicy': 'enum:Always,IfNotPresent,Never',
+      'webhook.failurePolicy': 'enum:Ignore,Fail',
+      'webhook.timeoutSeconds': 'integer:1:30',
+      '*.replicas': 'integer:0',
+      '*.podDisruptionBudget.minAvailable': 'integer:0',
+      'certManager.issuerRef': 'open',
+    },
+  },
+};
+
+const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+/** Built-in kinds that are requests or subresources, never objects that are applied. */
+const NOT_OBJECTS = new Set(['Binding', 'ComponentStatus', 'Eviction', 'Scale', 'TokenRequest', 'TokenReview', 'SelfSubjectReview',
+  'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview']);
+
+function sha256(text) {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+/** An identifier made from an apiVersion and kind: apps/v1 Deployment -> apps_v1_Deployment. */
+function exportName(apiVersion, kind) {
+  return `${apiVersion}_${kind}`.replace(/[^A-Za-z0-9]/g, '_');
+}
+
+/**
+ * A Kubernetes structural schema as plain JSON Schema: descriptions and formats dropped, objects
+ * with listed properties closed, `x-kubernetes-int-or-string` as integer-or-string,
+ * `x-kubernetes-preserve-unknown-fields` left open, `nullable` allowing null.
+ */
+function jsonSchema(schema) {
+  if (Array.isArray(schema)) {
+    return schema.map(jsonSchema);
+  }
+  if (typeof schema !== 'object' || schema === null) {
+    return schema;
+  }
+  const out = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'description' || key === 'format' || key === 'default' || key === 'example' || key.startsWith('x-') || key === 'nullable') {
+      continue;
+    }
+    out[key] = key === 'properties' || key === 'definitions'
+      ? Object.fromEntries(Object.entries(value).map(([p, s]) => [p, jsonSchema(s)]))
+      : jsonSchema(value);
+  }
+  if (schema['x-kubernetes-int-or-string']) {
+    delete out.type;
+    out.anyOf = out.anyOf ?? [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (schema.properties && out.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
+  if (schema.nullable === true && typeof out.type === 'string') {
+    out.type = [out.type, 'null'];
+  }
+  return out;
+}
+
+/** The Kubernetes definitions as JSON Schema, with quantities and int-or-string in both forms. */
+function kubernetesDefinitions() {
+  const swagger = JSON.parse(fs.readFileSync(path.join(UPSTREAM, 'kubernetes-1.31', 'swagger.json'), 'utf8'));
+  const definitions = {};
+  for (const [name, def] of Object.entries(swagger.definitions)) {
+    definitions[name] = jsonSchema(def);
+  }
+  // The API server reads a quantity from a string or a number, and an int-or-string from either.
+  definitions['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { anyOf: [{ type: 'string', pattern: QUANTITY }, { type: 'number' }] };
+  definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] = { anyOf: [{ type: 'integer' }, { type: 'string' }] };
+  const kinds = [];
+  for (const [name, def] of Object.entries(swagger.definitions)) {
+    for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
+      const stable = /^v\d+$/.test(gvk.version);
+      if (stable && !gvk.kind.endsWith('List') && !NOT_OBJECTS.has(gvk.kind) && !name.startsWith('io.k8s.apimachinery')) {
+        kinds.push({ apiVersion: gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, kind: gvk.kind, definition: name });
+      }
+    }
+  }
+  return { definitions, kinds };
+}
+
+/** The definitions a definition refers to, itself included. */
+function closure(definitions, name, seen = new Set()) {
+  if (seen.has(name)) {
+    return seen;
+  }
+  seen.add(name);
+  const visit = (s) => {
+    if (Array.isArray(s)) {
+      s.forEach(visit);
+    } else if (typeof s === 'object' && s !== null) {
+      for (const [k, v] of Object.entries(s)) {
+        if (k === '$ref' && typeof v === 'string') {
+          closure(definitions, v.replace('#/definitions/', ''), seen);
+        } else {
+          visit(v);
+        }
+      }
+    }
+  };
+  visit(definitions[name]);
+  return seen;
+}
+
+/**
+ * Moves object and array subschemas that occur more than once into shared definitions, so that
+ * ajv compiles them once (the SparkApplication CRD repeats the pod fields for driver and executor).
+ */
+function shareRepeated(roots) {
+  const key = (s) => sha256(JSON.stringify(s)).slice(0, 16);
+  const counts = new Map();
+  const count = (s) => {
+    if (Array.isArray(s)) {
+      s.forEach(count);
+    } else if (typeof s === 'object' && s !== null) {
+      if (s.properties || s.items) {
+        const k = key(s);
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      for (const [k, v] of Object.entries(s)) {
+        if (k === 'properties') {
+          Object.values(v).forEach(count);
+        } else {
+          count(v);
+        }
+      }
+    }
+  };
+  roots.forEach(count);
+  const definitions = {};
+  const extract = (s, top) => {
+    if (Array.isArray(s)) {
+      return s.map((x) => extract(x, false));
+    }
+    if (typeof s !== 'object' || s === null) {
+      return s;
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(s)) {
+      out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v).map(([p, x]) => [p, extract(x, false)])) : extract(v, false);
+    }
+    if (!top && (s.properties || s.items)) {
+      const k = key(s);
+      if (counts.get(k) > 1 && JSON.stringify(s).length > 200) {
+        definitions[`s${k}`] = out;
+        return { $ref: `shared#/definitions/s${k}` };
+      }
+    }
+    return out;
+  };
+  return { roots: roots.map((r) => extract(r, true)), definitions };
+}
+
+function newAjv() {
+  // allErrors: synth reports every problem of an object at once, not the first.
+  return new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { source: true, lines: false } });
+}
+
+const HEADER = '// Generated by scripts/compile-validators.js from the files in upstream/; do not edit.\n';
+
+function writeModule(out, file, ajv, refs) {
+  fs.writeFileSync(path.join(out, file), HEADER + standaloneCode(ajv, refs));
+}
+
+function compileKubernetes(out, entries) {
+  const { definitions, kinds } = kubernetesDefinitions();
+  const podSpec = 'io.k8s.api.core.v1.PodSpec';
+  // Kinds that embed a pod template share one module, compiled once; every other kind has its own,
+  // so that synth loads the code of the kinds it meets and no more.
+  const modules = new Map();
+  for (const k of kinds) {
+    const file = closure(definitions, k.definition).has(podSpec)
+      ? 'kubernetes-workloads.js'
+      : `kubernetes-${k.apiVersion.replace(/\//g, '-')}-${k.kind}.js`.toLowerCase();
+    modules.set(file, [...(modules.get(file) ?? []), k]);
+  }
+  for (const [file, members] of [...modules].sort(([a], [b]) => a.localeCompare(b))) {
+    const ajv = newAjv();
+    ajv.addSchema({ $id: 'k8s', definitions });
+    const refs = {};
+    for (const k of members) {
+      const name = exportName(k.apiVersion, k.kind);
+      refs[name] = `k8s#/definitions/${k.definition}`;
+      entries.push({ apiVersion: k.apiVersion, kind: k.kind, file, name, source: 'Kubernetes 1.31' });
+    }
+    writeModule(out, file, ajv, refs);
+  }
+}
+
+function compileCrds(out, entries, objectMeta) {
+  for (const [module, files] of Object.entries(CRDS)) {
+    const schemas = [];
+    for (const file of files) {
+      const crd = parse(fs.readFileSync(path.join(UPSTREAM, file), 'utf8'));
+      for (const version of crd.spec.versions.filter((v) => v.served !== false)) {
+        const schema = jsonSchema(version.schema.openAPIV3Schema);
+        // Metadata is checked as the API server checks it for every kind, not as the CRD's stub.
+        schema.properties = { ...schema.properties, metadata: { $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' } };
+        schemas.push({ apiVersion: `${crd.spec.group}/${version.name}`, kind: crd.spec.names.kind, schema, source: `the ${crd.spec.names.kind} CRD (upstream/${file})` });
+      }
+    }
+    const shared = shareRepeated(schemas.map((s) => s.schema));
+    const ajv = newAjv();
+    ajv.addSchema({ $id: 'k8s', definitions: objectMeta });
+    ajv.addSchema({ $id: 'shared', definitions: shared.definitions });
+    const refs = {};
+    schemas.forEach((s, i) => {
+      const name = exportName(s.apiVersion, s.kind);
+      const id = `crd-${name}`;
+      ajv.addSchema({ ...shared.roots[i], $id: id });
+      refs[name] = id;
+      entries.push({ apiVersion: s.apiVersion, kind: s.kind, file: `${module}.js`, name, source: s.source });
+    });
+    writeModule(out, `${module}.js`, ajv, refs);
+  }
+}
+
+/** Whether a values path matches a pattern of CHART_VALUES types ('*' matches one key). */
+function pathMatches(pattern, valuePath) {
+  const p = pattern.split('.');
+  const v = valuePath.split('.');
+  if (p[0] === '*') {
+    return v.length >= p.length - 1 && p.slice(1).every((part, i) => part === v[v.length - p.length + 1 + i]);
+  }
+  return p.length === v.length && p.every((part, i) => part === v[i]);
+}
+
+function typeSchema(type) {
+  const [kind, ...rest] = type.split(':');
+  switch (kind) {
+    case 'k8s':
+      return rest[0] === 'array'
+        ? { type: 'array', items: { $ref: `k8s#/definitions/${rest[1]}` } }
+        : { $ref: `k8s#/definitions/${rest[0]}` };
+    case 'open':
+      return { type: 'object' };
+    case 'array':
+      return { type: 'array', items: { type: rest[0] } };
+    case 'enum':
+      return { enum: rest[0].split(',') };
+    case 'integer':
+      return { type: 'integer', ...(rest[0] !== undefined ? { minimum: Number(rest[0]) } : {}), ...(rest[1] !== undefined ? { maximum: Number(rest[1]) } : {}) };
+    default:
+      return { type: kind };
+  }
+}
+
+/** The schema of a chart's values: each key typed by its default, maps with keys closed, empty maps open. */
+function valuesSchema(value, types, valuePath = '') {
+  const typed = Object.entries(types).find(([pattern]) => valuePath !== '' && pathMatches(pattern, valuePath));
+  if (typed) {
+    return typeSchema(typed[1]);
+  }
+  if (value === null || value === undefined) {
+    return {};
+  }
+  if (Array.isArray(value)) {
+    return { type: 'array' };
+  }
+  switch (typeof value) {
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'number':
+      return { type: Number.isInteger(value) ? 'integer' : 'number' };
+    case 'string':
+      return { type: 'string' };
+    default: {
+      const keys = Object.keys(value);
+      if (keys.length === 0) {
+        // `{}` in values.yaml is a map the chart hands on unchanged: labels, annotations, ...
+        return { type: 'object', additionalProperties: { type: 'string' } };
+      }
+      return {
+        type: 'object',
+        additionalProperties: false,
+        properties: Object.fromEntries(keys.map((k) => [k, valuesSchema(value[k], types, valuePath ? `${valuePath}.${k}` : k)])),
+      };
+    }
+  }
+}
+
+function compileChartValues(out, entries, k8sDefinitions) {
+  for (const [chart, { values, types }] of Object.entries(CHART_VALUES)) {
+    const defaults = parse(fs.readFileSync(path.join(UPSTREAM, values), 'utf8'));
+    const ajv = newAjv();
+    ajv.addSchema({ $id: 'k8s', definitions: k8sDefinitions });
+    const name = `values_${chart.replace(/[^A-Za-z0-9]/g, '_')}`;
+    ajv.addSchema({ ...valuesSchema(defaults, types), $id: name });
+    entries.push({ apiVersion: 'helm-values', kind: chart, file: `values-${chart}.js`, name, source: `the values.yaml of chart ${chart} (upstream/${values})` });
+    writeModule(out, `values-${chart}.js`, ajv, { [name]: name });
+  }
+}
+
+function index(entries) {
+  const lines = entries
+    .sort((a, b) => `${a.apiVersion}/${a.kind}`.localeCompare(`${b.apiVersion}/${b.kind}`))
+    .map((e) => `  '${e.apiVersion}/${e.kind}': { source: ${JSON.stringify(e.source)}, load: () => require('./${e.file}').${e.name} },`);
+  return `${HEADER.trim()}
+// The validators of every kind synth knows, by apiVersion/kind ('helm-values/<chart>' for chart values).
+// Each module is required when an object of one of its kinds is first validated.
+import type { CompiledValidator } from '../schema';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+export const VALIDATORS: Record<string, { readonly source: string; readonly load: () => CompiledValidator }> = {
+${lines.join('\n')}
+};
+`;
+}
+
+/** Compiles every validator into `out`; returns the apiVersion/kind keys it made. */
+function compile(out = DEFAULT_OUT) {
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
+  const entries = [];
+  compileKubernetes(out, entries);
+  const { definitions } = kubernetesDefinitions();
+  const metaDefinitions = {};
+  for (const name of closure(definitions, 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta')) {
+    metaDefinitions[name] = definitions[name];
+  }
+  compileCrds(out, entries, metaDefinitions);
+  compileChartValues(out, entries, definitions);
+  fs.writeFileSync(path.join(out, 'index.ts'), index(entries));
+  return entries.map((e) => `${e.apiVersion}/${e.kind}`);
+}
+
+if (require.main === module) {
+  const started = Date.now();
+  const out = process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_OUT;
+  const kinds = compile(out);
+  const bytes = fs.readdirSync(out).reduce((n, f) => n + fs.statSync(path.join(out, f)).size, 0);
+  console.log(`compiled ${kinds.length} validators into ${path.relative(process.cwd(), out) || '.'}/ (${(bytes / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+module.exports = { compile, jsonSchema, valuesSchema };
