@@ -4,7 +4,7 @@ import { capacityTable, HARDENED_SECURITY_CONTEXT, SparkJob, SparkOperatorReleas
 
 // A generated platform for the benchmark (`npm run bench`): TENANTS teams with JOBS_PER_TENANT jobs
 // each, one operator watching them all, in the same three charts as main.ts. The jobs of a tenant
-// fit its default quota all at once (up to five jobs: 10 pods, 4 CPUs requested, 7.75Gi), so the
+// fit its quota all at once (up to five jobs: 10 pods, 3 CPUs requested, 8960Mi of 12Gi), so the
 // admission checks and the capacity table do their full work and find no problem.
 
 function count(name: string, fallback: number): number {
@@ -24,7 +24,7 @@ const app = new App();
 const tenantsChart = new Chart(app, '0000-tenants');
 const tenants = Array.from({ length: tenantCount }, (_, i) => {
   const name = `team-${String(i).padStart(4, '0')}`;
-  return new TenantNamespace(tenantsChart, name, { name });
+  return new TenantNamespace(tenantsChart, name, { name, quota: { requestsMemory: '12Gi' } });
 });
 
 const operator = new Chart(app, '0001-spark-operator');
@@ -38,21 +38,21 @@ for (const tenant of tenants) {
       // A PySpark Pi with one executor: 2 pods, 2 CPUs requested, 1792Mi.
       new SparkPiJob(jobs, id, { tenant, language: SparkPiLanguage.PYTHON, name: `pi-${j}`, executor: { instances: 1 } });
     } else {
-      // A Scala job of a quarter core per pod: 2 pods, 500m requested, 1536Mi.
+      // A Scala job of a quarter core per pod: 2 pods, 500m requested, 1792Mi.
       new SparkJob(jobs, id, {
         tenant,
         name: `etl-${j}`,
         spec: {
           type: SparkApplicationSpecType.SCALA,
           mode: SparkApplicationSpecMode.CLUSTER,
-          image: 'apache/spark:3.5.0',
+          image: 'apache/spark:4.0.0',
           mainClass: 'org.apache.spark.examples.SparkPi',
-          mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.12-3.5.0.jar',
+          mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.13-4.0.0.jar',
           arguments: [String(10 * j)],
-          sparkVersion: '3.5.0',
+          sparkVersion: '4.0.0',
           restartPolicy: { type: SparkApplicationSpecRestartPolicyType.NEVER },
-          driver: { cores: 1, coreRequest: '250m', coreLimit: '500m', memory: '384m', securityContext: HARDENED_SECURITY_CONTEXT },
-          executor: { instances: 1, cores: 1, coreRequest: '250m', coreLimit: '500m', memory: '384m', securityContext: HARDENED_SECURITY_CONTEXT },
+          driver: { cores: 1, coreRequest: '250m', coreLimit: '500m', memory: '512m', securityContext: HARDENED_SECURITY_CONTEXT },
+          executor: { instances: 1, cores: 1, coreRequest: '250m', coreLimit: '500m', memory: '512m', securityContext: HARDENED_SECURITY_CONTEXT },
         },
       });
     }

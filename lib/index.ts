@@ -24,12 +24,23 @@ export {
   SAFE_SYSCTLS,
   type SecurityContextFields,
 } from './core/pod-security';
-export { cidrProblem, egressProblems, portProblem, type TenantEgressRule } from './tenancy/tenant-egress';
 export {
-  DEFAULT_API_SERVER_CIDRS,
-  DEFAULT_API_SERVER_PORTS,
+  type ApiServerEndpoint,
+  apiServerProblems,
+  cidrProblem,
+  egressProblems,
+  ingressProblems,
+  K3D_API_SERVER_ENDPOINTS,
+  portProblem,
+  type TenantEgressRule,
+  type TenantIngressRule,
+} from './tenancy/tenant-network';
+export {
   DEFAULT_TENANT_LIMIT_RANGE,
   DEFAULT_TENANT_QUOTA,
+  DRIVER_ACCOUNT_LABEL,
+  EXECUTOR_ACCOUNT_LABEL,
+  RESERVED_NAMESPACES,
   SPARK_ROLE_LABEL,
   TENANT_LABEL,
   type TenantContainerDefaults,
@@ -44,9 +55,21 @@ export {
   PLATFORM_OPERATOR_VALUES,
   SPARK_OPERATOR_CHART_REPO,
   SPARK_OPERATOR_CHART_VERSION,
+  SPARK_OPERATOR_SPARK_VERSION,
   SparkOperatorRelease,
   type SparkOperatorReleaseProps,
 } from './operator/spark-operator-release';
+export {
+  ALLOWED_DEPENDENCY_URI,
+  ALLOWED_SPARK_CONF,
+  ALLOWED_SPARK_CONF_PATTERN,
+  DENIED_SPARK_CONF,
+  DENIED_SPARK_CONF_PATTERN,
+  RESERVED_POD_LABEL,
+  type SparkConfRule,
+  sparkConfKeyProblem,
+} from './operator/spark-conf-policy';
+export { TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
 export {
   type ApplicationResources,
   applicationResources,
@@ -58,8 +81,26 @@ export {
   NON_JVM_MEMORY_OVERHEAD_FACTOR,
   type PodResources,
 } from './jobs/spark-resources';
-export { type SparkPod, sparkPodSecurityProblems, sparkPods } from './jobs/spark-pods';
-export { HARDENED_SECURITY_CONTEXT, SparkJob, type SparkJobProps } from './jobs/spark-job';
+export { type SparkPod, type SparkPodOptions, sparkPodSecurityProblems, sparkPods } from './jobs/spark-pods';
+export {
+  HARDENED_POD_SECURITY_CONTEXT,
+  HARDENED_SECURITY_CONTEXT,
+  hardenedTemplate,
+  MIN_SPARK_HEAP_MIB,
+  SPARK_CONTAINER,
+  SPARK_UID,
+  sparkJobProblems,
+  tenantPolicyProblems,
+  tenantSparkSpec,
+} from './jobs/spark-spec';
+export {
+  addSparkJobDefaults,
+  applySparkJobDefaults,
+  type SparkJobDefaults,
+  type SparkJobDefaultsEntry,
+  sparkJobDefaultsOf,
+} from './jobs/spark-job-defaults';
+export { SparkJob, type SparkJobProps } from './jobs/spark-job';
 export {
   DEFAULT_SPARK_IMAGE,
   type SparkExecutorSizeProps,

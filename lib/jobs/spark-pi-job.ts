@@ -5,6 +5,7 @@ import {
   SparkApplicationSpecRestartPolicyType,
   SparkApplicationSpecType,
 } from '../../imports/sparkoperator.k8s.io';
+import { SPARK_OPERATOR_SPARK_VERSION } from '../operator/spark-operator-release';
 import { SparkJob } from './spark-job';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
 
@@ -55,7 +56,7 @@ export interface SparkPiJobProps {
   readonly name?: string;
   /**
    * The Spark image; its tag must name the Spark version.
-   * @default 'apache/spark:3.5.0'
+   * @default 'apache/spark:4.0.0'
    */
   readonly image?: string;
   /**
@@ -80,14 +81,14 @@ export interface SparkPiJobProps {
 }
 
 /** The image that runs the seed platform's jobs. */
-export const DEFAULT_SPARK_IMAGE = 'apache/spark:3.5.0';
+export const DEFAULT_SPARK_IMAGE = 'apache/spark:4.0.0';
 
 const VERSION_IN_TAG = /^v?(\d+\.\d+\.\d+)(?:-|$)/;
 const SCALA_IN_TAG = /-scala(\d+\.\d+)(?:-|$)/;
 const EXAMPLES_JAR = /spark-examples_(\d+\.\d+)-(\d+\.\d+\.\d+)\.jar$/;
 
 /**
- * The SparkPi example, in PySpark or Scala, with the seed platform's defaults: `apache/spark:3.5.0`,
+ * The SparkPi example, in PySpark or Scala, with the seed platform's defaults: `apache/spark:4.0.0`,
  * the example file from the image, a driver and two executors of one core (limit 1200m) and 512m,
  * restart policy Never and the hardened security context. Synth checks that the image tag,
  * sparkVersion and the examples jar agree.
@@ -102,7 +103,7 @@ export class SparkPiJob extends SparkJob {
     const image = props.image ?? DEFAULT_SPARK_IMAGE;
     const tag = imageTag(image);
     const tagVersion = tag !== undefined ? VERSION_IN_TAG.exec(tag)?.[1] : undefined;
-    const sparkVersion = props.sparkVersion ?? tagVersion ?? '3.5.0';
+    const sparkVersion = props.sparkVersion ?? tagVersion ?? SPARK_OPERATOR_SPARK_VERSION;
     const scala = (tag !== undefined ? SCALA_IN_TAG.exec(tag)?.[1] : undefined) ?? defaultScala(sparkVersion);
     const python = props.language === SparkPiLanguage.PYTHON;
     const mainApplicationFile = props.mainApplicationFile ?? (python

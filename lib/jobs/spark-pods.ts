@@ -32,11 +32,28 @@ const SPARK_CONF_VOLUME = /^spark\.kubernetes\.(driver|executor)\.volumes\.(host
  *
  * @see https://github.com/kubeflow/spark-operator/blob/v2.3.0/internal/webhook/sparkpod_defaulter.go
  */
-export function sparkPods(spec: SparkApplicationSpec): SparkPod[] {
-  return [sparkPod(spec, 'driver', spec.driver), sparkPod(spec, 'executor', spec.executor)];
+export function sparkPods(spec: SparkApplicationSpec, options: SparkPodOptions = {}): SparkPod[] {
+  const webhook = options.webhook ?? true;
+  return [sparkPod(spec, 'driver', spec.driver, webhook), sparkPod(spec, 'executor', spec.executor, webhook)];
 }
 
-function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: SparkApplicationSpecDriver | SparkApplicationSpecExecutor): SparkPod {
+/** How the pods are built. */
+export interface SparkPodOptions {
+  /**
+   * Whether the operator's mutating webhook patches the pods (security contexts, sidecars, init
+   * containers, volumes, host network from the spec). Without it, the pods are what Spark makes of
+   * the pod templates alone: what the namespace admits when the webhook is down or disabled.
+   * @default true
+   */
+  readonly webhook?: boolean;
+}
+
+function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: SparkApplicationSpecDriver | SparkApplicationSpecExecutor, webhook: boolean): SparkPod {
+  // Without the webhook, nothing the webhook copies from the spec reaches the pod.
+  if (!webhook) {
+    p = { template: p.template, volumeMounts: p.volumeMounts?.filter((m) => m.name.startsWith('spark-local-dir-')) } as typeof p;
+    spec = { ...spec, volumes: spec.volumes?.filter((v) => v.name.startsWith('spark-local-dir-')), hadoopConfigMap: undefined, sparkConfigMap: undefined };
+  }
   const sources: [string, string][] = [];
   const from = (field: string, source: string) => sources.push([field, source]);
   const template: any = p.template?.spec ?? {};
@@ -52,7 +69,7 @@ function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: Sp
     securityContext: p.securityContext ?? templateMain?.securityContext,
     ports: templateMain?.ports,
   }];
-  from('containers[0].securityContext', p.securityContext === undefined && templateMain?.securityContext !== undefined
+  from('containers[0].securityContext', !webhook || (p.securityContext === undefined && templateMain?.securityContext !== undefined)
     ? `${tpl}.containers[${mainIndex}].securityContext`
     : `${role}.securityContext`);
   from('containers[0].ports', `${tpl}.containers[${mainIndex}].ports`);
@@ -111,7 +128,7 @@ function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: Sp
     }
   }
 
-  from('securityContext', p.podSecurityContext === undefined && template.securityContext !== undefined ? `${tpl}.securityContext` : `${role}.podSecurityContext`);
+  from('securityContext', !webhook || (p.podSecurityContext === undefined && template.securityContext !== undefined) ? `${tpl}.securityContext` : `${role}.podSecurityContext`);
   from('hostNetwork', p.hostNetwork === true || template.hostNetwork !== true ? `${role}.hostNetwork` : `${tpl}.hostNetwork`);
   from('hostPID', `${tpl}.hostPID`);
   from('hostIPC', `${tpl}.hostIPC`);
@@ -154,15 +171,24 @@ function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: Sp
 export function sparkPodSecurityProblems(spec: SparkApplicationSpec, level: PodSecurityLevel, namespace: string): string[] {
   // A field both pods take from the spec (a shared volume) is one problem, naming both pods.
   const found = new Map<string, { readonly roles: string[]; readonly message: (pods: string) => string }>();
-  for (const { role, pod, sourceOf } of sparkPods(spec)) {
-    for (const v of podSecurityViolations(level, pod)) {
-      const source = sourceOf(v.field);
-      const key = `${source}\n${v.control}`;
-      const what = v.value === undefined ? `${source} is not set, which` : `${source} ${JSON.stringify(v.value)}`;
-      const hardened = source.startsWith(`${role}.securityContext`) ? `, or leave ${role}.securityContext unset to get HARDENED_SECURITY_CONTEXT` : '';
-      const entry = found.get(key) ?? { roles: [], message: (pods: string) => `${what} is not allowed by the pod security level ${level} of ${namespace} (${v.control.toLowerCase()}: ${v.allowed}), so the API server would reject the ${pods}: ${v.fix}${hardened}` };
-      entry.roles.push(role);
-      found.set(key, entry);
+  // The pods as the operator's webhook patches them, and as Spark makes them from the templates
+  // alone, which is what the namespace sees while the webhook is down or disabled.
+  for (const webhook of [true, false]) {
+    for (const { role, pod, sourceOf } of sparkPods(spec, { webhook })) {
+      for (const v of podSecurityViolations(level, pod)) {
+        const source = sourceOf(v.field);
+        const key = `${source}\n${v.control}`;
+        if (found.get(key)?.roles.includes(role)) {
+          continue;
+        }
+        const what = v.value === undefined ? `${source} is not set, which` : `${source} ${JSON.stringify(v.value)}`;
+        const hardened = source.startsWith(`${role}.securityContext`) ? `, or leave ${role}.securityContext unset to get HARDENED_SECURITY_CONTEXT`
+          : source.startsWith(`${role}.template`) ? `, or leave ${role}.template unset to get the hardened pod template` : '';
+        const when = webhook ? '' : ' without the operator\'s webhook, which patches pods only while it runs';
+        const entry = found.get(key) ?? { roles: [], message: (pods: string) => `${what} is not allowed by the pod security level ${level} of ${namespace} (${v.control.toLowerCase()}: ${v.allowed}), so the API server would reject the ${pods}${when}: ${v.fix}${hardened}` };
+        entry.roles.push(role);
+        found.set(key, entry);
+      }
     }
   }
   return [...found.values()].map((e) => e.message(e.roles.length > 1 ? 'driver and executor pods' : `${e.roles[0]} pod`));

@@ -1,16 +1,24 @@
-import * as kplus from 'cdk8s-plus-30';
-import { registerAppChecks } from '../core/app';
+import { Lazy } from 'cdk8s';
+import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct, IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 import { HelmChart } from '../../imports/helm.cattle.io';
+import { registerAppChecks } from '../core/app';
+import { dnsLabelProblem } from '../core/names';
+import { POD_SECURITY_VERSION, PodSecurityLevel } from '../core/pod-security';
 import { Problems } from '../core/problems';
+import { chartValuesProblems } from '../core/schema';
+import { RESERVED_NAMESPACES, TenantNamespace } from '../tenancy/tenant-namespace';
+import { ApiServerEndpoint, apiServerProblems, K3D_API_SERVER_ENDPOINTS } from '../tenancy/tenant-network';
 import { SparkOperatorValues, unknownValuePaths } from './spark-operator-values';
-import { TenantNamespace } from '../tenancy/tenant-namespace';
+import { TenantAdmissionPolicy } from './tenant-admission-policy';
 
 /** Where the Kubeflow Spark Operator chart is published. */
 export const SPARK_OPERATOR_CHART_REPO = 'https://kubeflow.github.io/spark-operator';
 /** The chart version the typed values describe. */
 export const SPARK_OPERATOR_CHART_VERSION = '2.3.0';
+/** The Spark version of the operator's image, whose spark-submit submits every application. */
+export const SPARK_OPERATOR_SPARK_VERSION = '4.0.0';
 
 export interface SparkOperatorReleaseProps {
   /** The tenants whose namespaces the operator watches; `spark.jobNamespaces` is derived from them. */
@@ -26,7 +34,8 @@ export interface SparkOperatorReleaseProps {
    */
   readonly releaseName?: string;
   /**
-   * Namespace the operator is installed into; the construct creates it.
+   * Namespace the operator is installed into; the construct creates it at the Pod Security level
+   * `restricted`, isolated by NetworkPolicies.
    * @default 'spark-operator'
    */
   readonly namespace?: string;
@@ -36,21 +45,30 @@ export interface SparkOperatorReleaseProps {
    */
   readonly helmChartNamespace?: string;
   /**
-   * Chart values, merged over the platform defaults (webhook on, Prometheus metrics on 8080,
-   * controller leader election on, controller requests 100m/300Mi and limits 1/1Gi, the chart's
-   * per-namespace `spark-operator-spark` account and role off because each tenant has its own).
+   * Where the operator reaches the Kubernetes API server, its only destination.
+   * @default K3D_API_SERVER_ENDPOINTS
+   */
+  readonly apiServer?: ApiServerEndpoint[];
+  /**
+   * Chart values, merged over PLATFORM_OPERATOR_VALUES.
    * @default - the platform defaults
    */
   readonly values?: SparkOperatorValues;
   /**
    * Raw values for what the typed interface cannot express, merged last. Every key path must be
-   * one chart 2.3.0 defines; an unknown key is a synth error naming the key.
+   * one chart 2.3.0 defines and every value of the chart's type; otherwise synth fails naming it.
    * @default - none
    */
   readonly rawValues?: Record<string, unknown>;
 }
 
-/** The defaults this platform sets over the chart's own. */
+/**
+ * The defaults this platform sets over the chart's own: the webhook on, with two replicas spread
+ * over nodes and a PodDisruptionBudget, so that SparkApplications are admitted while one replica is
+ * down; Prometheus metrics on 8080; controller leader election; controller requests and limits;
+ * and the chart's per-namespace `spark-operator-spark` account and role off, because each tenant
+ * has its own.
+ */
 export const PLATFORM_OPERATOR_VALUES: SparkOperatorValues = {
   controller: {
     leaderElection: { enable: true },
@@ -59,18 +77,41 @@ export const PLATFORM_OPERATOR_VALUES: SparkOperatorValues = {
       limits: { cpu: '1', memory: '1Gi' },
     },
   },
-  webhook: { enable: true },
+  webhook: {
+    enable: true,
+    replicas: 2,
+    podDisruptionBudget: { enable: true, minAvailable: 1 },
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{
+          weight: 100,
+          podAffinityTerm: {
+            topologyKey: 'kubernetes.io/hostname',
+            labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'spark-operator', 'app.kubernetes.io/component': 'webhook' } },
+          },
+        }],
+      },
+    },
+    resources: {
+      requests: { cpu: '50m', memory: '100Mi' },
+      limits: { cpu: '500m', memory: '300Mi' },
+    },
+  },
   prometheus: { metrics: { enable: true, port: 8080 } },
-  // Each tenant brings its own service account and role; the chart's would be unused.
   spark: { serviceAccount: { create: false }, rbac: { create: false } },
 };
 
 const RELEASES = Symbol.for('spark-platform.SparkOperatorRelease');
+/** A Helm release name: a DNS label of at most 53 characters (Helm's own limit). */
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /**
  * The Kubeflow Spark Operator, installed by the k3s helm controller from a `HelmChart` object so
  * that `kubectl apply` installs it with no helm binary. It watches exactly the namespaces of the
- * tenants it is given.
+ * tenants it is given, runs in its own namespace at the Pod Security level `restricted` with
+ * NetworkPolicies that let it reach only the API server (and the API server reach its webhook), and
+ * comes with the TenantAdmissionPolicy that stops any tenant from steering its controller.
  *
  * @see https://github.com/kubeflow/spark-operator/tree/v2.3.0/charts/spark-operator-chart
  * @see https://docs.k3s.io/helm
@@ -84,27 +125,43 @@ export class SparkOperatorRelease extends Construct {
 
   /** The namespaces the operator watches, in the order of the tenants. */
   public readonly watchedNamespaces: string[];
+  /** The tenants the operator watches. */
+  public readonly tenants: readonly TenantNamespace[];
   /** The namespace the operator runs in. */
   public readonly namespaceName: string;
   /** The Helm release name. */
   public readonly releaseName: string;
+  /** The chart's name for its objects: the release name, or `<release>-spark-operator`. */
+  public readonly fullName: string;
+  /** The user name of the controller's service account, which runs spark-submit for every tenant. */
+  public readonly controllerUser: string;
   /** The chart version. */
   public readonly version: string;
-  /** The values as rendered into `valuesContent`. */
-  public readonly values: Record<string, unknown>;
   /** The HelmChart object. */
   public readonly helmChart: HelmChart;
+  /** The admission policy that holds tenants to what they may ask of the operator. */
+  public readonly admissionPolicy: TenantAdmissionPolicy;
   private readonly watched: Set<string>;
+  private readonly problems: Problems;
+  private readonly props: SparkOperatorReleaseProps;
+  private readonly addedValues: { readonly source: string; readonly values: SparkOperatorValues }[] = [];
 
   constructor(scope: Construct, id: string, props: SparkOperatorReleaseProps) {
     super(scope, id);
     registerAppChecks(this);
     const problems = new Problems(this);
+    this.problems = problems;
+    this.props = props;
     this.releaseName = props.releaseName ?? 'spark-operator';
     this.namespaceName = props.namespace ?? 'spark-operator';
     this.version = props.version ?? SPARK_OPERATOR_CHART_VERSION;
+    this.tenants = [...props.tenants];
     this.watchedNamespaces = props.tenants.map((t) => t.namespaceName);
     this.watched = new Set(this.watchedNamespaces);
+    this.fullName = this.releaseName.includes('spark-operator') ? this.releaseName : `${this.releaseName}-spark-operator`;
+    this.controllerUser = `system:serviceaccount:${this.namespaceName}:${this.fullName}-controller`;
+    const helmChartNamespace = props.helmChartNamespace ?? 'kube-system';
+    const apiServer = props.apiServer ?? K3D_API_SERVER_ENDPOINTS;
 
     if (props.tenants.length === 0) {
       problems.add('tenants is empty: give the operator the TenantNamespace objects whose jobs it runs');
@@ -113,6 +170,18 @@ export class SparkOperatorRelease extends Construct {
       const twice = this.watchedNamespaces.filter((ns, i) => this.watchedNamespaces.indexOf(ns) !== i);
       problems.add(`tenants lists namespace ${[...new Set(twice)].map((ns) => `"${ns}"`).join(', ')} more than once: pass each TenantNamespace once`);
     }
+    if (this.releaseName.length > 53 || !RELEASE_NAME.test(this.releaseName)) {
+      problems.add(`releaseName "${this.releaseName}" is not a valid Helm release name: use at most 53 lower-case letters, digits and "-", starting and ending with a letter or digit, for example "spark-operator"`);
+    }
+    if (!SEMVER.test(this.version)) {
+      problems.add(`version "${this.version}" is not a chart version: use the chart's semantic version, for example "${SPARK_OPERATOR_CHART_VERSION}"`);
+    }
+    problems.add(dnsLabelProblem(this.namespaceName, 'namespace'));
+    problems.add(dnsLabelProblem(helmChartNamespace, 'helmChartNamespace'));
+    if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
+      problems.add(`namespace "${this.namespaceName}" is a namespace of Kubernetes itself: the operator's own namespace is made restricted and isolated; install it into a namespace of its own, for example "spark-operator"`);
+    }
+    problems.addAll(apiServerProblems(apiServer, 'apiServer'));
     // The typed values are checked too: a cast or a JavaScript caller can still pass any key.
     for (const [prop, values] of [['values', props.values], ['rawValues', props.rawValues]] as const) {
       if ((values?.spark as Record<string, unknown> | undefined)?.jobNamespaces !== undefined) {
@@ -123,29 +192,121 @@ export class SparkOperatorRelease extends Construct {
       }
     }
 
-    const merged = deepMerge(deepMerge(PLATFORM_OPERATOR_VALUES, props.values ?? {}), props.rawValues ?? {});
-    this.values = deepMerge(merged, { spark: { jobNamespaces: this.watchedNamespaces } });
-
-    new kplus.Namespace(this, 'Namespace', { metadata: { name: this.namespaceName } });
+    const restricted: Record<string, string> = {};
+    for (const mode of ['enforce', 'warn', 'audit']) {
+      restricted[`pod-security.kubernetes.io/${mode}`] = PodSecurityLevel.RESTRICTED;
+      restricted[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
+    }
+    new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.namespaceName, labels: restricted } });
+    this.isolate(apiServer);
 
     this.helmChart = new HelmChart(this, 'Resource', {
-      metadata: { name: this.releaseName, namespace: props.helmChartNamespace ?? 'kube-system' },
+      metadata: { name: this.releaseName, namespace: helmChartNamespace },
       spec: {
         chart: 'spark-operator',
         repo: SPARK_OPERATOR_CHART_REPO,
         version: this.version,
         targetNamespace: this.namespaceName,
-        valuesContent: stringify(this.values, { sortMapEntries: true }),
+        valuesContent: Lazy.any({ produce: () => stringify(this.values, { sortMapEntries: true }) }),
       },
+    });
+
+    this.admissionPolicy = new TenantAdmissionPolicy(this, 'AdmissionPolicy', {
+      controllerUser: this.controllerUser,
+      namespaces: this.watchedNamespaces,
+      namePrefix: `${this.fullName}-tenant`,
     });
 
     const root = this.node.root as IConstruct & { [RELEASES]?: SparkOperatorRelease[] };
     root[RELEASES] = [...(root[RELEASES] ?? []), this];
+    this.node.addValidation({ validate: () => this.appProblems() });
+  }
+
+  /**
+   * The values as rendered into `valuesContent`: the platform defaults, `values`, the values that
+   * add-ons added, `rawValues`, and the watched namespaces.
+   */
+  public get values(): Record<string, unknown> {
+    let merged = deepMerge(PLATFORM_OPERATOR_VALUES, this.props.values ?? {});
+    for (const added of this.addedValues) {
+      merged = deepMerge(merged, added.values);
+    }
+    merged = deepMerge(merged, this.props.rawValues ?? {});
+    return deepMerge(merged, { spark: { jobNamespaces: this.watchedNamespaces } });
+  }
+
+  /**
+   * Merges values into the release, after `values` and before `rawValues`; add-ons use it to turn
+   * on what they need of the operator (for example its batch scheduler).
+   * @param source names who adds them, in problems
+   */
+  public addValues(source: string, values: SparkOperatorValues): void {
+    for (const path of unknownValuePaths(values)) {
+      this.problems.add(`${source} adds values key ${path}, which chart spark-operator ${SPARK_OPERATOR_CHART_VERSION} does not have`);
+    }
+    this.addedValues.push({ source, values });
   }
 
   /** Whether the operator watches the tenant's namespace. */
   public watches(tenant: TenantNamespace): boolean {
     return this.watched.has(tenant.namespaceName);
+  }
+
+  /**
+   * Keeps the operator's pods to what they need: both reach the API server and DNS; the API server
+   * reaches the webhook on 9443; the kubelet probes both on 8081. Nothing else comes in or goes out.
+   */
+  private isolate(apiServer: ApiServerEndpoint[]): void {
+    const ns = this.namespaceName;
+    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
+      new k8s.KubeNetworkPolicy(this, id, { metadata: { name: `${this.fullName}-${name}`, namespace: ns }, spec });
+    policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    policy('AllowApiServer', 'allow-apiserver', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        ...apiServer.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: [tcp(e.port)] })),
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
+        },
+      ],
+    });
+    // The API server calls admission webhooks from the node it runs on, an address that depends on
+    // the CNI (a node address, or the node's overlay address); the webhook authenticates itself
+    // with TLS, and tenants' own policies keep their pods from it.
+    policy('AllowWebhook', 'allow-webhook', {
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'spark-operator', 'app.kubernetes.io/component': 'webhook' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [tcp(9443)] }],
+    });
+    policy('AllowProbes', 'allow-probes', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [tcp(8081)] }],
+    });
+  }
+
+  /** What needs the whole app: the values with add-ons', one operator per namespace, no tenant in its namespace. */
+  private appProblems(): string[] {
+    const problems: string[] = [];
+    if (unknownValuePaths(this.props.rawValues ?? {}).length === 0 && unknownValuePaths(this.props.values ?? {}).length === 0) {
+      problems.push(...chartValuesProblems('spark-operator', this.values, 'values'));
+    }
+    for (const tenant of this.tenants) {
+      if (tenant.namespaceName === this.namespaceName) {
+        problems.push(`tenant ${tenant.namespaceName} is the operator's own namespace: the operator would run under the tenant's quota and policies, and the tenant beside the operator's credentials; give the tenant or the operator another namespace`);
+      }
+      const others = SparkOperatorRelease.releasesOf(this).filter((r) => r !== this && r.watches(tenant));
+      if (others.length > 0) {
+        problems.push(`namespace ${tenant.namespaceName} is also watched by the operator at ${others.map((o) => o.node.path).join(', ')}: two operators would both submit its applications and race on their status; let one operator watch each tenant`);
+      }
+    }
+    for (const other of SparkOperatorRelease.releasesOf(this).filter((r) => r !== this && r.namespaceName === this.namespaceName)) {
+      problems.push(`namespace ${this.namespaceName} is also the namespace of the operator at ${other.node.path}: give each operator release its own namespace`);
+    }
+    return problems;
   }
 }
 

@@ -1,16 +1,35 @@
 import { ApiObjectMetadata } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-30';
-import { k8s } from 'cdk8s-plus-30';
+import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../core/app';
-import { dnsLabelProblem, dnsSubdomainProblem } from '../core/names';
+import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem } from '../core/names';
 import { POD_SECURITY_VERSION, PodSecurityLevel } from '../core/pod-security';
 import { Problems } from '../core/problems';
 import { Quantity } from '../core/quantity';
-import { cidrProblem, egressProblems, portProblem, TenantEgressRule } from './tenant-egress';
+import {
+  ApiServerEndpoint,
+  apiServerProblems,
+  egressProblems,
+  ingressProblems,
+  K3D_API_SERVER_ENDPOINTS,
+  TenantEgressRule,
+  TenantIngressRule,
+} from './tenant-network';
 
-/** The label that marks every object of a tenant with the tenant's name. */
+/** The label that marks every object of a tenant, and its namespace, with the tenant's name. */
 export const TENANT_LABEL = 'spark-platform.io/tenant';
+/** The namespace label that names the service account a tenant's Spark drivers must run as. */
+export const DRIVER_ACCOUNT_LABEL = 'spark-platform.io/driver-service-account';
+/** The namespace label that names the service account a tenant's Spark executors must run as. */
+export const EXECUTOR_ACCOUNT_LABEL = 'spark-platform.io/executor-service-account';
+/** The label Spark puts on its pods: `driver` or `executor`. */
+export const SPARK_ROLE_LABEL = 'spark-role';
+
+/**
+ * Namespaces a tenant may not take: Kubernetes' own, where cluster components run and where
+ * objects without a namespace land.
+ */
+export const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** A tenant's ResourceQuota, in Kubernetes quantities. */
 export interface TenantQuotaProps {
@@ -102,28 +121,28 @@ export const DEFAULT_TENANT_LIMIT_RANGE: Required<TenantLimitRangeProps> = {
   defaultMemoryLimit: '1Gi',
 };
 
-/**
- * Where pods reach the Kubernetes API server by default: the private (RFC 1918) address ranges. The
- * API server is not a pod, so no pod selector finds it; its addresses depend on the cluster. On
- * k3s the `kubernetes` Service (10.43.0.1:443) is translated to the server node's address on port
- * 6443 before network policy applies, and in k3d that node is a container on a Docker network in
- * 172.16.0.0/12 or 192.168.0.0/16. The private ranges cover that and most other clusters while
- * keeping the internet closed.
- */
-export const DEFAULT_API_SERVER_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
-/** The API server's ports: 443 of the `kubernetes` Service, 6443 where the server listens (k3s, kubeadm). */
-export const DEFAULT_API_SERVER_PORTS = [443, 6443];
-/** The label Spark puts on its pods: `driver` or `executor`. */
-export const SPARK_ROLE_LABEL = 'spark-role';
-
 export interface TenantNamespaceProps {
   /** The team's namespace name, an RFC 1123 label such as `team-alpha`. */
   readonly name: string;
   /**
-   * Name of the service account the team's Spark drivers run as.
+   * Name of the service account the team's Spark drivers run as. It may manage pods, services,
+   * configmaps and persistent volume claims in the namespace, which is what a driver does.
    * @default `${name}-sa`
    */
   readonly serviceAccountName?: string;
+  /**
+   * Name of the service account the team's Spark executors run as. It has no permissions and no
+   * API token: executors never call the API server.
+   * @default `${name}-executor`
+   */
+  readonly executorServiceAccountName?: string;
+  /**
+   * The group (as the cluster's authentication reports it) of the team's people. It is bound to
+   * what the team does by hand: run SparkApplications and ScheduledSparkApplications, read pods,
+   * their logs and events, exec into pods. Workload accounts never get these permissions.
+   * @default `${name}-developers`
+   */
+  readonly developersGroup?: string;
   /**
    * The team's ResourceQuota; each field left out takes the seed's value.
    * @default DEFAULT_TENANT_QUOTA (requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 10)
@@ -131,37 +150,30 @@ export interface TenantNamespaceProps {
   readonly quota?: TenantQuotaProps;
   /**
    * Extra labels for the Namespace object. The Pod Security Admission labels come from
-   * `podSecurity` and may not be given here.
-   * @default - only the tenant and pod security labels
+   * `podSecurity` and the platform's own from the other props; neither may be given here.
+   * @default - only the platform's labels
    */
   readonly labels?: Record<string, string>;
   /**
    * Whether NetworkPolicies isolate the tenant: all traffic of its pods is denied except between
    * the tenant's own pods, DNS queries to kube-dns, Spark drivers' calls to the Kubernetes API and
-   * the destinations in `egress`.
+   * the destinations in `egress` and those that add-ons open.
    * @default true
    */
   readonly networkIsolation?: boolean;
   /**
-   * Further destinations the tenant's pods may reach, for example object storage. Needs
-   * networkIsolation.
+   * Further destinations the tenant's pods may reach. Needs networkIsolation.
    * @default - none: pods reach only their own namespace, DNS and (drivers) the API server
    */
   readonly egress?: TenantEgressRule[];
   /**
-   * Address ranges where Spark drivers reach the Kubernetes API server. Narrow them to the
-   * cluster's API server addresses when they are known. Needs networkIsolation.
-   * @default DEFAULT_API_SERVER_CIDRS (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)
+   * Where Spark drivers reach the Kubernetes API server. Needs networkIsolation.
+   * @default K3D_API_SERVER_ENDPOINTS (the `kubernetes` Service 10.43.0.1 on 443 and the k3d nodes' network 172.28.0.0/16 on 6443)
    */
-  readonly apiServerCidrs?: string[];
-  /**
-   * TCP ports on which Spark drivers reach the Kubernetes API server. Needs networkIsolation.
-   * @default DEFAULT_API_SERVER_PORTS (443 and 6443)
-   */
-  readonly apiServerPorts?: number[];
+  readonly apiServer?: ApiServerEndpoint[];
   /**
    * The Pod Security Standards level that the namespace enforces, warns about and audits. Spark
-   * pods of SparkJob satisfy `restricted` with their default security context.
+   * pods of SparkJob satisfy `restricted` with their default security context and pod templates.
    * @default PodSecurityLevel.RESTRICTED
    */
   readonly podSecurity?: PodSecurityLevel;
@@ -174,10 +186,11 @@ export interface TenantNamespaceProps {
 }
 
 /**
- * One team of the Spark platform: its Namespace, the ServiceAccount its Spark drivers run as, a Role
- * and RoleBinding that give that account what a Spark driver and the team need in the namespace and
- * nothing more, a ResourceQuota, and by default isolation from the other teams: NetworkPolicies,
- * the Pod Security Admission `restricted` level and a LimitRange with container defaults.
+ * One team of the Spark platform: its Namespace; the ServiceAccounts its Spark drivers and
+ * executors run as, the driver's with a Role that holds what a Spark driver calls and nothing more,
+ * the executor's with no permissions and no token; the team's own permissions bound to its people's
+ * group; a ResourceQuota; and by default isolation from the other teams: NetworkPolicies, the Pod
+ * Security Admission `restricted` level and a LimitRange with container defaults.
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
  */
@@ -186,53 +199,87 @@ export class TenantNamespace extends Construct {
   public readonly namespaceName: string;
   /** The name of the ServiceAccount that Spark drivers of this tenant run as. */
   public readonly serviceAccountName: string;
+  /** The name of the ServiceAccount that Spark executors of this tenant run as. */
+  public readonly executorServiceAccountName: string;
+  /** The group of the team's people. */
+  public readonly developersGroup: string;
   /**
    * The quota in parsed form. A field whose prop was malformed is reported at synth and holds the
    * seed's default here, so that the checks of other constructs still run.
    */
   public readonly quota: TenantQuota;
-
   /** The Namespace. */
-  public readonly namespace: kplus.Namespace;
-  /** The team's ServiceAccount. */
-  public readonly serviceAccount: kplus.ServiceAccount;
-  /** The namespaced Role of the ServiceAccount. */
-  public readonly role: kplus.Role;
+  public readonly namespace: k8s.KubeNamespace;
+  /** The drivers' ServiceAccount. */
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The executors' ServiceAccount. */
+  public readonly executorServiceAccount: k8s.KubeServiceAccount;
+  /** The drivers' Role. */
+  public readonly role: k8s.KubeRole;
+  /** The team's Role, bound to its people's group. */
+  public readonly developerRole: k8s.KubeRole;
   /** The ResourceQuota. */
   public readonly resourceQuota: k8s.KubeResourceQuota;
   /** The Pod Security Standards level the namespace enforces. */
   public readonly podSecurity: PodSecurityLevel;
-  /**
-   * The NetworkPolicies, in the order default deny, same namespace, DNS, API server for drivers,
-   * and the extra egress when there is any; empty without networkIsolation.
-   */
-  public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
+  /** Whether NetworkPolicies isolate the tenant. */
+  public readonly networkIsolation: boolean;
+  /** Where Spark drivers may reach the API server. */
+  public readonly apiServer: readonly ApiServerEndpoint[];
   /** The LimitRange; undefined when `limitRange` is false. */
   public readonly limitRange?: k8s.KubeLimitRange;
   /** The LimitRange's container defaults in parsed form; undefined when `limitRange` is false. */
   public readonly containerDefaults?: TenantContainerDefaults;
 
+  private readonly problems: Problems;
+  private readonly policies: k8s.KubeNetworkPolicy[] = [];
+  private readonly egressRules: { readonly id: string; readonly rule: TenantEgressRule }[] = [];
+  private readonly ingressRules: { readonly id: string; readonly rule: TenantIngressRule }[] = [];
+
   constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
     super(scope, id);
     registerAppChecks(this);
     const problems = new Problems(this);
+    this.problems = problems;
     this.namespaceName = props.name;
     this.serviceAccountName = props.serviceAccountName ?? `${props.name}-sa`;
-    problems.add(dnsLabelProblem(this.namespaceName, 'name'));
-    if (props.serviceAccountName !== undefined) {
-      problems.add(dnsSubdomainProblem(props.serviceAccountName, 'serviceAccountName'));
-    }
+    this.executorServiceAccountName = props.executorServiceAccountName ?? `${props.name}-executor`;
+    this.developersGroup = props.developersGroup ?? `${props.name}-developers`;
     this.quota = parseQuota(problems, props.quota ?? {});
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
-    const networkIsolation = props.networkIsolation ?? true;
-    const limitRangeProps = props.limitRange ?? {};
+    this.networkIsolation = props.networkIsolation ?? true;
+    this.apiServer = props.apiServer ?? K3D_API_SERVER_ENDPOINTS;
 
-    const labels = { [TENANT_LABEL]: this.namespaceName };
-    const metadata = (name: string): ApiObjectMetadata => ({ name, namespace: this.namespaceName, labels });
-
-    for (const key of Object.keys(props.labels ?? {}).filter((k) => k.startsWith(POD_SECURITY_LABEL_PREFIX))) {
-      problems.add(`labels key ${key} is set from podSecurity: remove it from labels and set podSecurity, for example PodSecurityLevel.BASELINE`);
+    problems.add(dnsLabelProblem(this.namespaceName, 'name'));
+    if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
+      problems.add(`name "${this.namespaceName}" is a namespace of Kubernetes itself, which a tenant may not take: its quota, policies and labels would apply to cluster components; give the tenant a namespace of its own, for example "team-${id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}"`);
     }
+    for (const [prop, account] of [['serviceAccountName', props.serviceAccountName], ['executorServiceAccountName', props.executorServiceAccountName]] as const) {
+      if (account !== undefined) {
+        // The admission policy compares accounts with namespace labels, so the name must be a label value too.
+        problems.add(dnsSubdomainProblem(account, prop) ?? labelValueProblem(account, prop));
+      }
+    }
+    if (this.serviceAccountName === this.executorServiceAccountName) {
+      problems.add(`executorServiceAccountName "${this.executorServiceAccountName}" is the drivers' account: executors must run as an account with no permissions and no token; give it its own name or leave it unset`);
+    }
+    if (this.developersGroup.trim() === '') {
+      problems.add('developersGroup is empty: give the group the cluster reports for the team\'s people, for example "team-alpha-developers"');
+    }
+    const platformLabels = [TENANT_LABEL, DRIVER_ACCOUNT_LABEL, EXECUTOR_ACCOUNT_LABEL];
+    for (const [key, value] of Object.entries(props.labels ?? {})) {
+      if (key.startsWith(POD_SECURITY_LABEL_PREFIX)) {
+        problems.add(`labels key ${key} is set from podSecurity: remove it from labels and set podSecurity, for example PodSecurityLevel.BASELINE`);
+      } else if (platformLabels.includes(key)) {
+        problems.add(`labels key ${key} is set by the platform from the tenant's props: remove it from labels`);
+      } else {
+        problems.add(labelKeyProblem(key, 'labels') ?? labelValueProblem(value, `labels[${JSON.stringify(key)}]`));
+      }
+    }
+
+    const tenantLabels = { [TENANT_LABEL]: this.namespaceName };
+    const metadata = (name: string): ApiObjectMetadata => ({ name, namespace: this.namespaceName, labels: tenantLabels });
+
     // Enforce rejects violating pods; warn makes kubectl print the violations of a Deployment or
     // Job's pod template when it is applied, not when its pods fail; audit records them. The version
     // is pinned so that a cluster upgrade does not change the rules under running jobs.
@@ -241,36 +288,66 @@ export class TenantNamespace extends Construct {
       podSecurityLabels[`${POD_SECURITY_LABEL_PREFIX}${mode}`] = this.podSecurity;
       podSecurityLabels[`${POD_SECURITY_LABEL_PREFIX}${mode}-version`] = POD_SECURITY_VERSION;
     }
-    this.namespace = new kplus.Namespace(this, 'Resource', {
-      metadata: { name: this.namespaceName, labels: { ...props.labels, ...podSecurityLabels, ...labels } },
+    this.namespace = new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: this.namespaceName,
+        labels: {
+          ...props.labels,
+          ...podSecurityLabels,
+          ...tenantLabels,
+          // The admission policy reads which accounts the tenant's Spark pods must run as from here.
+          [DRIVER_ACCOUNT_LABEL]: this.serviceAccountName,
+          [EXECUTOR_ACCOUNT_LABEL]: this.executorServiceAccountName,
+        },
+      },
     });
 
-    // Spark drivers call the API server with this account's token, so it must be mounted.
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+    // Spark drivers call the API server with this account's token, so it is mounted.
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: metadata(this.serviceAccountName),
-      automountToken: true,
+      automountServiceAccountToken: true,
+    });
+    // Executors never call the API server: no token, no permissions, so a job's code in an
+    // executor has no credentials to use.
+    this.executorServiceAccount = new k8s.KubeServiceAccount(this, 'ExecutorServiceAccount', {
+      metadata: metadata(this.executorServiceAccountName),
+      automountServiceAccountToken: false,
     });
 
-    this.role = new kplus.Role(this, 'Role', { metadata: metadata(`${this.namespaceName}-spark`) });
-    const resource = (apiGroup: string, resourceType: string) => kplus.ApiResource.custom({ apiGroup, resourceType });
     const manage = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
     const read = ['get', 'list', 'watch'];
-    // What a Spark driver does in its namespace: executor pods, the driver's headless service, the
-    // spark-conf configmaps and, with dynamic allocation or shuffle storage, PVCs.
-    this.role.allow(manage, resource('', 'pods'), resource('', 'services'), resource('', 'configmaps'), resource('', 'persistentvolumeclaims'));
-    // What the team does by hand: read driver logs, exec into pods, run their SparkApplications.
-    this.role.allow(['get'], resource('', 'pods/log'));
-    this.role.allow(['get', 'create'], resource('', 'pods/exec'));
-    this.role.allow(manage, resource('sparkoperator.k8s.io', 'sparkapplications'), resource('sparkoperator.k8s.io', 'scheduledsparkapplications'));
-    this.role.allow(read, resource('sparkoperator.k8s.io', 'sparkapplications/status'), resource('sparkoperator.k8s.io', 'scheduledsparkapplications/status'));
-    // Read-only views that explain a stuck job: events and the quota it counts against.
-    this.role.allow(read, resource('', 'events'), resource('', 'resourcequotas'), resource('', 'limitranges'));
-
-    const binding = new kplus.RoleBinding(this, 'RoleBinding', {
-      metadata: metadata(`${this.namespaceName}-spark`),
-      role: this.role,
+    // What a Spark driver calls in its namespace: it creates, watches and deletes its executor pods,
+    // their configmaps and, with on-demand volumes, their persistent volume claims; on termination it
+    // deletes the driver Service the submission created.
+    this.role = new k8s.KubeRole(this, 'Role', {
+      metadata: metadata(`${this.namespaceName}-spark-driver`),
+      rules: [
+        { apiGroups: [''], resources: ['pods', 'configmaps', 'persistentvolumeclaims'], verbs: manage },
+        { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
+      ],
     });
-    binding.addSubjects(this.serviceAccount);
+    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: metadata(`${this.namespaceName}-spark-driver`),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.role.name },
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespaceName }],
+    });
+
+    // What the team's people do by hand: run their Spark applications, follow them, look into pods.
+    this.developerRole = new k8s.KubeRole(this, 'DeveloperRole', {
+      metadata: metadata(`${this.namespaceName}-developer`),
+      rules: [
+        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications', 'scheduledsparkapplications'], verbs: manage },
+        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications/status', 'scheduledsparkapplications/status'], verbs: read },
+        { apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'events', 'resourcequotas', 'limitranges', 'persistentvolumeclaims'], verbs: read },
+        { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] },
+      ],
+    });
+    new k8s.KubeRoleBinding(this, 'DeveloperRoleBinding', {
+      metadata: metadata(`${this.namespaceName}-developers`),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.developerRole.name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: this.developersGroup }],
+    });
 
     this.resourceQuota = new k8s.KubeResourceQuota(this, 'ResourceQuota', {
       metadata: metadata(`${this.namespaceName}-quota`),
@@ -285,6 +362,7 @@ export class TenantNamespace extends Construct {
       },
     });
 
+    const limitRangeProps = props.limitRange ?? {};
     if (limitRangeProps !== false) {
       this.containerDefaults = parseContainerDefaults(problems, limitRangeProps, this.quota);
       const d = this.containerDefaults;
@@ -308,52 +386,114 @@ export class TenantNamespace extends Construct {
       });
     }
 
-    if (networkIsolation) {
-      this.networkPolicies = this.isolate(problems, props, metadata);
+    if (this.networkIsolation) {
+      problems.addAll(apiServerProblems([...this.apiServer], 'apiServer'));
+      this.isolate();
+      (props.egress ?? []).forEach((rule, i) => this.allowEgressTo(`egress[${i}]`, rule));
+      if ((props.egress ?? []).length > 0) {
+        this.policies.push(new k8s.KubeNetworkPolicy(this, 'AllowEgress', {
+          metadata: metadata(`${this.namespaceName}-allow-egress`),
+          spec: { podSelector: {}, policyTypes: ['Egress'], egress: (props.egress ?? []).map(egressRule) },
+        }));
+      }
     } else {
-      for (const prop of ['egress', 'apiServerCidrs', 'apiServerPorts'] as const) {
+      for (const prop of ['egress', 'apiServer'] as const) {
         if (props[prop] !== undefined) {
           problems.add(`${prop} has no effect with networkIsolation false, where no NetworkPolicy restricts the pods: remove ${prop} or turn networkIsolation on`);
         }
       }
-      this.networkPolicies = [];
     }
   }
 
-  /** Creates the NetworkPolicies that isolate the tenant, checking the props they come from. */
-  private isolate(problems: Problems, props: TenantNamespaceProps, metadata: (name: string) => ApiObjectMetadata): k8s.KubeNetworkPolicy[] {
-    const apiServerCidrs = props.apiServerCidrs ?? DEFAULT_API_SERVER_CIDRS;
-    const apiServerPorts = props.apiServerPorts ?? DEFAULT_API_SERVER_PORTS;
-    const egress = props.egress ?? [];
-    if (apiServerCidrs.length === 0) {
-      problems.add('apiServerCidrs is empty, so Spark drivers cannot reach the Kubernetes API server to create their executors: leave it unset or give the API server\'s addresses, for example ["10.43.0.1/32", "172.18.0.2/32"]');
-    }
-    apiServerCidrs.forEach((cidr, i) => problems.add(cidrProblem(cidr, `apiServerCidrs[${i}]`)));
-    if (apiServerPorts.length === 0) {
-      problems.add('apiServerPorts is empty, so Spark drivers cannot reach the Kubernetes API server: leave it unset or give its ports, for example [443, 6443]');
-    }
-    apiServerPorts.forEach((port, i) => problems.add(portProblem(port, `apiServerPorts[${i}]`)));
-    egress.forEach((rule, i) => egressProblems(rule, `egress[${i}]`).forEach((p) => problems.add(p)));
+  /**
+   * The NetworkPolicies, in the order default deny, same namespace, DNS, API server for drivers,
+   * `egress`, and those that add-ons added; empty without networkIsolation.
+   */
+  public get networkPolicies(): readonly k8s.KubeNetworkPolicy[] {
+    return [...this.policies];
+  }
 
-    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
-      new k8s.KubeNetworkPolicy(this, id, { metadata: metadata(`${this.namespaceName}-${name}`), spec });
+  /** The destinations the tenant's pods may reach besides their namespace, DNS and the API server. */
+  public get egress(): readonly TenantEgressRule[] {
+    return this.egressRules.map((r) => r.rule);
+  }
+
+  /** The connections other namespaces may open to the tenant's pods. */
+  public get ingress(): readonly TenantIngressRule[] {
+    return this.ingressRules.map((r) => r.rule);
+  }
+
+  /**
+   * Opens destinations to every pod of the tenant, as one NetworkPolicy `<tenant>-<name>`; add-ons
+   * use it for what their jobs reach (object storage, for example). Without networkIsolation nothing
+   * is restricted and nothing is added.
+   * @param name names the policy, for example `allow-object-store`
+   */
+  public allowEgress(name: string, rules: TenantEgressRule[]): void {
+    if (!this.networkIsolation) {
+      return;
+    }
+    rules.forEach((rule, i) => this.allowEgressTo(`${name}[${i}]`, rule));
+    this.policies.push(new k8s.KubeNetworkPolicy(this, `Policy-${name}`, {
+      metadata: { name: `${this.namespaceName}-${name}`, namespace: this.namespaceName, labels: { [TENANT_LABEL]: this.namespaceName } },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: rules.map(egressRule) },
+    }));
+  }
+
+  /**
+   * Lets pods of another namespace connect to some of the tenant's pods on some ports, as one
+   * NetworkPolicy `<tenant>-<name>`; add-ons use it, for example, to let Prometheus scrape drivers.
+   * Without networkIsolation nothing is restricted and nothing is added.
+   */
+  public allowIngress(name: string, rule: TenantIngressRule): void {
+    if (!this.networkIsolation) {
+      return;
+    }
+    this.problems.addAll(ingressProblems(rule, name));
+    this.ingressRules.push({ id: name, rule });
+    this.policies.push(new k8s.KubeNetworkPolicy(this, `Policy-${name}`, {
+      metadata: { name: `${this.namespaceName}-${name}`, namespace: this.namespaceName, labels: { [TENANT_LABEL]: this.namespaceName } },
+      spec: {
+        podSelector: { matchLabels: rule.toPodLabels },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
+            podSelector: { matchLabels: rule.fromPodLabels },
+          }],
+          ports: tcp(rule.ports),
+        }],
+      },
+    }));
+  }
+
+  private allowEgressTo(what: string, rule: TenantEgressRule): void {
+    this.problems.addAll(egressProblems(rule, what));
+    this.egressRules.push({ id: what, rule });
+  }
+
+  /** Creates the NetworkPolicies that isolate the tenant. */
+  private isolate(): void {
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => this.policies.push(new k8s.KubeNetworkPolicy(this, id, {
+      metadata: { name: `${this.namespaceName}-${name}`, namespace: this.namespaceName, labels: { [TENANT_LABEL]: this.namespaceName } },
+      spec,
+    }));
     const everyPod: k8s.LabelSelector = {};
-    const tcp = (ports: number[]): k8s.NetworkPolicyPort[] => ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
 
     // Everything not allowed below is denied, in both directions, for every pod of the namespace.
-    const policies = [policy('DefaultDeny', 'default-deny', { podSelector: everyPod, policyTypes: ['Ingress', 'Egress'] })];
+    policy('DefaultDeny', 'default-deny', { podSelector: everyPod, policyTypes: ['Ingress', 'Egress'] });
 
     // The driver and its executors talk both ways on ports Spark picks (driver RPC 7078, block
     // managers, UI 4040): any pod of the tenant may reach any other, no pod of another namespace may.
-    policies.push(policy('AllowSameNamespace', 'allow-same-namespace', {
+    policy('AllowSameNamespace', 'allow-same-namespace', {
       podSelector: everyPod,
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{ from: [{ podSelector: everyPod }] }],
       egress: [{ to: [{ podSelector: everyPod }] }],
-    }));
+    });
 
     // Executors find the driver by its Service's DNS name, so every pod needs DNS.
-    policies.push(policy('AllowDns', 'allow-dns', {
+    policy('AllowDns', 'allow-dns', {
       podSelector: everyPod,
       policyTypes: ['Egress'],
       egress: [{
@@ -363,33 +503,32 @@ export class TenantNamespace extends Construct {
         }],
         ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
       }],
-    }));
+    });
 
-    // Only drivers call the API server, to create and watch their executor pods and services. The
-    // API server is not a pod, so it is found by address (see DEFAULT_API_SERVER_CIDRS).
-    policies.push(policy('AllowDriverApiServer', 'allow-driver-apiserver', {
+    // Only drivers call the API server, to create and watch their executor pods. The API server is
+    // not a pod, so it is found by address: the kubernetes Service and the server node, each on its port.
+    policy('AllowDriverApiServer', 'allow-driver-apiserver', {
       podSelector: { matchLabels: { [SPARK_ROLE_LABEL]: 'driver' } },
       policyTypes: ['Egress'],
-      egress: [{ to: apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(apiServerPorts) }],
-    }));
-
-    if (egress.length > 0) {
-      policies.push(policy('AllowEgress', 'allow-egress', {
-        podSelector: everyPod,
-        policyTypes: ['Egress'],
-        egress: egress.map((rule): k8s.NetworkPolicyEgressRule => ({
-          to: [rule.namespace !== undefined
-            ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.namespace } }, podSelector: { matchLabels: rule.podLabels } }
-            : { ipBlock: { cidr: rule.cidr ?? '', except: rule.except } }],
-          ports: rule.ports !== undefined ? tcp(rule.ports) : undefined,
-        })),
-      }));
-    }
-    return policies;
+      egress: this.apiServer.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: tcp([e.port]) })),
+    });
   }
 }
 
 const POD_SECURITY_LABEL_PREFIX = 'pod-security.kubernetes.io/';
+
+function tcp(ports: number[]): k8s.NetworkPolicyPort[] {
+  return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+}
+
+function egressRule(rule: TenantEgressRule): k8s.NetworkPolicyEgressRule {
+  return {
+    to: [rule.namespace !== undefined
+      ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.namespace } }, podSelector: { matchLabels: rule.podLabels } }
+      : { ipBlock: { cidr: rule.cidr ?? '', except: rule.except } }],
+    ports: rule.ports !== undefined ? tcp(rule.ports) : undefined,
+  };
+}
 
 function parseContainerDefaults(problems: Problems, props: TenantLimitRangeProps, quota: TenantQuota): TenantContainerDefaults {
   const quantity = (key: keyof TenantLimitRangeProps) => parseOrDefault(problems, props[key], DEFAULT_TENANT_LIMIT_RANGE[key], `limitRange.${key}`);

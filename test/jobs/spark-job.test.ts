@@ -16,8 +16,8 @@ import { appWithChart, ofKind, problemsOf } from '../support/synth';
 function scalaSpec(overrides: Partial<SparkApplicationSpec> = {}, memory = '1g', instances = 2): SparkApplicationSpec {
   return {
     type: SparkApplicationSpecType.SCALA,
-    sparkVersion: '3.5.0',
-    image: 'apache/spark:3.5.0',
+    sparkVersion: '4.0.0',
+    image: 'apache/spark:4.0.0',
     mainClass: 'com.example.Main',
     mainApplicationFile: 'local:///opt/app/app.jar',
     driver: { cores: 1, coreLimit: '1', memory },
@@ -159,7 +159,7 @@ describe('admission checks', () => {
     const { app, chart, tenant } = platform();
     new SparkJob(chart, 'Sa', { tenant, name: 'sa', spec: scalaSpec({ driver: { cores: 1, coreLimit: '1', serviceAccount: 'spark-operator-spark' } }) });
     expect(problemsOf(app)).toEqual([
-      '[test/Sa] driver.serviceAccount "spark-operator-spark" is not team-alpha\'s service account: only "team-alpha-sa" is granted what Spark needs in team-alpha; leave it unset or set "team-alpha-sa"',
+      '[test/Sa] driver.serviceAccount "spark-operator-spark" is not team-alpha\'s driver account: team-alpha\'s drivers run as "team-alpha-sa" (the tenant\'s serviceAccountName), which is what the namespace admits; leave it unset or set "team-alpha-sa"',
     ]);
   });
 

@@ -16,7 +16,7 @@ describe('SparkPiJob', () => {
     expect(ofKind(Testing.synth(chart), 'SparkApplication')).toMatchSnapshot();
   });
 
-  test("PySpark: the seed's job on apache/spark:3.5.0 with pi.py from the image", () => {
+  test("PySpark: the seed's job on apache/spark:4.0.0 with pi.py from the image", () => {
     const { chart, alpha } = tenant();
     new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON, name: 'pyspark-pi-test' });
     const [app] = ofKind(Testing.synth(chart), 'SparkApplication');
@@ -25,8 +25,8 @@ describe('SparkPiJob', () => {
       type: 'Python',
       pythonVersion: '3',
       mode: 'cluster',
-      image: 'apache/spark:3.5.0',
-      sparkVersion: '3.5.0',
+      image: 'apache/spark:4.0.0',
+      sparkVersion: '4.0.0',
       mainApplicationFile: 'local:///opt/spark/examples/src/main/python/pi.py',
       restartPolicy: { type: 'Never' },
       driver: { cores: 1, coreLimit: '1200m', memory: '512m', serviceAccount: 'team-alpha-sa' },
@@ -49,7 +49,7 @@ describe('SparkPiJob', () => {
     expect(app.spec).toMatchObject({
       type: 'Scala',
       mainClass: 'org.apache.spark.examples.SparkPi',
-      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.12-3.5.0.jar',
+      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.13-4.0.0.jar',
       arguments: ['100'],
     });
     expect(schemaErrors(app)).toEqual([]);
@@ -86,23 +86,31 @@ describe('SparkPiJob', () => {
 
   test('an image tag that disagrees with sparkVersion fails', () => {
     const { app, chart, alpha } = tenant();
-    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON, image: 'apache/spark:3.5.0', sparkVersion: '3.4.1' });
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON, image: 'apache/spark:4.0.0', sparkVersion: '4.0.1' });
     expect(problemsOf(app)).toEqual([
-      '[test/Pi] sparkVersion 3.4.1 does not match image "apache/spark:3.5.0" (Spark 3.5.0): set sparkVersion to "3.5.0" or use the image "apache/spark:3.4.1"',
+      '[test/Pi] sparkVersion 4.0.1 does not match image "apache/spark:4.0.0" (Spark 4.0.0): set sparkVersion to "4.0.0" or use the image "apache/spark:4.0.1"',
+    ]);
+  });
+
+  test('a Spark 3 job fails: the operator submits with Spark 4', () => {
+    const { app, chart, alpha } = tenant();
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA, image: 'apache/spark:3.5.0' });
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(/^\[test\/Pi\] sparkVersion 3\.5\.0 is not a Spark 4\.x version: the operator submits every application with the spark-submit of Spark 4\.0\.0.*use a Spark 4\.0\.0 image, for example "apache\/spark:4\.0\.0"$/),
     ]);
   });
 
   test('an image without a version tag fails', () => {
     const { app, chart, alpha } = tenant();
     new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.PYTHON, image: 'apache/spark:latest' });
-    expect(problemsOf(app)).toEqual([expect.stringMatching(/^\[test\/Pi\] image "apache\/spark:latest" has no Spark version in its tag.*pin a tag such as "apache\/spark:3\.5\.0"/)]);
+    expect(problemsOf(app)).toEqual([expect.stringMatching(/^\[test\/Pi\] image "apache\/spark:latest" has no Spark version in its tag.*pin a tag such as "apache\/spark:4\.0\.0"/)]);
   });
 
   test('an examples jar of another Spark version fails', () => {
     const { app, chart, alpha } = tenant();
-    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA, mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.12-3.4.1.jar' });
+    new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA, mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.13-4.0.1.jar' });
     expect(problemsOf(app)).toEqual([
-      expect.stringMatching(/^\[test\/Pi\] mainApplicationFile .*spark-examples_2\.12-3\.4\.1\.jar is the examples jar of Spark 3\.4\.1 but the image runs Spark 3\.5\.0: use local:\/\/\/opt\/spark\/examples\/jars\/spark-examples_2\.12-3\.5\.0\.jar/),
+      expect.stringMatching(/^\[test\/Pi\] mainApplicationFile .*spark-examples_2\.13-4\.0\.1\.jar is the examples jar of Spark 4\.0\.1 but the image runs Spark 4\.0\.0: use local:\/\/\/opt\/spark\/examples\/jars\/spark-examples_2\.13-4\.0\.0\.jar/),
     ]);
   });
 

@@ -108,7 +108,7 @@ describe('SparkOperatorRelease', () => {
     expect(values.controller.workers).toBe(20);
     expect(values.controller.resources.limits).toEqual({ cpu: '1', memory: '2Gi' });
     expect(values.controller.leaderElection.enable).toBe(true);
-    expect(values.webhook).toEqual({ enable: true, timeoutSeconds: 30 });
+    expect(values.webhook).toMatchObject({ enable: true, replicas: 2, timeoutSeconds: 30 });
   });
 
   test('every key path we emit is one chart 2.3.0 defines', () => {
@@ -159,10 +159,93 @@ describe('SparkOperatorRelease', () => {
     ]));
   });
 
-  test('raw values for a pass-through key are accepted', () => {
+  test('raw values for a pass-through key are accepted when Kubernetes would accept them', () => {
     const { app, chart, tenants } = seed();
-    new SparkOperatorRelease(chart, 'Operator', { tenants, rawValues: { controller: { affinity: { nodeAffinity: { anything: 1 } } } } });
+    const nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }] } };
+    new SparkOperatorRelease(chart, 'Operator', { tenants, rawValues: { controller: { affinity: { nodeAffinity } } } });
     expect(problemsOf(app)).toEqual([]);
+  });
+
+  test('values are checked for type as well as key: pass-through Kubernetes fields, quantities, enums, scalars', () => {
+    const { app, chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', {
+      tenants,
+      rawValues: {
+        controller: { workers: 'ten', affinity: { nodeAffinity: { anything: 1 } }, resources: { limits: { memory: '2GB' } } },
+        webhook: { enable: 'yes', failurePolicy: 'Never', timeoutSeconds: 45 },
+      },
+    });
+    expect(problemsOf(app)).toEqual([
+      '[test/Operator] values.controller.workers "ten" must be an integer (the values.yaml of chart spark-operator (upstream/spark-operator-2.3.0/values.yaml)): use a whole number',
+      expect.stringMatching(/^\[test\/Operator\] values\.controller\.affinity\.nodeAffinity\.anything is not a field of /),
+      expect.stringMatching(/^\[test\/Operator\] values\.controller\.resources\.limits\.memory "2GB" is not a Kubernetes quantity/),
+      expect.stringMatching(/^\[test\/Operator\] values\.webhook\.enable "yes" must be a boolean/),
+      expect.stringMatching(/^\[test\/Operator\] values\.webhook\.failurePolicy "Never" is not one of "Ignore", "Fail"/),
+      expect.stringMatching(/^\[test\/Operator\] values\.webhook\.timeoutSeconds 45 is above the maximum 30/),
+    ]);
+  });
+
+  test('the webhook runs two replicas spread over nodes with a PodDisruptionBudget, so one replica down admits nothing wrong and blocks nothing', () => {
+    const { chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', { tenants });
+    const values = valuesOf(Testing.synth(chart));
+    expect(values.webhook.replicas).toBe(2);
+    // The chart's PDB template fails to render with fewer than 2 replicas.
+    expect(values.webhook.podDisruptionBudget).toEqual({ enable: true, minAvailable: 1 });
+    expect(values.webhook.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(values.webhook.failurePolicy).toBeUndefined();
+  });
+
+  test('the operator namespace is restricted and isolated: only the API server and DNS out, the webhook port and probes in', () => {
+    const { chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', { tenants });
+    const docs = Testing.synth(chart);
+    const namespace = ofKind(docs, 'Namespace').find((n) => n.metadata.name === 'spark-operator');
+    expect(namespace.metadata.labels).toEqual({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': 'v1.31',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/warn-version': 'v1.31',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/audit-version': 'v1.31',
+    });
+    const policies = ofKind(docs, 'NetworkPolicy').filter((p) => p.metadata.namespace === 'spark-operator');
+    expect(policies.map((p) => p.metadata.name)).toEqual(['spark-operator-default-deny', 'spark-operator-allow-apiserver', 'spark-operator-allow-webhook', 'spark-operator-allow-probes']);
+    const egress = policies.flatMap((p) => p.spec.egress ?? []);
+    expect(egress.flatMap((e: any) => e.to.map((t: any) => t.ipBlock?.cidr ?? 'kube-dns'))).toEqual(['10.43.0.1/32', '172.28.0.0/16', 'kube-dns']);
+    const ingressPorts = policies.flatMap((p) => (p.spec.ingress ?? []).flatMap((i: any) => i.ports.map((port: any) => port.port)));
+    expect(ingressPorts).toEqual([9443, 8081]);
+  });
+
+  test('release name, namespaces and chart version are checked', () => {
+    const { app, chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', { tenants, releaseName: 'Spark_Operator', namespace: 'kube-system', helmChartNamespace: 'Kube', version: 'latest' });
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(/^\[test\/Operator\] releaseName "Spark_Operator" is not a valid Helm release name: .*for example "spark-operator"$/),
+      expect.stringMatching(/^\[test\/Operator\] version "latest" is not a chart version: use the chart's semantic version, for example "2\.3\.0"$/),
+      expect.stringMatching(/^\[test\/Operator\] helmChartNamespace "Kube" is not a valid RFC 1123 label/),
+      expect.stringMatching(/^\[test\/Operator\] namespace "kube-system" is a namespace of Kubernetes itself/),
+    ]);
+    const { app: long, chart: c2, tenants: t2 } = seed();
+    new SparkOperatorRelease(c2, 'Operator', { tenants: t2, releaseName: 'a'.repeat(54) });
+    expect(problemsOf(long)).toEqual([expect.stringMatching(/releaseName "a{54}" is not a valid Helm release name: use at most 53/)]);
+  });
+
+  test('a tenant in the operator namespace, and two operators for one tenant, fail synth', () => {
+    const { app, chart, tenants } = seed();
+    const inside = new TenantNamespace(chart, 'Inside', { name: 'spark-operator' });
+    new SparkOperatorRelease(chart, 'One', { tenants: [tenants[0], inside] });
+    new SparkOperatorRelease(chart, 'Two', { tenants: [tenants[0], tenants[1]], releaseName: 'other', namespace: 'other' });
+    const problems = problemsOf(app);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^\[test\/One\] namespace team-alpha is also watched by the operator at test\/Two: two operators would both submit its applications/),
+      expect.stringMatching(/^\[test\/One\] tenant spark-operator is the operator's own namespace/),
+      expect.stringMatching(/^\[test\/Two\] namespace team-alpha is also watched by the operator at test\/One/),
+      // The tenant's Namespace and the operator's are one object, defined twice.
+      expect.stringMatching(/^\[test\/Inside\] name "spark-operator" is used by another Namespace \(test\/One\/Namespace\)/),
+    ]));
+    // Each operator's admission policy has its own name.
+    expect(problems.filter((p) => p.includes('ValidatingAdmissionPolicy'))).toEqual([]);
   });
 
   test('an operator with no tenants, or a tenant twice, fails synth', () => {
@@ -185,8 +268,13 @@ describe('SparkOperatorRelease', () => {
       // @ts-expect-error spark.jobNamespaces is derived from the tenants
       { spark: { jobNamespaces: ['team-alpha'] } },
     ];
-    const { app, chart, tenants } = seed();
-    forced.forEach((values, i) => new SparkOperatorRelease(chart, `Operator${i}`, { tenants, values, releaseName: `op-${i}`, namespace: `op-${i}` }));
+    const { app, chart } = appWithChart();
+    forced.forEach((values, i) => new SparkOperatorRelease(chart, `Operator${i}`, {
+      tenants: [new TenantNamespace(chart, `Tenant${i}`, { name: `team-${i}` })],
+      values,
+      releaseName: `op-${i}`,
+      namespace: `op-${i}`,
+    }));
     expect(problemsOf(app)).toEqual([
       expect.stringMatching(/^\[test\/Operator0\] values key sparkJobNamespaces \(a 1\.x key/),
       expect.stringMatching(/^\[test\/Operator1\] values key webhook\.namespaceSelector \(a 1\.x key/),

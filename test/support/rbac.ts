@@ -12,6 +12,12 @@ export interface ServiceAccountRef {
   readonly name: string;
 }
 
+/** A person as the cluster's authentication reports them: a user name and groups. */
+export interface UserRef {
+  readonly user: string;
+  readonly groups: string[];
+}
+
 export interface AccessRequest {
   readonly verb: string;
   /** '' for the core group. */
@@ -60,7 +66,7 @@ export class RbacAuthorizer {
   }
 
   /** Whether the service account may make the request. */
-  public can(account: ServiceAccountRef, request: AccessRequest): boolean {
+  public can(account: ServiceAccountRef | UserRef, request: AccessRequest): boolean {
     for (const binding of this.clusterBindings) {
       if (this.binds(binding, account, undefined) && this.rulesOf(binding, undefined).some((r) => ruleAllows(r, request))) {
         return true;
@@ -85,15 +91,20 @@ export class RbacAuthorizer {
     return namespace === undefined ? [] : this.roles.get(`${namespace}/${ref.name}`) ?? [];
   }
 
-  private binds(binding: any, account: ServiceAccountRef, bindingNamespace: string | undefined): boolean {
+  private binds(binding: any, account: ServiceAccountRef | UserRef, bindingNamespace: string | undefined): boolean {
+    // A service account authenticates as its user name with the service-account groups.
+    const who: UserRef = 'user' in account ? account : {
+      user: `system:serviceaccount:${account.namespace}:${account.name}`,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${account.namespace}`, 'system:authenticated'],
+    };
     return (binding.subjects ?? []).some((s: any) => {
       switch (s.kind) {
         case 'ServiceAccount':
-          return s.name === account.name && (s.namespace ?? bindingNamespace) === account.namespace;
+          return 'name' in account && s.name === account.name && (s.namespace ?? bindingNamespace) === account.namespace;
         case 'User':
-          return s.name === `system:serviceaccount:${account.namespace}:${account.name}`;
+          return s.name === who.user;
         case 'Group':
-          return ['system:serviceaccounts', `system:serviceaccounts:${account.namespace}`, 'system:authenticated'].includes(s.name);
+          return who.groups.includes(s.name);
         default:
           return false;
       }

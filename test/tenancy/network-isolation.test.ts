@@ -14,7 +14,7 @@ const executor = (namespace: string): PodEndpoint => ({ namespace, labels: { 'sp
 const kubeDns: PodEndpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ip: '10.42.0.3' };
 /** The `kubernetes` Service's address on k3s, and the k3d server node it is translated to. */
 const API_SERVICE = { ip: '10.43.0.1' };
-const K3D_SERVER_NODE = { ip: '172.18.0.2' };
+const K3D_SERVER_NODE = { ip: '172.28.0.2' };
 const tcp = (from: PodEndpoint, to: Connection['to'], port: number): Connection => ({ from, to, port });
 
 describe('the evaluator', () => {
@@ -48,9 +48,10 @@ describe.each(['team-alpha', 'team-beta'])('the NetworkPolicies of dist/ for %s'
         expect(net.allows(tcp(from, executor(team), port))).toBe(false);
       }
     }
-    // The drivers' API server rule is by address and so also matches pod addresses on 443/6443
-    // (kube-router matches ipBlocks against pod IPs); the other tenant's ingress still refuses.
-    expect(net.egressAllows(tcp(driver(other), driver(team), 443))).toBe(true);
+    // The drivers' API server rule names the Service address and the node network only, so it
+    // does not open 443 or 6443 to pod addresses either.
+    expect(net.egressAllows(tcp(driver(other), driver(team), 443))).toBe(false);
+    expect(net.egressAllows(tcp(driver(other), driver(team), 6443))).toBe(false);
     expect(net.allows(tcp(driver(other), driver(team), 443))).toBe(false);
   });
 
@@ -74,10 +75,15 @@ describe.each(['team-alpha', 'team-beta'])('the NetworkPolicies of dist/ for %s'
     }
   });
 
-  test("drivers reach the API server on k3s (the Service's 443, the server node's 6443); executors do not", () => {
+  test("drivers reach the API server on k3s (the Service's 443, the server node's 6443) and nothing else on those ports; executors do not", () => {
     expect(net.allows(tcp(driver(team), API_SERVICE, 443))).toBe(true);
     expect(net.allows(tcp(driver(team), K3D_SERVER_NODE, 6443))).toBe(true);
-    expect(net.allows(tcp(driver(team), { ip: '192.168.65.3' }, 6443))).toBe(true);
+    // Not the other private ranges, not 443 on the node network, not 6443 on the Service network.
+    expect(net.allows(tcp(driver(team), { ip: '192.168.65.3' }, 6443))).toBe(false);
+    expect(net.allows(tcp(driver(team), { ip: '10.0.0.9' }, 443))).toBe(false);
+    expect(net.allows(tcp(driver(team), K3D_SERVER_NODE, 443))).toBe(false);
+    expect(net.allows(tcp(driver(team), API_SERVICE, 6443))).toBe(false);
+    expect(net.allows(tcp(driver(team), { ip: '10.43.0.10' }, 443))).toBe(false);
     expect(net.allows(tcp(executor(team), API_SERVICE, 443))).toBe(false);
     expect(net.allows(tcp(executor(team), K3D_SERVER_NODE, 6443))).toBe(false);
     expect(net.allows(tcp(driver(team), K3D_SERVER_NODE, 22))).toBe(false);
@@ -119,11 +125,12 @@ describe('egress options', () => {
     expect(n.allows(tcp(executor('team-a'), { namespace: 'other', labels: { app: 'minio' } }, 9000))).toBe(false);
   });
 
-  test('narrower API server ranges replace the private ranges', () => {
-    const n = build({ apiServerCidrs: ['10.43.0.1/32', '172.18.0.2/32'], apiServerPorts: [443, 6443] });
-    expect(n.allows(tcp(driver('team-a'), API_SERVICE, 443))).toBe(true);
-    expect(n.allows(tcp(driver('team-a'), K3D_SERVER_NODE, 6443))).toBe(true);
-    expect(n.allows(tcp(driver('team-a'), { ip: '10.0.0.9' }, 443))).toBe(false);
+  test("another cluster's API server endpoints replace k3d's", () => {
+    const n = build({ apiServer: [{ cidr: '10.96.0.1/32', port: 443 }, { cidr: '192.168.1.10/32', port: 6443 }] });
+    expect(n.allows(tcp(driver('team-a'), { ip: '10.96.0.1' }, 443))).toBe(true);
+    expect(n.allows(tcp(driver('team-a'), { ip: '192.168.1.10' }, 6443))).toBe(true);
+    expect(n.allows(tcp(driver('team-a'), API_SERVICE, 443))).toBe(false);
+    expect(n.allows(tcp(driver('team-a'), K3D_SERVER_NODE, 6443))).toBe(false);
   });
 
   test('without networkIsolation nothing is restricted', () => {

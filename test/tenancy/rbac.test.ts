@@ -1,26 +1,52 @@
 import { distDocs } from '../support/dist-docs';
-import { AccessRequest, RbacAuthorizer, ServiceAccountRef } from '../support/rbac';
+import { AccessRequest, RbacAuthorizer, ServiceAccountRef, UserRef } from '../support/rbac';
 
 // The seed platform's RBAC, evaluated as the API server's RBAC authorizer would: what each team's
-// service account may do, and where.
+// driver account, executor account and people may do, and where.
 const docs = distDocs();
 const rbac = new RbacAuthorizer(docs);
 const TEAMS = ['team-alpha', 'team-beta'];
-const account = (team: string): ServiceAccountRef => ({ namespace: team, name: `${team}-sa` });
-const can = (team: string, verb: string, resource: string, namespace: string | undefined, apiGroup = '') =>
-  rbac.can(account(team), { verb, apiGroup, resource, namespace });
+const driverAccount = (team: string): ServiceAccountRef => ({ namespace: team, name: `${team}-sa` });
+const executorAccount = (team: string): ServiceAccountRef => ({ namespace: team, name: `${team}-executor` });
+const developer = (team: string): UserRef => ({ user: `someone@${team}`, groups: [`${team}-developers`, 'system:authenticated'] });
+const request = (verb: string, resource: string, namespace: string | undefined, apiGroup = ''): AccessRequest => ({ verb, apiGroup, resource, namespace });
 
-/** What a Spark driver does in its namespace: executor pods, its headless service, spark-conf configmaps, PVCs. */
+/** What a Spark driver calls in its namespace: executor pods, their configmaps and claims, the driver Service. */
 const DRIVER_NEEDS: [string, string[]][] = [
-  ['pods', ['create', 'get', 'list', 'watch', 'delete']],
-  ['services', ['create', 'get', 'list', 'watch', 'delete']],
-  ['configmaps', ['create', 'get', 'list', 'watch', 'delete']],
+  ['pods', ['create', 'get', 'list', 'watch', 'delete', 'deletecollection']],
+  ['configmaps', ['create', 'get', 'list', 'watch', 'delete', 'deletecollection']],
   ['persistentvolumeclaims', ['create', 'get', 'list', 'watch', 'delete']],
-  ['pods/log', ['get']],
-  ['pods/exec', ['create']],
+  ['services', ['create', 'get', 'list', 'watch', 'delete']],
 ];
 const driverRequests = (namespace: string | undefined) =>
-  DRIVER_NEEDS.flatMap(([resource, verbs]) => verbs.map((verb): AccessRequest => ({ verb, apiGroup: '', resource, namespace })));
+  DRIVER_NEEDS.flatMap(([resource, verbs]) => verbs.map((verb) => request(verb, resource, namespace)));
+
+/** What the team's people do by hand. */
+const TEAM_NEEDS: AccessRequest[] = [
+  ...['create', 'get', 'list', 'watch', 'update', 'delete'].map((verb) => request(verb, 'sparkapplications', undefined, 'sparkoperator.k8s.io')),
+  ...['create', 'get', 'delete'].map((verb) => request(verb, 'scheduledsparkapplications', undefined, 'sparkoperator.k8s.io')),
+  request('get', 'sparkapplications/status', undefined, 'sparkoperator.k8s.io'),
+  request('get', 'pods/log', undefined),
+  request('create', 'pods/exec', undefined),
+  ...['pods', 'events', 'resourcequotas', 'limitranges', 'services'].map((resource) => request('list', resource, undefined)),
+];
+const inNamespace = (requests: AccessRequest[], namespace: string) => requests.map((r) => ({ ...r, namespace }));
+
+/** What nobody of a tenant may do, even in the tenant's own namespace. */
+const NEVER: (namespace: string) => AccessRequest[] = (namespace) => [
+  ...['get', 'list', 'watch', 'create', 'update', 'delete'].map((verb) => request(verb, 'secrets', namespace)),
+  // Roles and bindings would widen a grant; tokens would act as another account.
+  request('create', 'roles', namespace, 'rbac.authorization.k8s.io'),
+  request('create', 'rolebindings', namespace, 'rbac.authorization.k8s.io'),
+  request('create', 'serviceaccounts/token', namespace),
+  request('create', 'serviceaccounts', namespace),
+  // NetworkPolicies, the quota, the LimitRange and the admission policy are the platform's.
+  ...[['networking.k8s.io', 'networkpolicies'], ['', 'resourcequotas'], ['', 'limitranges']].flatMap(([apiGroup, resource]) =>
+    ['update', 'delete'].map((verb) => request(verb, resource, namespace, apiGroup))),
+  request('delete', 'validatingadmissionpolicies', undefined, 'admissionregistration.k8s.io'),
+  // Namespace labels carry the pod security level and the accounts the admission policy admits.
+  request('patch', 'namespaces', undefined),
+];
 
 describe('the RBAC evaluator', () => {
   // The denials below mean something only if the evaluator grants what RBAC grants.
@@ -63,62 +89,62 @@ describe('the RBAC evaluator', () => {
 describe.each(TEAMS)('the RBAC of dist/ for %s', (team) => {
   const other = TEAMS.find((t) => t !== team)!;
 
-  test("the service account can do what a Spark driver needs in the team's own namespace", () => {
-    const denied = driverRequests(team).filter((r) => !rbac.can(account(team), r));
-    expect(denied).toEqual([]);
+  test("the driver account can do what a Spark driver calls in the team's own namespace, and nothing more", () => {
+    expect(driverRequests(team).filter((r) => !rbac.can(driverAccount(team), r))).toEqual([]);
+    // The people's permissions, less the pods and services a driver reads for its own work.
+    const beyond = inNamespace(TEAM_NEEDS, team).filter((r) => !DRIVER_NEEDS.some(([resource]) => resource === r.resource))
+      .filter((r) => rbac.can(driverAccount(team), r));
+    expect(beyond).toEqual([]);
   });
 
-  test('the team can run its SparkApplications and read why a job is stuck', () => {
-    for (const verb of ['create', 'get', 'list', 'watch', 'delete']) {
-      expect(can(team, verb, 'sparkapplications', team, 'sparkoperator.k8s.io')).toBe(true);
+  test('the executor account can do nothing at all', () => {
+    const everything = [...driverRequests(team), ...inNamespace(TEAM_NEEDS, team), ...driverRequests(undefined)];
+    expect(everything.filter((r) => rbac.can(executorAccount(team), r))).toEqual([]);
+  });
+
+  test("the team's people can run their SparkApplications and read why a job is stuck, in their namespace", () => {
+    expect(inNamespace(TEAM_NEEDS, team).filter((r) => !rbac.can(developer(team), r))).toEqual([]);
+    // They create pods only through their SparkApplications, which the admission policy checks.
+    expect(rbac.can(developer(team), request('create', 'pods', team))).toBe(false);
+  });
+
+  test.each([other, 'default', 'kube-system', 'spark-operator'])('no one of the team can do any of it in namespace %s', (namespace) => {
+    for (const who of [driverAccount(team), executorAccount(team), developer(team)]) {
+      const allowed = [...driverRequests(namespace), ...inNamespace(TEAM_NEEDS, namespace), request('get', 'secrets', namespace)].filter((r) => rbac.can(who, r));
+      expect(allowed).toEqual([]);
     }
-    for (const resource of ['events', 'resourcequotas', 'limitranges']) {
-      expect(can(team, 'list', resource, team)).toBe(true);
-    }
   });
 
-  test.each([other, 'default', 'kube-system', 'spark-operator'])('the service account can do none of it in namespace %s', (namespace) => {
-    const allowed = [
-      ...driverRequests(namespace),
-      { verb: 'create', apiGroup: 'sparkoperator.k8s.io', resource: 'sparkapplications', namespace },
-      { verb: 'get', apiGroup: '', resource: 'secrets', namespace },
-    ].filter((r) => rbac.can(account(team), r));
-    expect(allowed).toEqual([]);
-  });
-
-  test('the service account can do nothing cluster-wide: no cluster-scoped resource, no request across namespaces', () => {
+  test('no one of the team can do anything cluster-wide: no cluster-scoped resource, no request across namespaces', () => {
     const clusterScoped: [string, string][] = [
       ['', 'nodes'], ['', 'namespaces'], ['', 'persistentvolumes'],
       ['rbac.authorization.k8s.io', 'clusterroles'], ['rbac.authorization.k8s.io', 'clusterrolebindings'],
       ['apiextensions.k8s.io', 'customresourcedefinitions'], ['admissionregistration.k8s.io', 'mutatingwebhookconfigurations'],
-      ['networking.k8s.io', 'networkpolicies'], ['', 'pods'],
+      ['admissionregistration.k8s.io', 'validatingadmissionpolicies'], ['networking.k8s.io', 'networkpolicies'], ['', 'pods'],
+      ['sparkoperator.k8s.io', 'sparkapplications'],
     ];
-    const allowed = clusterScoped.flatMap(([apiGroup, resource]) => ['get', 'list', 'watch', 'create', 'update', 'delete']
-      .map((verb): AccessRequest => ({ verb, apiGroup, resource }))).filter((r) => rbac.can(account(team), r));
-    expect(allowed).toEqual([]);
+    for (const who of [driverAccount(team), executorAccount(team), developer(team)]) {
+      const allowed = clusterScoped.flatMap(([apiGroup, resource]) => ['get', 'list', 'watch', 'create', 'update', 'delete']
+        .map((verb): AccessRequest => ({ verb, apiGroup, resource }))).filter((r) => rbac.can(who, r));
+      expect(allowed).toEqual([]);
+    }
   });
 
-  test('secrets and the means to grant itself more are denied even in its own namespace', () => {
-    for (const verb of ['get', 'list', 'watch', 'create', 'update', 'delete']) {
-      expect(can(team, verb, 'secrets', team)).toBe(false);
+  test('secrets and the means to grant itself more are denied to everyone of the team, even in its own namespace', () => {
+    for (const who of [driverAccount(team), executorAccount(team), developer(team)]) {
+      expect(NEVER(team).filter((r) => rbac.can(who, r))).toEqual([]);
     }
-    // Roles and bindings would let the account widen its own grant; tokens would let it act as others.
-    expect(can(team, 'create', 'roles', team, 'rbac.authorization.k8s.io')).toBe(false);
-    expect(can(team, 'create', 'rolebindings', team, 'rbac.authorization.k8s.io')).toBe(false);
-    expect(can(team, 'create', 'serviceaccounts/token', team)).toBe(false);
-    expect(can(team, 'create', 'serviceaccounts', team)).toBe(false);
-    // NetworkPolicies, the quota and the LimitRange are the platform's, not the team's.
-    for (const [apiGroup, resource] of [['networking.k8s.io', 'networkpolicies'], ['', 'resourcequotas'], ['', 'limitranges']]) {
-      expect(can(team, 'delete', resource, team, apiGroup)).toBe(false);
-      expect(can(team, 'update', resource, team, apiGroup)).toBe(false);
-    }
-    // Namespace labels carry the pod security level; the account cannot change them.
-    expect(can(team, 'patch', 'namespaces', undefined)).toBe(false);
+  });
+
+  test('the executor account mounts no token, and the driver account does', () => {
+    const account = (name: string) => docs.find((d) => d.kind === 'ServiceAccount' && d.metadata.namespace === team && d.metadata.name === name);
+    expect(account(`${team}-executor`).automountServiceAccountToken).toBe(false);
+    expect(account(`${team}-sa`).automountServiceAccountToken).toBe(true);
   });
 });
 
-test('dist/ binds no role to all service accounts or all authenticated users', () => {
-  const broad = docs.filter((d) => d.kind === 'RoleBinding' || d.kind === 'ClusterRoleBinding')
-    .flatMap((b) => (b.subjects ?? []).filter((s: any) => s.kind === 'Group').map((s: any) => `${b.kind} ${b.metadata.name}: ${s.name}`));
-  expect(broad).toEqual([]);
+test("dist/ binds roles to no group but each team's own people: not to all service accounts, not to all authenticated users", () => {
+  const groups = docs.filter((d) => d.kind === 'RoleBinding' || d.kind === 'ClusterRoleBinding')
+    .flatMap((b) => (b.subjects ?? []).filter((s: any) => s.kind === 'Group').map((s: any) => `${b.metadata.namespace}: ${s.name}`));
+  expect(groups).toEqual(TEAMS.map((t) => `${t}: ${t}-developers`));
 });

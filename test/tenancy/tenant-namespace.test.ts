@@ -1,7 +1,9 @@
 import { Testing } from 'cdk8s';
 import {
   applicationResources,
-  DEFAULT_API_SERVER_CIDRS,
+  DRIVER_ACCOUNT_LABEL,
+  EXECUTOR_ACCOUNT_LABEL,
+  K3D_API_SERVER_ENDPOINTS,
   DEFAULT_TENANT_QUOTA,
   PodSecurityLevel,
   Quantity,
@@ -42,9 +44,13 @@ describe('TenantNamespace', () => {
     const docs = Testing.synth(chart);
 
     expect(ofKind(docs, 'Namespace').map((d) => d.metadata.name)).toEqual(['team-alpha']);
-    const [sa] = ofKind(docs, 'ServiceAccount');
+    const [sa, executorSa] = ofKind(docs, 'ServiceAccount');
     expect(sa.metadata).toMatchObject({ name: 'team-alpha-sa', namespace: 'team-alpha' });
     expect(sa.automountServiceAccountToken).toBe(true);
+    // Executors run as an account of their own, with no token.
+    expect(executorSa.metadata).toMatchObject({ name: 'team-alpha-executor', namespace: 'team-alpha' });
+    expect(executorSa.automountServiceAccountToken).toBe(false);
+    expect(tenant.executorServiceAccountName).toBe('team-alpha-executor');
     const [quota] = ofKind(docs, 'ResourceQuota');
     expect(quota.metadata.namespace).toBe('team-alpha');
     expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10 });
@@ -71,38 +77,76 @@ describe('TenantNamespace', () => {
     expect(tenant.quota.requestsCpu.toCpuString()).toBe('6');
   });
 
-  test('RBAC is namespaced, bound to the tenant account, and grants no wildcard', () => {
+  test('RBAC is namespaced, grants no wildcard, gives the driver account what a driver calls and the team its own role, bound to its group', () => {
     const { chart } = appWithChart();
     new TenantNamespace(chart, 'TeamAlpha', { name: 'team-alpha' });
     const docs = Testing.synth(chart);
     expect(ofKind(docs, 'ClusterRole')).toEqual([]);
     expect(ofKind(docs, 'ClusterRoleBinding')).toEqual([]);
-    const [role] = ofKind(docs, 'Role');
-    const [binding] = ofKind(docs, 'RoleBinding');
-    expect(role.metadata.namespace).toBe('team-alpha');
-    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
-    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'team-alpha-sa', namespace: 'team-alpha' }]);
-    for (const rule of role.rules) {
+    const [driverRole, developerRole] = ofKind(docs, 'Role');
+    const [driverBinding, developerBinding] = ofKind(docs, 'RoleBinding');
+    expect(driverRole.metadata).toMatchObject({ name: 'team-alpha-spark-driver', namespace: 'team-alpha' });
+    expect(driverBinding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'team-alpha-spark-driver' });
+    expect(driverBinding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'team-alpha-sa', namespace: 'team-alpha' }]);
+    expect(developerBinding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'team-alpha-developer' });
+    expect(developerBinding.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'team-alpha-developers' }]);
+    for (const rule of [...driverRole.rules, ...developerRole.rules]) {
       expect(rule.verbs).not.toContain('*');
       expect(rule.resources).not.toContain('*');
       expect(rule.apiGroups).not.toContain('*');
     }
-    const allows = (group: string, resource: string, verb: string) =>
+    const allows = (role: any, group: string, resource: string, verb: string) =>
       role.rules.some((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
-    // The seed's list: SparkApplications; pods, services, configmaps; logs; exec; PVCs.
-    expect(allows('sparkoperator.k8s.io', 'sparkapplications', 'create')).toBe(true);
-    expect(allows('sparkoperator.k8s.io', 'sparkapplications', 'delete')).toBe(true);
-    for (const resource of ['pods', 'services', 'configmaps', 'persistentvolumeclaims']) {
-      expect(allows('', resource, 'create')).toBe(true);
-      expect(allows('', resource, 'delete')).toBe(true);
-      expect(allows('', resource, 'watch')).toBe(true);
+    // What a driver calls: its executor pods, their configmaps and claims, the driver Service.
+    for (const resource of ['pods', 'configmaps', 'persistentvolumeclaims', 'services']) {
+      expect(allows(driverRole, '', resource, 'create')).toBe(true);
+      expect(allows(driverRole, '', resource, 'delete')).toBe(true);
+      expect(allows(driverRole, '', resource, 'watch')).toBe(true);
     }
-    expect(allows('', 'pods/log', 'get')).toBe(true);
-    expect(allows('', 'pods/exec', 'create')).toBe(true);
-    // Nothing the team does not need.
-    expect(allows('', 'secrets', 'get')).toBe(false);
-    expect(allows('', 'resourcequotas', 'update')).toBe(false);
-    expect(allows('rbac.authorization.k8s.io', 'roles', 'create')).toBe(false);
+    // Nothing a driver does not call: no applications, no exec, no logs, no secrets.
+    expect(allows(driverRole, 'sparkoperator.k8s.io', 'sparkapplications', 'create')).toBe(false);
+    expect(allows(driverRole, '', 'pods/exec', 'create')).toBe(false);
+    expect(allows(driverRole, '', 'pods/log', 'get')).toBe(false);
+    expect(allows(driverRole, '', 'secrets', 'get')).toBe(false);
+    // The seed's list for the team: SparkApplications, logs, exec, views of pods and quota.
+    expect(allows(developerRole, 'sparkoperator.k8s.io', 'sparkapplications', 'create')).toBe(true);
+    expect(allows(developerRole, 'sparkoperator.k8s.io', 'scheduledsparkapplications', 'delete')).toBe(true);
+    expect(allows(developerRole, '', 'pods/log', 'get')).toBe(true);
+    expect(allows(developerRole, '', 'pods/exec', 'create')).toBe(true);
+    expect(allows(developerRole, '', 'resourcequotas', 'list')).toBe(true);
+    expect(allows(developerRole, '', 'pods', 'create')).toBe(false);
+    expect(allows(developerRole, '', 'secrets', 'get')).toBe(false);
+    expect(allows(developerRole, '', 'resourcequotas', 'update')).toBe(false);
+    expect(allows(developerRole, 'rbac.authorization.k8s.io', 'roles', 'create')).toBe(false);
+  });
+
+  test('the namespace names the accounts its Spark pods must run as, for the admission policy', () => {
+    const { docs } = synthWith({ serviceAccountName: 'runner', executorServiceAccountName: 'worker', developersGroup: 'oidc:team-a' });
+    const [namespace] = ofKind(docs, 'Namespace');
+    expect(namespace.metadata.labels).toMatchObject({ [DRIVER_ACCOUNT_LABEL]: 'runner', [EXECUTOR_ACCOUNT_LABEL]: 'worker' });
+    expect(ofKind(docs, 'ServiceAccount').map((a) => a.metadata.name)).toEqual(['runner', 'worker']);
+    expect(ofKind(docs, 'RoleBinding')[1].subjects[0].name).toBe('oidc:team-a');
+  });
+
+  test.each(['default', 'kube-system', 'kube-public', 'kube-node-lease'])('the reserved namespace %s cannot be a tenant', (name) => {
+    expect(problemsWith({ name })).toEqual([
+      expect.stringMatching(new RegExp(`^\\[test/T\\] name "${name}" is a namespace of Kubernetes itself, which a tenant may not take: .*give the tenant a namespace of its own`)),
+    ]);
+  });
+
+  test('executors may not share the drivers\' account, and account names must be usable as label values', () => {
+    expect(problemsWith({ serviceAccountName: 'spark', executorServiceAccountName: 'spark' })).toEqual([
+      '[test/T] executorServiceAccountName "spark" is the drivers\' account: executors must run as an account with no permissions and no token; give it its own name or leave it unset',
+    ]);
+    expect(problemsWith({ serviceAccountName: `a${'b'.repeat(70)}` })).toEqual([expect.stringMatching(/serviceAccountName value "ab+" is not a valid label value/)]);
+  });
+
+  test('namespace labels with invalid syntax, and the platform\'s own labels, are rejected', () => {
+    expect(problemsWith({ labels: { 'Team Name': 'a', 'owner': 'data eng', [DRIVER_ACCOUNT_LABEL]: 'x' } })).toEqual([
+      expect.stringMatching(/^\[test\/T\] labels key "Team Name" is not a valid label key: .*did you mean "Team-Name"\?/),
+      expect.stringMatching(/^\[test\/T\] labels\["owner"\] value "data eng" is not a valid label value: .*did you mean "data-eng"\?/),
+      `[test/T] labels key ${DRIVER_ACCOUNT_LABEL} is set by the platform from the tenant's props: remove it from labels`,
+    ]);
   });
 
   test('an invalid namespace name fails synth with the construct path and a fix', () => {
@@ -167,6 +211,8 @@ describe('TenantNamespace', () => {
         'pod-security.kubernetes.io/audit': 'restricted',
         'pod-security.kubernetes.io/audit-version': 'v1.31',
         [TENANT_LABEL]: 'team-a',
+        [DRIVER_ACCOUNT_LABEL]: 'team-a-sa',
+        [EXECUTOR_ACCOUNT_LABEL]: 'team-a-executor',
       });
       expect(tenant.podSecurity).toBe(PodSecurityLevel.RESTRICTED);
     });
@@ -260,7 +306,12 @@ describe('TenantNamespace', () => {
       expect(dns.egress[0].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }]);
       expect(dns.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
       expect(api.podSelector).toEqual({ matchLabels: { 'spark-role': 'driver' } });
-      expect(api.egress).toEqual([{ to: DEFAULT_API_SERVER_CIDRS.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+      // The kubernetes Service on 443 and the k3d nodes' network on 6443, nothing else.
+      expect(api.egress).toEqual([
+        { to: [{ ipBlock: { cidr: '10.43.0.1/32' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+        { to: [{ ipBlock: { cidr: '172.28.0.0/16' } }], ports: [{ protocol: 'TCP', port: 6443 }] },
+      ]);
+      expect(K3D_API_SERVER_ENDPOINTS).toEqual([{ cidr: '10.43.0.1/32', port: 443 }, { cidr: '172.28.0.0/16', port: 6443 }]);
       for (const policy of policies) {
         expect(policy.metadata.namespace).toBe('team-a');
         expect(schemaErrors(policy)).toEqual([]);
@@ -285,9 +336,9 @@ describe('TenantNamespace', () => {
       const { tenant, docs } = synthWith({ networkIsolation: false });
       expect(ofKind(docs, 'NetworkPolicy')).toEqual([]);
       expect(tenant.networkPolicies).toEqual([]);
-      expect(problemsWith({ networkIsolation: false, egress: [{ cidr: '10.0.0.0/8' }], apiServerPorts: [443] })).toEqual([
+      expect(problemsWith({ networkIsolation: false, egress: [{ cidr: '10.0.0.0/8' }], apiServer: [{ cidr: '10.43.0.1/32', port: 443 }] })).toEqual([
         '[test/T] egress has no effect with networkIsolation false, where no NetworkPolicy restricts the pods: remove egress or turn networkIsolation on',
-        '[test/T] apiServerPorts has no effect with networkIsolation false, where no NetworkPolicy restricts the pods: remove apiServerPorts or turn networkIsolation on',
+        '[test/T] apiServer has no effect with networkIsolation false, where no NetworkPolicy restricts the pods: remove apiServer or turn networkIsolation on',
       ]);
     });
 
@@ -316,18 +367,48 @@ describe('TenantNamespace', () => {
     });
 
     test('IPv6 ranges are accepted', () => {
-      expect(problemsWith({ egress: [{ cidr: 'fd00:10::/64', ports: [443] }], apiServerCidrs: ['fd00::1/128'] })).toEqual([]);
+      expect(problemsWith({ egress: [{ cidr: 'fd00:10::/64', ports: [443] }], apiServer: [{ cidr: 'fd00::1/128', port: 443 }] })).toEqual([]);
       expect(problemsWith({ egress: [{ cidr: 'fd00::1' }] })).toEqual([expect.stringMatching(/did you mean "fd00::1\/128"\?/)]);
     });
 
-    test('API server ranges and ports are checked, and cannot be empty', () => {
-      expect(problemsWith({ apiServerCidrs: [], apiServerPorts: [] })).toEqual([
-        expect.stringMatching(/^\[test\/T\] apiServerCidrs is empty, so Spark drivers cannot reach the Kubernetes API server .*for example \["10\.43\.0\.1\/32", "172\.18\.0\.2\/32"\]$/),
-        expect.stringMatching(/^\[test\/T\] apiServerPorts is empty, .*for example \[443, 6443\]$/),
+    test('API server endpoints are checked, and cannot be empty', () => {
+      expect(problemsWith({ apiServer: [] })).toEqual([
+        expect.stringMatching(/^\[test\/T\] apiServer is empty, so Spark drivers cannot reach the Kubernetes API server .*for example \[\{ cidr: "10\.43\.0\.1\/32", port: 443 \}, \{ cidr: "172\.28\.0\.2\/32", port: 6443 \}\]$/),
       ]);
-      expect(problemsWith({ apiServerCidrs: ['kubernetes.default'], apiServerPorts: [443.5] })).toEqual([
-        '[test/T] apiServerCidrs[0] "kubernetes.default" is not a CIDR range: use an address and a prefix length, for example "10.0.5.0/24"',
-        '[test/T] apiServerPorts[0] 443.5 is not a port: use a whole number from 1 to 65535, for example 443',
+      expect(problemsWith({ apiServer: [{ cidr: 'kubernetes.default', port: 443.5 }] })).toEqual([
+        '[test/T] apiServer[0].cidr "kubernetes.default" is not a CIDR range: use an address and a prefix length, for example "10.0.5.0/24"',
+        '[test/T] apiServer[0].port 443.5 is not a port: use a whole number from 1 to 65535, for example 443',
+      ]);
+    });
+
+    test('add-ons open egress and ingress as policies of their own, checked like the props', () => {
+      const { chart } = appWithChart();
+      const tenant = new TenantNamespace(chart, 'T', { name: 'team-a' });
+      tenant.allowEgress('allow-object-store', [{ namespace: 'object-store', podLabels: { app: 's3' }, ports: [8333] }]);
+      tenant.allowIngress('allow-metrics', { fromNamespace: 'monitoring', fromPodLabels: { 'app.kubernetes.io/name': 'prometheus' }, toPodLabels: { 'spark-role': 'driver' }, ports: [4040] });
+      const docs = Testing.synth(chart);
+      const byName = (name: string) => ofKind(docs, 'NetworkPolicy').find((p) => p.metadata.name === name);
+      expect(byName('team-a-allow-object-store').spec).toEqual({
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'object-store' } }, podSelector: { matchLabels: { app: 's3' } } }], ports: [{ protocol: 'TCP', port: 8333 }] }],
+      });
+      expect(byName('team-a-allow-metrics').spec).toEqual({
+        podSelector: { matchLabels: { 'spark-role': 'driver' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ protocol: 'TCP', port: 4040 }] }],
+      });
+      expect(tenant.egress).toEqual([{ namespace: 'object-store', podLabels: { app: 's3' }, ports: [8333] }]);
+      expect(tenant.ingress).toHaveLength(1);
+
+      const { app, chart: other } = appWithChart();
+      const bad = new TenantNamespace(other, 'T', { name: 'team-a' });
+      bad.allowIngress('allow-metrics', { fromNamespace: 'Monitoring', ports: [] });
+      bad.allowEgress('allow-store', [{ cidr: '10.0.0.1' }]);
+      expect(problemsOf(app)).toEqual([
+        expect.stringMatching(/^\[test\/T\] allow-metrics\.fromNamespace "Monitoring" is not a valid RFC 1123 label/),
+        '[test/T] allow-metrics.ports is empty, which Kubernetes reads as every port: list the ports, for example [4040]',
+        '[test/T] allow-store[0].cidr "10.0.0.1" is an address, not a CIDR range: add the prefix length; did you mean "10.0.0.1/32"?',
       ]);
     });
   });

@@ -1,10 +1,10 @@
 import { isIPv4, isIPv6 } from 'net';
-import { dnsLabelProblem } from '../core/names';
+import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from '../core/names';
 
 /**
  * A destination outside the tenant that its pods (drivers and executors) may open connections to,
  * for example object storage. Give either `cidr` (an address range, for services outside the
- * cluster) or `namespace` (for services that run as pods in the cluster, such as MinIO).
+ * cluster) or `namespace` (for services that run as pods in the cluster).
  */
 export interface TenantEgressRule {
   /**
@@ -18,7 +18,7 @@ export interface TenantEgressRule {
    */
   readonly except?: string[];
   /**
-   * A namespace of the cluster whose pods may be reached, for example `minio`.
+   * A namespace of the cluster whose pods may be reached, for example `object-store`.
    * @default - none; set this or `cidr`
    */
   readonly namespace?: string;
@@ -28,11 +28,49 @@ export interface TenantEgressRule {
    */
   readonly podLabels?: Record<string, string>;
   /**
-   * TCP ports that may be reached, for example `[9000]` for MinIO or `[443]` for S3.
+   * TCP ports that may be reached, for example `[8333]` for S3 or `[443]`.
    * @default - every port and protocol
    */
   readonly ports?: number[];
 }
+
+/** Pods of another namespace that may open connections to some pods of the tenant, on some ports. */
+export interface TenantIngressRule {
+  /** The namespace the connections come from, for example `monitoring`. */
+  readonly fromNamespace: string;
+  /**
+   * Labels that select the pods in `fromNamespace` that may connect.
+   * @default - every pod of that namespace
+   */
+  readonly fromPodLabels?: Record<string, string>;
+  /**
+   * Labels that select the tenant's pods that may be reached, for example `{ 'spark-role': 'driver' }`.
+   * @default - every pod of the tenant
+   */
+  readonly toPodLabels?: Record<string, string>;
+  /** TCP ports that may be reached, for example `[4040]`. */
+  readonly ports: number[];
+}
+
+/** Where pods reach the Kubernetes API server: an address range and the port there. */
+export interface ApiServerEndpoint {
+  /** The address range, for example `10.43.0.1/32`. */
+  readonly cidr: string;
+  /** The TCP port, for example 443. */
+  readonly port: number;
+}
+
+/**
+ * The addresses of the k3d cluster of k3d/k3d-config.yaml, which pins them: the `kubernetes`
+ * Service (k3s' first service address, 10.43.0.1, port 443) and the nodes' Docker network
+ * (`subnet: 172.28.0.0/16`), where the server listens on 6443. On k3s, kube-proxy translates the
+ * Service address to the server node's before network policy looks at a packet, so the node range
+ * is the one that matters there; the Service address covers CNIs that look before translation.
+ */
+export const K3D_API_SERVER_ENDPOINTS: ApiServerEndpoint[] = [
+  { cidr: '10.43.0.1/32', port: 443 },
+  { cidr: '172.28.0.0/16', port: 6443 },
+];
 
 /** The problems of one egress rule, each naming `what` (for example `egress[0]`) and the fix. */
 export function egressProblems(rule: TenantEgressRule, what: string): string[] {
@@ -53,11 +91,44 @@ export function egressProblems(rule: TenantEgressRule, what: string): string[] {
   } else if (rule.podLabels !== undefined) {
     problems.push(`${what}.podLabels needs namespace: podLabels select pods in a namespace; remove it or set namespace`);
   }
-  (rule.ports ?? []).forEach((port, i) => problems.push(portProblem(port, `${what}.ports[${i}]`)));
-  if (rule.ports !== undefined && rule.ports.length === 0) {
-    problems.push(`${what}.ports is empty, which Kubernetes reads as every port: leave ports unset for every port or list the ports, for example [443]`);
-  }
+  problems.push(...selectorProblems(rule.podLabels, `${what}.podLabels`));
+  problems.push(...portsProblems(rule.ports, `${what}.ports`, true));
   return problems.filter((p): p is string => p !== undefined);
+}
+
+/** The problems of one ingress rule, each naming `what` and the fix. */
+export function ingressProblems(rule: TenantIngressRule, what: string): string[] {
+  return [
+    dnsLabelProblem(rule.fromNamespace, `${what}.fromNamespace`),
+    ...selectorProblems(rule.fromPodLabels, `${what}.fromPodLabels`),
+    ...selectorProblems(rule.toPodLabels, `${what}.toPodLabels`),
+    ...portsProblems(rule.ports, `${what}.ports`, false),
+  ].filter((p): p is string => p !== undefined);
+}
+
+function selectorProblems(labels: Record<string, string> | undefined, what: string): string[] {
+  return Object.entries(labels ?? {})
+    .map(([k, v]) => labelKeyProblem(k, what) ?? labelValueProblem(v, `${what}[${JSON.stringify(k)}]`))
+    .filter((p): p is string => p !== undefined);
+}
+
+function portsProblems(ports: number[] | undefined, what: string, optional: boolean): string[] {
+  const problems = (ports ?? []).map((port, i) => portProblem(port, `${what}[${i}]`)).filter((p): p is string => p !== undefined);
+  if (ports !== undefined && ports.length === 0) {
+    problems.push(optional
+      ? `${what} is empty, which Kubernetes reads as every port: leave ports unset for every port or list the ports, for example [443]`
+      : `${what} is empty, which Kubernetes reads as every port: list the ports, for example [4040]`);
+  }
+  return problems;
+}
+
+/** The problems of the API server endpoints drivers may reach. */
+export function apiServerProblems(endpoints: ApiServerEndpoint[], what: string): string[] {
+  if (endpoints.length === 0) {
+    return [`${what} is empty, so Spark drivers cannot reach the Kubernetes API server to create their executors: leave it unset or give the API server's addresses, for example [{ cidr: "10.43.0.1/32", port: 443 }, { cidr: "172.28.0.2/32", port: 6443 }]`];
+  }
+  return endpoints.flatMap((e, i) => [cidrProblem(e.cidr, `${what}[${i}].cidr`), portProblem(e.port, `${what}[${i}].port`)])
+    .filter((p): p is string => p !== undefined);
 }
 
 /** The problem with `cidr` as a CIDR range, or undefined. */
