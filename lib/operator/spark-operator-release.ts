@@ -1,13 +1,11 @@
-import { Lazy } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct, IConstruct } from 'constructs';
-import { stringify } from 'yaml';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { registerAppChecks } from '../core/app';
-import { dnsLabelProblem } from '../core/names';
 import { POD_SECURITY_VERSION, PodSecurityLevel } from '../core/pod-security';
 import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
+import { ChartRelease, deepMerge } from '../helm/chart-release';
 import { RESERVED_NAMESPACES, TenantNamespace } from '../tenancy/tenant-namespace';
 import { ApiServerEndpoint, apiServerProblems, K3D_API_SERVER_ENDPOINTS } from '../tenancy/tenant-network';
 import { SparkOperatorValues, unknownValuePaths } from './spark-operator-values';
@@ -102,9 +100,6 @@ export const PLATFORM_OPERATOR_VALUES: SparkOperatorValues = {
 };
 
 const RELEASES = Symbol.for('spark-platform.SparkOperatorRelease');
-/** A Helm release name: a DNS label of at most 53 characters (Helm's own limit). */
-const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /**
  * The Kubeflow Spark Operator, installed by the k3s helm controller from a `HelmChart` object so
@@ -137,6 +132,8 @@ export class SparkOperatorRelease extends Construct {
   public readonly controllerUser: string;
   /** The chart version. */
   public readonly version: string;
+  /** The chart release. */
+  public readonly release: ChartRelease;
   /** The HelmChart object. */
   public readonly helmChart: HelmChart;
   /** The admission policy that holds tenants to what they may ask of the operator. */
@@ -170,14 +167,6 @@ export class SparkOperatorRelease extends Construct {
       const twice = this.watchedNamespaces.filter((ns, i) => this.watchedNamespaces.indexOf(ns) !== i);
       problems.add(`tenants lists namespace ${[...new Set(twice)].map((ns) => `"${ns}"`).join(', ')} more than once: pass each TenantNamespace once`);
     }
-    if (this.releaseName.length > 53 || !RELEASE_NAME.test(this.releaseName)) {
-      problems.add(`releaseName "${this.releaseName}" is not a valid Helm release name: use at most 53 lower-case letters, digits and "-", starting and ending with a letter or digit, for example "spark-operator"`);
-    }
-    if (!SEMVER.test(this.version)) {
-      problems.add(`version "${this.version}" is not a chart version: use the chart's semantic version, for example "${SPARK_OPERATOR_CHART_VERSION}"`);
-    }
-    problems.add(dnsLabelProblem(this.namespaceName, 'namespace'));
-    problems.add(dnsLabelProblem(helmChartNamespace, 'helmChartNamespace'));
     if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
       problems.add(`namespace "${this.namespaceName}" is a namespace of Kubernetes itself: the operator's own namespace is made restricted and isolated; install it into a namespace of its own, for example "spark-operator"`);
     }
@@ -200,16 +189,16 @@ export class SparkOperatorRelease extends Construct {
     new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.namespaceName, labels: restricted } });
     this.isolate(apiServer);
 
-    this.helmChart = new HelmChart(this, 'Resource', {
-      metadata: { name: this.releaseName, namespace: helmChartNamespace },
-      spec: {
-        chart: 'spark-operator',
-        repo: SPARK_OPERATOR_CHART_REPO,
-        version: this.version,
-        targetNamespace: this.namespaceName,
-        valuesContent: Lazy.any({ produce: () => stringify(this.values, { sortMapEntries: true }) }),
-      },
+    this.release = new ChartRelease(this, 'Resource', {
+      chart: 'spark-operator',
+      repo: SPARK_OPERATOR_CHART_REPO,
+      version: this.version,
+      releaseName: this.releaseName,
+      namespace: this.namespaceName,
+      helmChartNamespace,
+      values: () => this.values,
     });
+    this.helmChart = this.release.helmChart;
 
     this.admissionPolicy = new TenantAdmissionPolicy(this, 'AdmissionPolicy', {
       controllerUser: this.controllerUser,
@@ -308,17 +297,4 @@ export class SparkOperatorRelease extends Construct {
     }
     return problems;
   }
-}
-
-function deepMerge(base: object, override: object): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const current = out[key];
-    out[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
-  }
-  return out;
-}
-
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
