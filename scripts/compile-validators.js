@@ -250,7 +250,7 @@ function compileKubernetes(out, entries) {
     for (const k of members) {
       const name = exportName(k.apiVersion, k.kind);
       refs[name] = `k8s#/definitions/${k.definition}`;
-      entries.push({ apiVersion: k.apiVersion, kind: k.kind, file, name, source: 'Kubernetes 1.31' });
+      entries.push({ apiVersion: k.apiVersion, kind: k.kind, file, name, source: `the ${k.kind} schema of Kubernetes 1.31` });
     }
     writeModule(out, file, ajv, refs);
   }

@@ -123,14 +123,23 @@ function checkObjects(objects: ApiObject[], json: Map<ApiObject, any>): Map<ICon
     add(o, labelsProblems(doc).map((p) => `${what}: ${p}`));
     add(o, namedImageUserProblems(doc).map((p) => `${what}: ${p}`));
   }
-  for (const same of byIdentity.values()) {
-    if (same.length > 1) {
-      for (const o of same) {
-        const doc = json.get(o);
-        const where = doc.metadata?.namespace ? ` in namespace ${doc.metadata.namespace}` : '';
-        const others = same.filter((x) => x !== o).map((x) => ownerOf(x).node.path).join(', ');
-        add(o, [`name "${doc.metadata?.name}" is used by another ${doc.kind}${where} (${others}), and applying both would silently keep only one: give each its own name, or define it once`]);
+  const duplicated = [...byIdentity.values()].filter((same) => same.length > 1);
+  // A construct defined twice duplicates every object under it: report its main object only.
+  const duplicatedOwners = new Set(duplicated.flat().filter((o) => o.node.id === 'Resource').map(ownerOf));
+  const underDuplicatedOwner = (o: ApiObject) => {
+    for (let s = o.node.scope; s !== undefined; s = s.node.scope) {
+      if (duplicatedOwners.has(s) && s !== ownerOf(o)) {
+        return true;
       }
+    }
+    return false;
+  };
+  for (const same of duplicated.filter((objects) => !objects.some(underDuplicatedOwner))) {
+    for (const o of same) {
+      const doc = json.get(o);
+      const where = doc.metadata?.namespace ? ` in namespace ${doc.metadata.namespace}` : '';
+      const others = same.filter((x) => x !== o).map((x) => ownerOf(x).node.path).join(', ');
+      add(o, [`name "${doc.metadata?.name}" is used by another ${doc.kind}${where} (${others}), and applying both would silently keep only one: give each its own name, or define it once`]);
     }
   }
   return problems;

@@ -63,7 +63,7 @@ export function objectSchemaProblems(object: { apiVersion?: unknown; kind?: unkn
       ? `apiVersion ${apiVersion} of ${kind} is not served by Kubernetes ${KUBERNETES_SCHEMA_VERSION} or the vendored CRDs: use ${versions.join(' or ')}`
       : `kind ${kind} (${apiVersion}) has no schema in Kubernetes ${KUBERNETES_SCHEMA_VERSION} or in the vendored CRDs, so synth cannot check it and the cluster may not know it: vendor its CRD into upstream/ and run npm run validators, or remove the object`];
   }
-  return describeErrors(found.validate, object, `the ${kind} schema of ${found.source}`, '');
+  return describeErrors(found.validate, object, found.source, '');
 }
 
 /**

@@ -108,7 +108,9 @@ export function tenantPolicyProblems(tenant: TenantNamespace, spec: SparkApplica
     ...Object.keys(spec.hadoopConf ?? {}).map((key) => sparkConfKeyProblem(`spark.hadoop.${key}`, `hadoopConf["${key}"]`)),
   ];
   problems.filter((p): p is string => p !== undefined).forEach(report);
-  if (!spec.mainApplicationFile.startsWith('local:///')) {
+  if (spec.mainApplicationFile === undefined) {
+    report('mainApplicationFile is not set: the operator needs the application to run; set it to a file of the image, for example "local:///opt/spark/examples/src/main/python/pi.py"');
+  } else if (!spec.mainApplicationFile.startsWith('local:///')) {
     report(`mainApplicationFile "${spec.mainApplicationFile}" is not a local:/// file of the image: the operator's controller would read or resolve it with its own credentials; put the file into the image or mount it, and refer to it as local:///...`);
   }
   for (const field of ['jars', 'files', 'pyFiles', 'archives'] as const) {
