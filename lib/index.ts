@@ -69,7 +69,7 @@ export {
   type SparkConfRule,
   sparkConfKeyProblem,
 } from './operator/spark-conf-policy';
-export { ChartRelease, type ChartReleaseProps, deepMerge } from './helm/chart-release';
+export { CHART_INSTALL_RETRIES, ChartRelease, type ChartReleaseProps, deepMerge } from './helm/chart-release';
 export { TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
 export {
   type ApplicationResources,

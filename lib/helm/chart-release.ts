@@ -36,6 +36,9 @@ export interface ChartReleaseProps {
   readonly valuesSchema?: string;
 }
 
+/** How often the k3s helm controller retries a failed chart install before its Job fails. */
+export const CHART_INSTALL_RETRIES = 6;
+
 /** A Helm release name: a DNS label of at most 53 characters (Helm's own limit). */
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -86,6 +89,9 @@ export class ChartRelease extends Construct {
         repo: props.repo,
         version: props.version,
         targetNamespace: props.namespace,
+        // k3s retries a failed install up to 1000 times by default, so a broken release would never
+        // show as failed; a few retries cover a dependency (a CRD) that arrives a little later.
+        backOffLimit: CHART_INSTALL_RETRIES,
         valuesContent: Lazy.any({ produce: () => stringify(this.values, { sortMapEntries: true }) }),
       },
     });

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { K3D_API_SERVER_ENDPOINTS } from '../../lib';
 import { upstreamPath } from '../support/upstream';
 import { scratchDir } from '../support/project';
 
@@ -231,6 +232,12 @@ describe('k3d cluster config', () => {
       kubeAPI: { hostIP: '127.0.0.1' },
     });
   });
+});
+
+test("the nodes' network is the one the tenants' NetworkPolicies let drivers reach the API server in", () => {
+  const config = parse(fs.readFileSync(configFile, 'utf8'));
+  // The server node listens on 6443 in the pinned Docker network; the kubernetes Service is k3s' first service address.
+  expect(K3D_API_SERVER_ENDPOINTS).toEqual([{ cidr: '10.43.0.1/32', port: 443 }, { cidr: config.subnet, port: 6443 }]);
 });
 
 describe('shellcheck', () => {
