@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { capacityTable, PlatformApp, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
+import { PlatformApp, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
 
 // The seed platform: two teams, the operator watching them, and a SparkPi job in each.
 const app = new PlatformApp();
@@ -23,4 +23,3 @@ new SparkPiJob(jobs, 'pyspark-pi-test', { tenant: alpha, language: SparkPiLangua
 new SparkPiJob(jobs, 'spark-pi-test', { tenant: beta, language: SparkPiLanguage.SCALA, name: 'spark-pi-test' });
 
 app.synth();
-console.log(capacityTable(app));

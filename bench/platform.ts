@@ -1,6 +1,6 @@
-import { App, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { SparkApplicationSpecMode, SparkApplicationSpecRestartPolicyType, SparkApplicationSpecType } from '../imports/sparkoperator.k8s.io';
-import { capacityTable, HARDENED_SECURITY_CONTEXT, SparkJob, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../lib';
+import { HARDENED_SECURITY_CONTEXT, PlatformApp, SparkJob, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../lib';
 
 // A generated platform for the benchmark (`npm run bench`): TENANTS teams with JOBS_PER_TENANT jobs
 // each, one operator watching them all, in the same three charts as main.ts. The jobs of a tenant
@@ -19,7 +19,7 @@ function count(name: string, fallback: number): number {
 const tenantCount = count('TENANTS', 100);
 const jobsPerTenant = count('JOBS_PER_TENANT', 5);
 
-const app = new App();
+const app = new PlatformApp();
 
 const tenantsChart = new Chart(app, '0000-tenants');
 const tenants = Array.from({ length: tenantCount }, (_, i) => {
@@ -60,4 +60,3 @@ for (const tenant of tenants) {
 }
 
 app.synth();
-console.log(capacityTable(app));

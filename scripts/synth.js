@@ -1,33 +1,79 @@
 #!/usr/bin/env node
-// Synthesizes the app in the current directory (main.ts, or the entry given as the first argument)
-// into dist/ without type-checking on every run: esbuild bundles the app's own TypeScript (packages
-// stay external) and Node runs the bundle. Type errors are caught by `npm test` and `npm run build`.
+// spark-platform-synth: synthesizes a cdk8s app safely, for this repo (`npm run synth`) and for any
+// app built on the package (`npx spark-platform-synth`, or `app: npx spark-platform-synth` in the
+// app's cdk8s.yaml).
 //
-// The app synthesizes into a staging folder first; dist/ is replaced as a whole only when synth
-// succeeded, so a failed synth (admission checks, bad props) leaves dist/ exactly as it was.
+//   spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages]
+//
+//   ENTRY              the app's entry file (default main.ts)
+//   --out DIR          where the manifests go (default dist, or SYNTH_DIST_DIR)
+//   --bundle-packages  bundle the app's packages into the app too (faster; for apps that do not
+//                      load files next to a package's code, as cdk8s's Include of a URL does)
+//
+// esbuild bundles the app without type-checking (type errors are `tsc`'s job; `npm test` here).
+// The app synthesizes into a staging folder (CDK8S_OUTDIR, default .cdk8s.out; `cdk8s synth` sets
+// it); the synth validates every object and every construct, and only when it succeeded is the
+// output folder replaced as a whole. A failed synth leaves the output folder exactly as it was and
+// prints every problem. After a successful synth the reports the app's constructs registered (the
+// capacity table of the tenants' quotas) are printed; under the cdk8s CLI, which swallows an app's
+// standard output, on standard error.
 //
 // The bundle is kept in node_modules/.cache/spark-platform/ with the list of its input files and
-// rebuilt only when one of them changed, which saves esbuild's ~0.1 s on a run after no edit.
-//
-// Environment: SYNTH_DIST_DIR (default dist), CDK8S_OUTDIR (staging folder, default .cdk8s.out;
-// `cdk8s synth` sets it), SYNTH_CACHE=0 (always rebuild), SYNTH_DEBUG=1 (stack traces mapped to
-// the TypeScript sources).
+// rebuilt only when one of them changed. Environment: SYNTH_CACHE=0 (always rebuild), SYNTH_DEBUG=1
+// (stack traces mapped to the TypeScript sources).
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
+const USAGE = 'usage: spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages]';
+
+function parseArgs(argv) {
+  const options = { entry: 'main.ts', out: process.env.SYNTH_DIST_DIR ?? 'dist', bundlePackages: process.env.SYNTH_BUNDLE_PACKAGES === '1' };
+  let entrySet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--out') {
+      options.out = argv[++i];
+      if (options.out === undefined) {
+        throw new Error(`--out needs a folder\n${USAGE}`);
+      }
+    } else if (arg === '--bundle-packages') {
+      options.bundlePackages = true;
+    } else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (!arg.startsWith('-') && !entrySet) {
+      options.entry = arg;
+      entrySet = true;
+    } else {
+      throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    }
+  }
+  return options;
+}
+
 const root = process.cwd();
-const entry = path.resolve(root, process.argv[2] ?? 'main.ts');
-const dist = path.resolve(root, process.env.SYNTH_DIST_DIR ?? 'dist');
-// The cdk8s CLI captures the app's stdout and never shows it, so under it the report goes to stderr.
+let options;
+try {
+  options = parseArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
+const entry = path.resolve(root, options.entry);
+const dist = path.resolve(root, options.out);
+// The cdk8s CLI captures the app's stdout and never shows it, so under it the reports go to stderr.
 // The CLI is recognised by the variable it always sets for its apps.
 const underCdk8sCli = process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined;
 const staging = path.resolve(root, process.env.CDK8S_OUTDIR ?? '.cdk8s.out');
 const cacheDir = path.join(root, 'node_modules', '.cache', 'spark-platform');
-const bundle = path.join(cacheDir, `${path.basename(entry, '.ts')}-${crypto.createHash('sha256').update(entry).digest('hex').slice(0, 12)}.js`);
+const key = crypto.createHash('sha256').update(`${entry}\n${options.bundlePackages}`).digest('hex').slice(0, 12);
+const bundle = path.join(cacheDir, `${path.basename(entry, path.extname(entry))}-${key}.js`);
 const manifest = `${bundle}.inputs.json`;
 const debug = Boolean(process.env.SYNTH_DEBUG);
+/** Where the library's constructs leave the reports to print after a synth (lib/core/app.ts). */
+const REPORTS = Symbol.for('spark-platform.synth-reports');
 
 /** What identifies a version of a file without reading it. */
 function signature(file) {
@@ -51,19 +97,42 @@ function isFresh() {
   }
 }
 
-function build() {
+/**
+ * The library's precompiled validators stay out of the bundle: each is required from its own file
+ * by absolute path when an object of its kind is first validated.
+ */
+const keepValidatorsOut = {
+  name: 'validators-outside-the-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/[^/]+\.js$/ }, (args) => (/[\\/]validators[\\/]index\.[jt]s$/.test(args.importer)
+      ? { path: path.resolve(args.resolveDir, args.path), external: true }
+      : undefined));
+  },
+};
+
+async function build() {
   const startedMs = Date.now();
-  const result = require('esbuild').buildSync({
+  const esbuild = require('esbuild');
+  // cdk8s brings its own copy of the `yaml` package; bundled, one copy serves both.
+  let alias;
+  try {
+    alias = { yaml: path.dirname(require.resolve('yaml/package.json', { paths: [root] })) };
+  } catch {
+    alias = undefined;
+  }
+  const result = await esbuild.build({
     entryPoints: [entry],
     outfile: bundle,
     bundle: true,
-    packages: 'external',
+    packages: options.bundlePackages ? undefined : 'external',
+    alias: options.bundlePackages ? alias : undefined,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'error',
+    plugins: [keepValidatorsOut],
   });
   // The sources, and what decides how they are built: this script and the TypeScript config.
   const files = [...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)), __filename, path.join(root, 'tsconfig.json')];
@@ -102,9 +171,14 @@ function replaceDir(from, to) {
   fs.rmSync(old, { recursive: true, force: true });
 }
 
-function main() {
+const shown = (dir) => path.relative(root, dir) || '.';
+
+async function main() {
   if (staging === dist) {
-    throw new Error('the staging folder must not be dist/: set "output" in cdk8s.yaml to a folder of its own, such as .cdk8s.out');
+    throw new Error('the staging folder must not be the output folder: set "output" in cdk8s.yaml to a folder of its own, such as .cdk8s.out');
+  }
+  if (!fs.existsSync(entry)) {
+    throw new Error(`the app ${shown(entry)} does not exist: give the app's entry file, for example spark-platform-synth main.ts`);
   }
   if (underCdk8sCli) {
     console.log = console.error;
@@ -113,7 +187,7 @@ function main() {
   fs.mkdirSync(staging, { recursive: true });
   fs.mkdirSync(cacheDir, { recursive: true });
   if (!isFresh()) {
-    build();
+    await build();
     prune();
   }
   if (debug) {
@@ -122,17 +196,20 @@ function main() {
   process.env.CDK8S_OUTDIR = staging;
   require(bundle);
   replaceDir(staging, dist);
+  for (const reports of (globalThis[REPORTS] ?? new Map()).values()) {
+    for (const report of reports.values()) {
+      console.log(report());
+    }
+  }
   const files = fs.readdirSync(dist).sort();
-  console.log(`wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${path.relative(root, dist) || '.'}/: ${files.join(', ')}`);
+  console.log(`wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${shown(dist)}/: ${files.join(', ')}`);
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error) => {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`synth failed; ${path.relative(root, dist) || '.'}/ is unchanged.\n${message}`);
+  console.error(`synth failed; ${shown(dist)}/ is unchanged.\n${message}`);
   if (debug && error instanceof Error) {
     console.error(error.stack);
   }
   process.exit(1);
-}
+});

@@ -46,6 +46,24 @@ export function registerAppChecks(scope: IConstruct): void {
   root.node.addValidation({ validate: () => prepare(root) });
 }
 
+/** Where constructs leave, per app, the reports that spark-platform-synth prints after a synth. */
+const REPORTS = Symbol.for('spark-platform.synth-reports');
+type Reports = Map<IConstruct, Map<string, () => string>>;
+
+/**
+ * Registers a report for the app of `scope`, printed by spark-platform-synth (scripts/synth.js)
+ * after the app synthesized, for example the capacity table. The registry is global, so the
+ * command finds the reports whichever copy of the library the app was built with.
+ * @param name one report per name and app
+ */
+export function registerSynthReport(scope: IConstruct, name: string, report: (root: IConstruct) => string): void {
+  const registry = ((globalThis as any)[REPORTS] ??= new Map()) as Reports;
+  const root = scope.node.root;
+  const reports = registry.get(root) ?? new Map<string, () => string>();
+  registry.set(root, reports);
+  reports.set(name, () => report(root));
+}
+
 /**
  * The JSON of every object of the app, as rendered for this synth's checks; the same objects are
  * written, so each is rendered once.

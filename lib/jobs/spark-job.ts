@@ -1,12 +1,13 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SparkApplication, SparkApplicationSpec } from '../../imports/sparkoperator.k8s.io';
-import { registerAppChecks } from '../core/app';
+import { registerAppChecks, registerSynthReport } from '../core/app';
 import { dnsLabelProblem } from '../core/names';
 import { Problems } from '../core/problems';
 import { sparkConfKeyProblem } from '../operator/spark-conf-policy';
 import { SparkOperatorRelease } from '../operator/spark-operator-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
+import { capacityTable } from './capacity';
 import { applySparkJobDefaults, sparkJobDefaultsOf } from './spark-job-defaults';
 import { ApplicationResources } from './spark-resources';
 import { sparkJobProblems, tenantSparkSpec } from './spark-spec';
@@ -73,6 +74,7 @@ export class SparkJob extends Construct {
       spec: Lazy.any({ produce: () => this.renderedSpec }),
     });
 
+    registerSynthReport(this, 'capacity', capacityTable);
     const declared = JOBS.get(this.tenant) ?? [];
     JOBS.set(this.tenant, declared);
     declared.push(this);

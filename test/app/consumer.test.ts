@@ -6,8 +6,9 @@ import { folderDocs, parseDocs, scratchDir } from '../support/project';
 // The package as another repo gets it. A copy of this repo without node_modules, build/ or .git
 // stands in for a fresh clone, so `npm pack` must build the package from nothing (prepack), and
 // builds running in this working tree at the same time are left alone. The tarball is installed
-// into a throwaway project, where test/fixtures/consumer/ is compiled as a strict TypeScript app
-// against the package's declarations and run.
+// into a throwaway project, where test/fixtures/consumer/ (the README's example) is type-checked as
+// a strict TypeScript app against the package's declarations and synthesized with the package's
+// spark-platform-synth command, as the README tells a user to.
 
 const REPO = path.resolve(__dirname, '..', '..');
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'consumer');
@@ -87,11 +88,17 @@ beforeAll(() => {
   for (const file of fs.readdirSync(FIXTURE)) {
     fs.copyFileSync(path.join(FIXTURE, file), path.join(consumer, file));
   }
+  // npm links a package's bin into node_modules/.bin, where npx finds it, and makes it executable.
+  fs.mkdirSync(path.join(consumer, 'node_modules', '.bin'));
+  fs.chmodSync(path.join(installed, manifest.bin['spark-platform-synth']), 0o755);
+  fs.symlinkSync(path.join(installed, manifest.bin['spark-platform-synth']), path.join(consumer, 'node_modules', '.bin', 'spark-platform-synth'));
+  fs.symlinkSync(path.join(REPO, 'node_modules', 'cdk8s-cli'), path.join(consumer, 'node_modules', 'cdk8s-cli'), 'dir');
+  fs.symlinkSync(path.join(REPO, 'node_modules', '.bin', 'cdk8s'), path.join(consumer, 'node_modules', '.bin', 'cdk8s'));
 
   // AND the consumer's app is compiled against the package's declarations: once as the fixture's
   // tsconfig has it (node16 resolution, which goes through package.json "exports"), once as the
   // cdk8s app template has it (CommonJS with classic node resolution, which reads "types")
-  compiled.node16 = run(consumer, process.execPath, [TSC, '-p', 'tsconfig.json']);
+  compiled.node16 = run(consumer, process.execPath, [TSC, '-p', 'tsconfig.json', '--noEmit']);
   compiled.node10 = run(consumer, process.execPath, [TSC, '-p', 'tsconfig.json', '--module', 'commonjs', '--moduleResolution', 'node10', '--noEmit']);
 }, 180_000);
 
@@ -106,7 +113,7 @@ describe('the package as another repo uses it', () => {
     const files = packed.files.map((f) => f.path).sort();
 
     for (const file of files) {
-      expect(file).toMatch(/^(package\.json|README\.md|LICENSE|build\/(lib|imports)\/([\w-]+\/)*[\w.-]+(\.d\.ts|\.js))$/);
+      expect(file).toMatch(/^(package\.json|README\.md|LICENSE|scripts\/synth\.js|build\/(lib|imports)\/([\w-]+\/)*[\w.-]+(\.d\.ts|\.js))$/);
     }
     expect(files).toEqual(expect.arrayContaining([
       'package.json',
@@ -115,9 +122,13 @@ describe('the package as another repo uses it', () => {
       'build/imports/helm.cattle.io.js',
       'build/imports/helm.cattle.io.d.ts',
       ...libSources.flatMap((name) => [`build/lib/${name}.js`, `build/lib/${name}.d.ts`]),
+      // The precompiled schema validators, and the safe synth command.
+      'build/lib/core/validators/sparkoperator.k8s.io.js',
+      'build/lib/core/validators/kubernetes-v1-namespace.js',
+      'scripts/synth.js',
     ]));
     // Spelled out for the reader; the pattern above already keeps these out.
-    expect(files.filter((f) => /^(main\.ts|dist\/|test\/|scripts\/|bench\/|k3d\/|lib\/|imports\/|tsconfig|cdk8s\.yaml|\.)/.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(main\.ts|dist\/|test\/|bench\/|k3d\/|lib\/|imports\/|upstream\/|tsconfig|cdk8s\.yaml|\.)/.test(f))).toEqual([]);
   });
 
   test('a strict TypeScript app type-checks against the package, through "exports" and through "types"', () => {
@@ -125,17 +136,28 @@ describe('the package as another repo uses it', () => {
     expectSuccess(compiled.node10);
   });
 
-  test('the app synthesizes its own platform: its tenants and quotas, the operator watching them, its jobs', () => {
-    // GIVEN
-    expectSuccess(compiled.node16);
-    const outdir = path.join(work, 'dist');
+  test("the README's example is the app this test runs: main.ts and cdk8s.yaml", () => {
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use it in your repo'), readme.indexOf('## Synth speed'));
+    const block = (lang: string, after: string) => {
+      const from = section.indexOf(after);
+      const start = section.indexOf(`\`\`\`${lang}\n`, from) + lang.length + 4;
+      return section.slice(start, section.indexOf('```', start));
+    };
+    expect(block('ts', '### Example')).toBe(fs.readFileSync(path.join(FIXTURE, 'main.ts'), 'utf8'));
+    expect(block('yaml', '### Synthesize safely')).toBe(fs.readFileSync(path.join(FIXTURE, 'cdk8s.yaml'), 'utf8'));
+  });
 
-    // WHEN
-    const synth = run(consumer, process.execPath, ['out/main.js'], { CDK8S_OUTDIR: outdir });
+  test('spark-platform-synth synthesizes its own platform: its tenants and quotas, the operator watching them, its jobs', () => {
+    // GIVEN an app that type-checks
+    expectSuccess(compiled.node16);
+
+    // WHEN it is synthesized as the README says
+    const synth = run(consumer, process.execPath, ['node_modules/.bin/spark-platform-synth']);
 
     // THEN
     expectSuccess(synth);
-    const docs = synthesized(outdir);
+    const docs = synthesized(path.join(consumer, 'dist'));
     const named = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
 
     expect(docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name).sort()).toEqual(['data-eng', 'ml', 'spark-operator']);
@@ -158,27 +180,44 @@ describe('the package as another repo uses it', () => {
     expect(etl.metadata.namespace).toBe('data-eng');
     expect(etl.spec).toMatchObject({ type: 'Scala', mode: 'cluster', arguments: ['1000'] });
     expect(etl.spec.driver).toMatchObject({ serviceAccount: 'data-eng-sa', memory: '2g', securityContext: { runAsUser: 185, runAsNonRoot: true } });
-    expect(etl.spec.executor).toMatchObject({ instances: 4, memory: '4g', securityContext: { runAsUser: 185 } });
+    expect(etl.spec.executor).toMatchObject({ instances: 4, memory: '4g', serviceAccount: 'data-eng-executor', securityContext: { runAsUser: 185 } });
 
     const pi = named('SparkApplication', 'pyspark-pi');
     expect(pi.metadata.namespace).toBe('ml');
     expect(pi.spec).toMatchObject({ type: 'Python', driver: { serviceAccount: 'ml-spark' }, executor: { instances: 1 } });
+    expect(docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy')).toHaveLength(2);
 
+    // The command prints the capacity table after the synth.
     expect(synth.stdout).toMatch(/data-eng\s+requests\.memory\s+24Gi\s+20452Mi\s+4124Mi/);
     expect(synth.stdout).toMatch(/ml\s+pods\s+4\s+2\s+2/);
+    expect(synth.stdout).toMatch(/wrote 2 files to dist\/: 0000-platform\.k8s\.yaml, 0001-jobs\.k8s\.yaml/);
   });
 
-  test('an app whose job does not fit its tenant\'s quota fails synth with the admission message and writes nothing', () => {
-    // GIVEN
+  test('cdk8s synth with the README\'s cdk8s.yaml does the same and shows the capacity table', () => {
+    expectSuccess(compiled.node16);
+    const synth = run(consumer, path.join(consumer, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], { SYNTH_DIST_DIR: path.join(work, 'dist-cli') });
+    expectSuccess(synth);
+    // The cdk8s CLI swallows its app's standard output, so the command prints on standard error.
+    expect(synth.stderr).toMatch(/data-eng\s+requests\.memory\s+24Gi\s+20452Mi\s+4124Mi/);
+    expect(fs.readdirSync(path.join(work, 'dist-cli')).sort()).toEqual(['0000-platform.k8s.yaml', '0001-jobs.k8s.yaml']);
+  });
+
+  test('an app whose job does not fit its tenant\'s quota fails synth with the admission message and keeps its dist/', () => {
+    // GIVEN a dist/ from an earlier synth
     expectSuccess(compiled.node16);
     const outdir = path.join(work, 'dist-too-big');
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, 'platform.k8s.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: earlier\n');
+    const before = fs.readFileSync(path.join(outdir, 'platform.k8s.yaml'), 'utf8');
 
-    // WHEN
-    const synth = run(consumer, process.execPath, ['out/too-big.js'], { CDK8S_OUTDIR: outdir });
+    // WHEN an app that cannot run is synthesized into it
+    const synth = run(consumer, process.execPath, ['node_modules/.bin/spark-platform-synth', 'too-big.ts', '--out', outdir]);
 
-    // THEN
-    expect(synth.status).not.toBe(0);
+    // THEN synth fails, names the problem and its fix, and dist/ is as it was
+    expect(synth.status).toBe(1);
+    expect(synth.stderr).toMatch(/^synth failed; .*dist-too-big\/ is unchanged\./m);
     expect(synth.stderr).toMatch(/\[platform\/huge\] requests\.memory: driver \+ 2 executors need 5760Mi with Spark's memory overhead; small allows 2Gi in total: lower memory or executor\.instances, or raise the tenant's quota\.requestsMemory/);
-    expect(fs.existsSync(outdir) ? fs.readdirSync(outdir) : []).toEqual([]);
+    expect(fs.readdirSync(outdir)).toEqual(['platform.k8s.yaml']);
+    expect(fs.readFileSync(path.join(outdir, 'platform.k8s.yaml'), 'utf8')).toBe(before);
   });
 });
