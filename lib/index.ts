@@ -3,7 +3,7 @@
 export { Quantity, type Report } from './core/quantity';
 export { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelsProblems, labelValueProblem, objectNameProblems } from './core/names';
 export { Problems } from './core/problems';
-export { PlatformApp, registerAppChecks, registerSynthReport, renderedObjects } from './core/app';
+export { PlatformApp, registerAppChecks, registerSynthReport } from './core/app';
 export { chartValuesProblems, hasSchema, KUBERNETES_SCHEMA_VERSION, objectSchemaProblems } from './core/schema';
 export { documentsYaml, documentYaml } from './core/yaml';
 export {
