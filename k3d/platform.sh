@@ -3,6 +3,8 @@
 #
 #   k3d/platform.sh up      check docker, k3d and kubectl; create the cluster unless it exists
 #   k3d/platform.sh apply   apply dist/ in phases with readiness gates, follow the jobs, print results
+#                           (DIST_DIR=examples/flux/dist or examples/argocd/dist: the charts are
+#                           released by Flux or Argo CD, which must be installed in the cluster first)
 #   k3d/platform.sh status  show the cluster, the operator and the SparkApplications
 #   k3d/platform.sh down    delete the cluster
 #
@@ -102,6 +104,16 @@ hint_operator() {
     "  - kubectl get pods -n $OPERATOR_NAMESPACE" \
     "  - kubectl logs -n $OPERATOR_NAMESPACE deployment/$OPERATOR_RELEASE-controller"
 }
+hint_flux() {
+  printf '%s\n' "hint: these manifests release their charts with Flux (HelmRepository, HelmRelease), which is not installed" \
+    "  - install Flux's controllers first: flux install (or flux bootstrap for a Git repository)" \
+    "  - or apply dist/, whose charts the k3s helm controller installs"
+}
+hint_argocd() {
+  printf '%s\n' "hint: these manifests release their charts with Argo CD (Application), which is not installed" \
+    "  - install Argo CD into the namespace argocd first (its install.yaml, applied with --server-side)" \
+    "  - or apply dist/, whose charts the k3s helm controller installs"
+}
 hint_cluster() {
   printf '%s\n' "hint: is the cluster running? Create it with 'npm run cluster:up' (k3d/platform.sh up)" \
     "  - kubectl context used: $KUBE_CONTEXT (override with KUBE_CONTEXT)"
@@ -113,6 +125,8 @@ hint_for() {
   local text=$1 ns=$2 hint=""
   shopt -s nocasematch
   case $text in
+    *'no matches for kind "HelmRelease"'* | *'no matches for kind "HelmRepository"'*) hint=$(hint_flux) ;;
+    *'no matches for kind "Application"'*) hint=$(hint_argocd) ;;
     *"exceeded quota"* | *"must specify limits"* | *"must specify requests"*) hint=$(hint_quota "$ns") ;;
     *forbidden*) hint=$(hint_permission "$ns") ;;
     *ImagePullBackOff* | *ErrImagePull*) hint=$(hint_image) ;;
@@ -223,8 +237,10 @@ manifest_objects() {
 
 # wait_for KIND NAME NAMESPACE CONDITION TIMEOUT: kubectl wait fails at once on an object that does not
 # exist yet, so first wait for the object to appear, then for the condition, both within TIMEOUT.
+# CONDITION is a condition type (Available), or a whole --for expression (jsonpath={.a}=b).
 wait_for() {
-  local kind=$1 name=$2 ns=$3 condition=$4 timeout=$5 object out
+  local kind=$1 name=$2 ns=$3 condition=$4 timeout=$5 object out for=condition=$4
+  [[ $condition != *=* ]] || for=$condition
   local deadline=$((SECONDS + timeout)) ns_args=()
   object="$kind $name"
   if [[ -n $ns ]]; then
@@ -240,7 +256,7 @@ wait_for() {
   done
   local left=$((deadline - SECONDS))
   ((left > 0)) || left=0
-  out=$(kc wait ${ns_args[@]+"${ns_args[@]}"} --for=condition="$condition" --timeout="${left}s" "$kind/$name" 2>&1) && return 0
+  out=$(kc wait ${ns_args[@]+"${ns_args[@]}"} --for="$for" --timeout="${left}s" "$kind/$name" 2>&1) && return 0
   local hint
   hint=$(hint_for "$out $(waiting_reasons "$OPERATOR_NAMESPACE")" "$OPERATOR_NAMESPACE")
   fail "$object" "not $condition within ${timeout}s" "$out" "${hint:-$(hint_operator)}"
@@ -368,7 +384,7 @@ record_result() {
 cmd_apply() {
   phase prerequisites "checking kubectl and the manifests in $DIST_DIR"
   require kubectl
-  local file objects platform_files=() job_files=() helm_charts=() apps=() kind ns name
+  local file objects platform_files=() job_files=() helm_charts=() helm_releases=() argo_apps=() apps=() kind ns name
   shopt -s nullglob
   for file in "$DIST_DIR"/*.yaml; do
     objects=$(manifest_objects "$file")
@@ -380,6 +396,8 @@ cmd_apply() {
     while read -r kind ns name; do
       case $kind in
         HelmChart) helm_charts+=("$ns $name") ;;
+        HelmRelease) helm_releases+=("$ns $name") ;;
+        Application) argo_apps+=("$ns $name") ;;
         SparkApplication) apps+=("$ns $name") ;;
       esac
     done <<<"$objects"
@@ -387,7 +405,7 @@ cmd_apply() {
   shopt -u nullglob
   ((${#platform_files[@]} + ${#job_files[@]} > 0)) ||
     fail "$DIST_DIR" "no *.yaml manifests" "hint: synthesize them first: npm run synth"
-  ((${#helm_charts[@]} > 0)) || helm_charts=("kube-system $OPERATOR_RELEASE")
+  ((${#helm_charts[@]} + ${#helm_releases[@]} + ${#argo_apps[@]} > 0)) || helm_charts=("kube-system $OPERATOR_RELEASE")
 
   phase platform "applying ${#platform_files[@]} file(s)"
   for file in ${platform_files[@]+"${platform_files[@]}"}; do
@@ -396,8 +414,16 @@ cmd_apply() {
 
   phase operator "waiting for the Spark Operator"
   local chart
-  for chart in "${helm_charts[@]}"; do
+  for chart in ${helm_charts[@]+"${helm_charts[@]}"}; do
     wait_for_helm_job "${chart%% *}" "${chart#* }"
+  done
+  # Flux and Argo CD install the charts themselves; a release is done when Flux says Ready, an
+  # Application when Argo CD finds everything it synced Healthy.
+  for chart in ${helm_releases[@]+"${helm_releases[@]}"}; do
+    wait_for helmreleases.helm.toolkit.fluxcd.io "${chart#* }" "${chart%% *}" Ready "$HELM_JOB_TIMEOUT"
+  done
+  for chart in ${argo_apps[@]+"${argo_apps[@]}"}; do
+    wait_for applications.argoproj.io "${chart#* }" "${chart%% *}" 'jsonpath={.status.health.status}=Healthy' "$HELM_JOB_TIMEOUT"
   done
   wait_for customresourcedefinition "$SPARK_CRD" "" Established "$CRD_TIMEOUT"
   wait_for deployment "$OPERATOR_RELEASE-controller" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"

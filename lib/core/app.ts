@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { CHART_DELIVERY_CONTEXT, ChartDelivery } from './delivery';
 import { objectNameProblems, labelsProblems } from './names';
 import { namedImageUserProblems } from './pod-security';
 import { Problems } from './problems';
@@ -174,19 +175,32 @@ class ObjectChecks {
   }
 }
 
+export interface PlatformAppProps extends AppProps {
+  /**
+   * How every Helm chart of the app reaches the cluster: k3s HelmChart objects, Flux HelmReleases or
+   * Argo CD Applications. Everything that is not a chart is the same in every mode.
+   * @default ChartDelivery.K3S_HELM_CHART
+   */
+  readonly chartDelivery?: ChartDelivery;
+}
+
 /**
  * A cdk8s App that synthesizes in one pass: every construct's validation runs once (plain App runs
  * them once per chart and once more), each object is rendered once and checked by the whole-app
  * checks, and the YAML is written by a writer that gives cdk8s's bytes in a fraction of the time.
  * Apps whose charts or objects depend on each other, or that write other than one file per chart,
- * are synthesized by cdk8s itself, after the same checks.
+ * are synthesized by cdk8s itself, after the same checks. Its `chartDelivery` prop chooses how every
+ * Helm chart of the app reaches the cluster (see ChartDelivery).
  */
 export class PlatformApp extends App {
   /** Whether synth writes construct-metadata.json (cdk8s's own prop, which App keeps private). */
   private readonly recordsConstructMetadata: boolean;
 
-  constructor(props: AppProps = {}) {
+  constructor(props: PlatformAppProps = {}) {
     super(props);
+    if (props.chartDelivery !== undefined) {
+      this.node.setContext(CHART_DELIVERY_CONTEXT, props.chartDelivery);
+    }
     this.recordsConstructMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
     registerAppChecks(this);
   }

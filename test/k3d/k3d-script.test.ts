@@ -27,7 +27,7 @@ const CONTEXT = `k3d-${CLUSTER}`;
 const CRD = 'sparkapplications.sparkoperator.k8s.io';
 
 // Each stand-in call starts a node process; on a busy machine a run of the script takes seconds.
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 type Tool = 'docker' | 'k3d' | 'kubectl';
 const ALL_TOOLS: Tool[] = ['docker', 'k3d', 'kubectl'];
@@ -58,6 +58,8 @@ interface Scenario {
   readonly apps?: Record<string, AppScenario>;
   /** `{..waiting.reason}` of the pods, per namespace. */
   readonly waitingReasons?: Record<string, string>;
+  /** Kinds whose CRD the cluster lacks (Flux's, Argo CD's): applying them fails. */
+  readonly missingKinds?: string[];
 }
 
 interface Run {
@@ -160,7 +162,7 @@ function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; 
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const killer = setTimeout(() => child.kill(), 20_000);
+  const killer = setTimeout(() => child.kill(), 45_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
@@ -299,6 +301,46 @@ describe('platform.sh up', () => {
 });
 
 describe('platform.sh apply', () => {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+  test.concurrent.each([
+    ['flux', 'helmreleases.helm.toolkit.fluxcd.io', 'flux-system', 'condition=Ready'],
+    ['argocd', 'applications.argoproj.io', 'argocd', 'jsonpath={.status.health.status}=Healthy'],
+  ])('examples/%s/dist/: waits for the %s of the operator instead of a k3s install Job, then goes on as with dist/', async (example, kind, ns, until) => {
+    const dist = path.join(repoRoot, 'examples', example, 'dist');
+    // No k3s install Job ever appears: waiting for one would time out.
+    const r = await run('apply', { ...happy(), helmJob: ['absent'] }, { env: { DIST_DIR: dist } });
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expectCallsInOrder(r, [
+      `kubectl apply -f ${dist}/0000-tenants.k8s.yaml`,
+      `kubectl apply -f ${dist}/0001-spark-operator.k8s.yaml`,
+      `kubectl get ${kind} spark-operator -n ${ns} --ignore-not-found -o name`,
+      new RegExp(`^kubectl wait -n ${ns} --for=${escape(until)} --timeout=1[0-2]s ${escape(kind)}/spark-operator$`),
+      /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\//,
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-webhook$/,
+      `kubectl apply -f ${dist}/0002-spark-jobs.k8s.yaml`,
+    ]);
+    expect(r.calls.filter((call) => call.includes('helm-install'))).toEqual([]);
+    expect(r.stdout).toContain(`==> [operator] waiting up to 12s: ${kind} ${ns}/spark-operator ${until.replace(/^condition=/, '')}`);
+    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+  });
+
+  test.concurrent.each([
+    ['flux', ['HelmRepository', 'HelmRelease'], 'HelmRepository', "install Flux's controllers first"],
+    ['argocd', ['Application'], 'Application', 'install Argo CD into the namespace argocd first'],
+  ])('examples/%s/dist/ on a cluster without its controllers: apply fails naming the kind, with how to install them', async (example, missingKinds, kind, hint) => {
+    const dist = path.join(repoRoot, 'examples', example, 'dist');
+    const r = await run('apply', { ...happy(), missingKinds }, { env: { DIST_DIR: dist } });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [platform] 0001-spark-operator.k8s.yaml: kubectl apply failed');
+    expect(r.stderr).toContain(`no matches for kind "${kind}"`);
+    expect(r.stderr).toContain(hint);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
+
   test.concurrent('applies the platform, waits for the operator, applies the jobs and prints the results', async () => {
     const r = await run('apply', happy());
 
