@@ -12,3 +12,6 @@ for crd in \
   "$repo/upstream/k3s-helm-controller/helm.cattle.io_helmcharts.yaml"; do
   (cd "$scratch" && "$repo/node_modules/.bin/cdk8s" import --no-check-upgrade --language typescript --output "$repo/imports" "$crd")
 done
+# Imported with a prefix (imports/monitoring-monitoring.coreos.com.ts), as cdk8s.yaml names it.
+(cd "$scratch" && "$repo/node_modules/.bin/cdk8s" import --no-check-upgrade --language typescript --output "$repo/imports" \
+  "monitoring:=$repo/upstream/kube-prometheus-stack/crd-podmonitors.yaml")
