@@ -5,7 +5,7 @@ import { readUpstreamYaml } from './upstream';
 /**
  * Validates synthesized objects against the schemas the cluster would use: Kubernetes' own (through
  * kubernetes-models) for built-in kinds, and the upstream CRDs' openAPIV3Schema (through ajv) for
- * SparkApplication and HelmChart. CRD schemas are closed where they list properties, as
+ * SparkApplication, HelmChart and PodMonitor. CRD schemas are closed where they list properties, as
  * `kubectl apply`'s strict field validation treats unknown fields.
  */
 
@@ -56,6 +56,7 @@ export function registerCrd(...parts: string[]): void {
 
 registerCrd('spark-operator-2.3.0', 'sparkoperator.k8s.io_sparkapplications.yaml');
 registerCrd('k3s-helm-controller', 'helm.cattle.io_helmcharts.yaml');
+registerCrd('kube-prometheus-stack', 'crd-podmonitors.yaml');
 
 /** Returns the schema errors of one object, empty when it is valid; an unknown kind is an error. */
 export function schemaErrors(doc: any): string[] {
