@@ -3,6 +3,8 @@
 #
 #   k3d/platform.sh up      check docker, k3d and kubectl; create the cluster unless it exists
 #   k3d/platform.sh apply   apply dist/ in phases with readiness gates, follow the jobs, print results
+#                           (DIST_DIR=examples/flux/dist or examples/argocd/dist: the charts are
+#                           released by Flux or Argo CD, which must be installed in the cluster first)
 #   k3d/platform.sh status  show the cluster, the operator and the SparkApplications, and how to open Grafana
 #   k3d/platform.sh down    delete the cluster
 #
@@ -113,6 +115,16 @@ hint_pods() {
     "  - kubectl get pods -n $1" \
     "  - kubectl get events -n $1 --sort-by=.lastTimestamp"
 }
+hint_flux() {
+  printf '%s\n' "hint: these manifests release their charts with Flux (HelmRepository, HelmRelease), which is not installed" \
+    "  - install Flux's controllers first: flux install (or flux bootstrap for a Git repository)" \
+    "  - or apply dist/, whose charts the k3s helm controller installs"
+}
+hint_argocd() {
+  printf '%s\n' "hint: these manifests release their charts with Argo CD (Application), which is not installed" \
+    "  - install Argo CD into the namespace argocd first (its install.yaml, applied with --server-side)" \
+    "  - or apply dist/, whose charts the k3s helm controller installs"
+}
 hint_cluster() {
   printf '%s\n' "hint: is the cluster running? Create it with 'npm run cluster:up' (k3d/platform.sh up)" \
     "  - kubectl context used: $KUBE_CONTEXT (override with KUBE_CONTEXT)"
@@ -124,6 +136,8 @@ hint_for() {
   local text=$1 ns=$2 hint=""
   shopt -s nocasematch
   case $text in
+    *'no matches for kind "HelmRelease"'* | *'no matches for kind "HelmRepository"'*) hint=$(hint_flux) ;;
+    *'no matches for kind "Application"'*) hint=$(hint_argocd) ;;
     *"exceeded quota"* | *"must specify limits"* | *"must specify requests"*) hint=$(hint_quota "$ns") ;;
     *forbidden*) hint=$(hint_permission "$ns") ;;
     *ImagePullBackOff* | *ErrImagePull*) hint=$(hint_image) ;;
@@ -251,16 +265,16 @@ manifest_objects() {
 
 # wait_for KIND NAME NAMESPACE CONDITION TIMEOUT: kubectl wait fails at once on an object that does not
 # exist yet, so first wait for the object to appear, then for the condition, both within TIMEOUT.
-# CONDITION is a condition type (Available), or a jsonpath test (jsonpath={.status.readyReplicas}=1).
+# CONDITION is a condition type (Available), or a whole --for expression (jsonpath={.a}=b).
 wait_for() {
-  local kind=$1 name=$2 ns=$3 condition=$4 timeout=$5 object out for="condition=$4"
+  local kind=$1 name=$2 ns=$3 condition=$4 timeout=$5 object out for=condition=$4
+  [[ $condition != *=* ]] || for=$condition
   local deadline=$((SECONDS + timeout)) ns_args=()
   object="$kind $name"
   if [[ -n $ns ]]; then
     ns_args=(-n "$ns")
     object="$kind $ns/$name"
   fi
-  [[ $condition != jsonpath=* ]] || for=$condition
   say "waiting up to ${timeout}s: $object $condition"
   while :; do
     out=$(kc_read "$object" "$ns" get "$kind" "$name" ${ns_args[@]+"${ns_args[@]}"} --ignore-not-found -o name) || exit 1
@@ -309,12 +323,14 @@ apply_file() {
 
 # missing_crds TEXT: the CRDs that kubectl's "no matches for kind" errors in TEXT ask for, one a line,
 # named as CRDs are (<lower-case kind>s.<group>, e.g. podmonitors.monitoring.coreos.com). Empty when
-# TEXT has any other error, which a second apply would not cure.
+# TEXT has any other error, which a second apply would not cure, or misses a kind that releases charts
+# (k3s's, Flux's or Argo CD's): no chart of dist/ brings those.
 missing_crds() {
   awk '
     /no matches for kind "[^"]*" in version "[^"]*"/ {
       match($0, /no matches for kind "[^"]*"/); kind = substr($0, RSTART + 21, RLENGTH - 22)
       match($0, /in version "[^"]*"/); version = substr($0, RSTART + 12, RLENGTH - 13)
+      if (kind ~ /^(HelmChart|HelmRelease|HelmRepository|Application)$/) { other = 1; next }
       sub(/\/[^\/]*$/, "", version)
       crd = tolower(kind) "s." version
       if (!(crd in seen)) { seen[crd] = 1; order[++n] = crd }
@@ -437,7 +453,7 @@ record_result() {
 cmd_apply() {
   phase prerequisites "checking kubectl and the manifests in $DIST_DIR"
   require kubectl
-  local file objects platform_files=() job_files=() helm_charts=() apps=() kind ns name
+  local file objects platform_files=() job_files=() helm_charts=() helm_releases=() argo_apps=() apps=() kind ns name
   shopt -s nullglob
   for file in "$DIST_DIR"/*.yaml; do
     objects=$(manifest_objects "$file")
@@ -449,6 +465,8 @@ cmd_apply() {
     while read -r kind ns name; do
       case $kind in
         HelmChart) helm_charts+=("$ns $name") ;;
+        HelmRelease) helm_releases+=("$ns $name") ;;
+        Application) argo_apps+=("$ns $name") ;;
         SparkApplication) apps+=("$ns $name") ;;
       esac
     done <<<"$objects"
@@ -463,8 +481,14 @@ cmd_apply() {
   for file in ${platform_files[@]+"${platform_files[@]}"}; do
     apply_platform_file "$file"
     while read -r kind ns name; do
-      [[ $kind == HelmChart ]] || continue
-      wait_for_helm_job "$ns" "$name"
+      case $kind in
+        HelmChart) wait_for_helm_job "$ns" "$name" ;;
+        # Flux and Argo CD install the charts themselves; a release is done when Flux says Ready, an
+        # Application when Argo CD finds everything it synced Healthy.
+        HelmRelease) wait_for helmreleases.helm.toolkit.fluxcd.io "$name" "$ns" Ready "$HELM_JOB_TIMEOUT" ;;
+        Application) wait_for applications.argoproj.io "$name" "$ns" 'jsonpath={.status.health.status}=Healthy' "$HELM_JOB_TIMEOUT" ;;
+        *) continue ;;
+      esac
       [[ $name != "$MONITORING_RELEASE" ]] || monitoring=yes
     done <<<"$(manifest_objects "$file")"
   done
@@ -486,8 +510,8 @@ cmd_apply() {
   fi
 
   phase operator "waiting for the Spark Operator"
-  # Without a HelmChart in dist/ the operator's chart is expected to be installed as k3s would.
-  ((${#helm_charts[@]} > 0)) || wait_for_helm_job kube-system "$OPERATOR_RELEASE"
+  # Without any chart release in dist/ the operator's chart is expected to be installed as k3s would.
+  ((${#helm_charts[@]} + ${#helm_releases[@]} + ${#argo_apps[@]} > 0)) || wait_for_helm_job kube-system "$OPERATOR_RELEASE"
   wait_for customresourcedefinition "$SPARK_CRD" "" Established "$CRD_TIMEOUT"
   wait_for deployment "$OPERATOR_RELEASE-controller" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"
   wait_for deployment "$OPERATOR_RELEASE-webhook" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"

@@ -3,7 +3,8 @@
 export { Quantity, type Report } from './core/quantity';
 export { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelsProblems, labelValueProblem, objectNameProblems } from './core/names';
 export { Problems } from './core/problems';
-export { PlatformApp, registerAppChecks, registerSynthReport, renderedObjects } from './core/app';
+export { PlatformApp, type PlatformAppProps, registerAppChecks, registerSynthReport } from './core/app';
+export { CHART_DELIVERY_CONTEXT, ChartDelivery, chartDeliveryOf } from './core/delivery';
 export { chartValuesProblems, hasSchema, KUBERNETES_SCHEMA_VERSION, objectSchemaProblems } from './core/schema';
 export { documentsYaml, documentYaml } from './core/yaml';
 export {
@@ -69,7 +70,20 @@ export {
   type SparkConfRule,
   sparkConfKeyProblem,
 } from './operator/spark-conf-policy';
-export { CHART_INSTALL_RETRIES, ChartRelease, type ChartReleaseProps, deepMerge } from './helm/chart-release';
+export {
+  ARGO_CD_IGNORED_DIFFERENCES,
+  ARGO_CD_IN_CLUSTER,
+  ARGO_CD_NAMESPACE,
+  ARGO_CD_PROJECT,
+  ARGO_CD_SYNC_OPTIONS,
+  CHART_INSTALL_RETRIES,
+  ChartRelease,
+  type ChartReleaseProps,
+  deepMerge,
+  FLUX_NAMESPACE,
+  FLUX_RELEASE_INTERVAL,
+  FLUX_REPOSITORY_INTERVAL,
+} from './helm/chart-release';
 export { TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
 export {
   type ApplicationResources,
@@ -136,7 +150,13 @@ export {
  * and their enums, such as `sparkoperator.SparkApplicationSpecType.PYTHON`.
  */
 export * as sparkoperator from '../imports/sparkoperator.k8s.io';
-/** The k3s `HelmChart` classes generated from the helm-controller's CRD, the type of `SparkOperatorRelease.helmChart`. */
+/** The k3s `HelmChart` classes generated from the helm-controller's CRD, the type of `ChartRelease.helmChart`. */
 export * as helm from '../imports/helm.cattle.io';
+/** Flux's `HelmRelease` (v2) classes generated from the helm-controller's CRD, the type of `ChartRelease.helmRelease`. */
+export * as fluxhelm from '../imports/flux-helm.toolkit.fluxcd.io';
+/** Flux's `HelmRepository` (v1) classes generated from the source-controller's CRD, the type of `ChartRelease.helmRepository`. */
+export * as fluxsource from '../imports/flux-source.toolkit.fluxcd.io';
+/** Argo CD's `Application` (v1alpha1) classes generated from its CRD, the type of `ChartRelease.application`. */
+export * as argocd from '../imports/argocd-argoproj.io';
 /** The PodMonitor classes generated from the Prometheus operator's CRD, the type of `PlatformMonitoring.driverPodMonitors`. */
 export * as monitoring from '../imports/monitoring-monitoring.coreos.com';

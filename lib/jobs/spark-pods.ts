@@ -37,6 +37,17 @@ export function sparkPods(spec: SparkApplicationSpec, options: SparkPodOptions =
   return [sparkPod(spec, 'driver', spec.driver, webhook), sparkPod(spec, 'executor', spec.executor, webhook)];
 }
 
+/** A SparkApplication's pods as the operator's webhook patches them, and as Spark makes them from the templates alone. */
+export interface SparkPodsByMode {
+  readonly withWebhook: SparkPod[];
+  readonly withoutWebhook: SparkPod[];
+}
+
+/** Builds the pods of both modes once, for the checks that look at both. */
+export function sparkPodsByMode(spec: SparkApplicationSpec): SparkPodsByMode {
+  return { withWebhook: sparkPods(spec, { webhook: true }), withoutWebhook: sparkPods(spec, { webhook: false }) };
+}
+
 /** How the pods are built. */
 export interface SparkPodOptions {
   /**
@@ -168,13 +179,13 @@ function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: Sp
  *
  * @param namespace the namespace, for the messages
  */
-export function sparkPodSecurityProblems(spec: SparkApplicationSpec, level: PodSecurityLevel, namespace: string): string[] {
+export function sparkPodSecurityProblems(spec: SparkApplicationSpec, level: PodSecurityLevel, namespace: string, pods: SparkPodsByMode = sparkPodsByMode(spec)): string[] {
   // A field both pods take from the spec (a shared volume) is one problem, naming both pods.
   const found = new Map<string, { readonly roles: string[]; readonly message: (pods: string) => string }>();
   // The pods as the operator's webhook patches them, and as Spark makes them from the templates
   // alone, which is what the namespace sees while the webhook is down or disabled.
   for (const webhook of [true, false]) {
-    for (const { role, pod, sourceOf } of sparkPods(spec, { webhook })) {
+    for (const { role, pod, sourceOf } of webhook ? pods.withWebhook : pods.withoutWebhook) {
       for (const v of podSecurityViolations(level, pod)) {
         const source = sourceOf(v.field);
         const key = `${source}\n${v.control}`;

@@ -38,7 +38,8 @@ export interface SparkOperatorReleaseProps {
    */
   readonly namespace?: string;
   /**
-   * Namespace of the HelmChart object, where the k3s helm controller runs the install Job.
+   * Namespace of the HelmChart object, where the k3s helm controller runs the install Job (k3s
+   * HelmChart delivery only).
    * @default 'kube-system'
    */
   readonly helmChartNamespace?: string;
@@ -102,8 +103,9 @@ export const PLATFORM_OPERATOR_VALUES: SparkOperatorValues = {
 const RELEASES = Symbol.for('spark-platform.SparkOperatorRelease');
 
 /**
- * The Kubeflow Spark Operator, installed by the k3s helm controller from a `HelmChart` object so
- * that `kubectl apply` installs it with no helm binary. It watches exactly the namespaces of the
+ * The Kubeflow Spark Operator, released through a ChartRelease in the app's delivery mode: by
+ * default installed by the k3s helm controller from a `HelmChart` object so that `kubectl apply`
+ * installs it with no helm binary, or as a Flux HelmRelease or an Argo CD Application. It watches exactly the namespaces of the
  * tenants it is given, runs in its own namespace at the Pod Security level `restricted` with
  * NetworkPolicies that let it reach only the API server (and the API server reach its webhook), and
  * comes with the TenantAdmissionPolicy that stops any tenant from steering its controller.
@@ -134,8 +136,8 @@ export class SparkOperatorRelease extends Construct {
   public readonly version: string;
   /** The chart release. */
   public readonly release: ChartRelease;
-  /** The HelmChart object. */
-  public readonly helmChart: HelmChart;
+  /** The HelmChart object, when the app delivers charts as k3s HelmCharts (the default); see `release` for the others. */
+  public readonly helmChart?: HelmChart;
   /** The admission policy that holds tenants to what they may ask of the operator. */
   public readonly admissionPolicy: TenantAdmissionPolicy;
   private readonly watched: Set<string>;

@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { folderDocs, REPO, run, scratchDir, SYNTH } from '../support/project';
+import { folderDocs, parseDocs, REPO, run, scratchDir, SYNTH } from '../support/project';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { countObjects } = require('../../bench/bench.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { helmBinary, writeEquivalentChart, helmTemplate } = require('../../bench/helm.js');
 
 const PLATFORM = path.join(REPO, 'bench', 'platform.ts');
 
@@ -31,5 +33,27 @@ describe('the benchmark platform (bench/platform.ts)', () => {
     expect(stdout).not.toMatch(/^note:/m);
     // AND the bench counts every object
     expect(countObjects(dist)).toBe(docs.length);
+  });
+});
+
+describe("the Helm chart the benchmark times helm template with (bench/helm.js)", () => {
+  test('renders the same objects as synth of the platform, tenant lists and job numbers included', async () => {
+    // GIVEN the platform synthesized for 3 tenants with 5 jobs each
+    const { dist } = synthPlatform({ TENANTS: '3', JOBS_PER_TENANT: '5' });
+    // WHEN the equivalent chart is made and rendered by helm for the same size
+    const helm = await helmBinary();
+    expect(helm).toBeDefined();
+    const chart = path.join(scratchDir('bench-chart-'), 'chart');
+    writeEquivalentChart(chart, scratchDir('bench-chart-synth-'), 5);
+    const rendered = helmTemplate(helm, chart, 3, 5);
+    expect(rendered.stderr).toBe('');
+    expect(rendered.status).toBe(0);
+    // THEN both hold the same objects (helm orders them by kind, so they are compared by identity)
+    const comparable = (docs: any[]) => docs.map((d) => (d.kind === 'HelmChart' ? { ...d, spec: { ...d.spec, valuesContent: parseDocs(d.spec.valuesContent)[0] } } : d))
+      .sort((a, b) => `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.namespace}/${b.metadata.name}`));
+    const fromHelm = comparable(parseDocs(rendered.stdout));
+    const fromSynth = comparable(folderDocs(dist));
+    expect(fromHelm).toHaveLength(3 * 13 + 10 + 3 * 5);
+    expect(fromHelm).toEqual(fromSynth);
   });
 });

@@ -61,6 +61,8 @@ interface Scenario {
   readonly waitingReasons?: Record<string, string>;
   /** Services that exist, as `namespace/name`. */
   readonly services?: string[];
+  /** Kinds whose CRD the cluster lacks (Flux's, Argo CD's): applying them fails. */
+  readonly missingKinds?: string[];
 }
 
 interface Run {
@@ -315,6 +317,50 @@ describe('platform.sh up', () => {
 });
 
 describe('platform.sh apply', () => {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+  test.concurrent.each([
+    ['flux', 'helmreleases.helm.toolkit.fluxcd.io', 'flux-system', 'condition=Ready'],
+    ['argocd', 'applications.argoproj.io', 'argocd', 'jsonpath={.status.health.status}=Healthy'],
+  ])('examples/%s/dist/: waits for the %s of the operator instead of a k3s install Job, then goes on as with dist/', async (example, kind, ns, until) => {
+    const dist = path.join(repoRoot, 'examples', example, 'dist');
+    // No k3s install Job ever appears: waiting for one would time out.
+    const r = await run('apply', { ...happy(), helmJob: ['absent'] }, { env: { DIST_DIR: dist } });
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expectCallsInOrder(r, [
+      `kubectl apply -f ${dist}/0000-tenants.k8s.yaml`,
+      `kubectl apply -f ${dist}/0001-spark-operator.k8s.yaml`,
+      `kubectl get ${kind} spark-operator -n ${ns} --ignore-not-found -o name`,
+      new RegExp(`^kubectl wait -n ${ns} --for=${escape(until)} --timeout=1[0-2]s ${escape(kind)}/spark-operator$`),
+      /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\//,
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-webhook$/,
+      `kubectl apply -f ${dist}/0002-spark-jobs.k8s.yaml`,
+    ]);
+    expect(r.calls.filter((call) => call.includes('helm-install'))).toEqual([]);
+    expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/spark-operator ${until.replace(/^condition=/, '')}`);
+    // The monitoring chart, released the same way, first; its PodMonitors once their CRD is there.
+    expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/kube-prometheus-stack ${until.replace(/^condition=/, '')}`);
+    expect(r.stdout).toContain('podmonitor/spark-drivers-team-alpha created');
+    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+  });
+
+  test.concurrent.each([
+    ['flux', ['HelmRepository', 'HelmRelease'], 'HelmRepository', "install Flux's controllers first"],
+    ['argocd', ['Application'], 'Application', 'install Argo CD into the namespace argocd first'],
+  ])('examples/%s/dist/ on a cluster without its controllers: apply fails naming the kind, with how to install them', async (example, missingKinds, kind, hint) => {
+    const dist = path.join(repoRoot, 'examples', example, 'dist');
+    const r = await run('apply', { ...happy(), missingKinds }, { env: { DIST_DIR: dist } });
+
+    expect(r.code).toBe(1);
+    // The monitoring file comes first: its chart is released the same way.
+    expect(r.stderr).toContain('FAILED [platform] 0000-monitoring.k8s.yaml: kubectl apply failed');
+    expect(r.stderr).toContain(`no matches for kind "${kind}"`);
+    expect(r.stderr).toContain(hint);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
+
   test.concurrent('applies the platform, waits for the operator, applies the jobs and prints the results', async () => {
     const r = await run('apply', happy());
 

@@ -110,8 +110,8 @@ export class PlatformMonitoring extends Construct {
   public readonly releaseName: string;
   /** The chart release. */
   public readonly release: ChartRelease;
-  /** The HelmChart object. */
-  public readonly helmChart: HelmChart;
+  /** The HelmChart object, when the chart is delivered by the k3s helm controller. */
+  public readonly helmChart?: HelmChart;
   /** The labels of the Prometheus pods, the scraper that tenants and the operator let in. */
   public readonly prometheusPodLabels: Readonly<Record<string, string>>;
   /** The Grafana Service (port 80), for `kubectl port-forward`. */
