@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
+import { PlatformMonitoring, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
 
 /**
  * The seed platform: two teams, the operator watching them, and a SparkPi job in each.
@@ -10,7 +10,8 @@ import { SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } fr
  */
 export function buildSeedPlatform(app: App): void {
   // Each chart becomes one file in dist/, named after its id. `kubectl apply -f dist/` applies files
-  // in name order, so the numbers create the namespaces before what lives in them and the jobs last.
+  // in name order, so the numbers create the namespaces before what lives in them and the jobs last;
+  // the monitoring stack sorts before the operator, whose chart needs the stack's PodMonitor CRD.
   // (Chart.addDependency would number the files too, but cdk8s then makes every object of one chart
   // depend on every object of the other, and synth of 1,000 tenants becomes four times slower.)
   const tenants = new Chart(app, '0000-tenants');
@@ -20,7 +21,8 @@ export function buildSeedPlatform(app: App): void {
   ];
 
   const operator = new Chart(app, '0001-spark-operator');
-  new SparkOperatorRelease(operator, 'operator', { tenants: teams });
+  const sparkOperator = new SparkOperatorRelease(operator, 'operator', { tenants: teams });
+  new PlatformMonitoring(new Chart(app, '0000-monitoring'), 'monitoring', { operator: sparkOperator });
 
   const jobs = new Chart(app, '0002-spark-jobs');
   const [alpha, beta] = teams;

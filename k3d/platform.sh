@@ -5,13 +5,16 @@
 #   k3d/platform.sh apply   apply dist/ in phases with readiness gates, follow the jobs, print results
 #                           (DIST_DIR=examples/flux/dist or examples/argocd/dist: the charts are
 #                           released by Flux or Argo CD, which must be installed in the cluster first)
-#   k3d/platform.sh status  show the cluster, the operator and the SparkApplications
+#   k3d/platform.sh status  show the cluster, the operator and the SparkApplications, and how to open Grafana
 #   k3d/platform.sh down    delete the cluster
 #
 # A single `kubectl apply -f dist/` fails on a new cluster: the SparkApplication kind only exists once
 # the operator's chart has installed its CRD, and the operator's webhook (failurePolicy Fail) rejects
-# applications until it serves. Hence the phases. Every wait is bounded; the environment variables
-# below override the bounds.
+# applications until it serves. Likewise the PodMonitor kind exists once the monitoring chart has
+# installed it, and the operator's chart renders its own PodMonitor only then. Hence the phases:
+# charts install one file after another, in file order, and a file whose custom resources need a CRD
+# that a chart brings is applied again once that CRD is established. Every wait is bounded; the
+# environment variables below override the bounds.
 set -euo pipefail
 
 # Glob order is apply order, so it must not depend on the user's locale.
@@ -28,8 +31,11 @@ OPERATOR_TIMEOUT=${OPERATOR_TIMEOUT:-300}
 WEBHOOK_RETRIES=${WEBHOOK_RETRIES:-12}
 APP_START_TIMEOUT=${APP_START_TIMEOUT:-120}
 APP_TIMEOUT=${APP_TIMEOUT:-900}
+MONITORING_TIMEOUT=${MONITORING_TIMEOUT:-300}
 OPERATOR_RELEASE=${OPERATOR_RELEASE:-spark-operator}
 OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE:-spark-operator}
+MONITORING_RELEASE=${MONITORING_RELEASE:-kube-prometheus-stack}
+MONITORING_NAMESPACE=${MONITORING_NAMESPACE:-monitoring}
 SPARK_CRD=sparkapplications.sparkoperator.k8s.io
 
 PHASE=settings
@@ -52,7 +58,7 @@ fail() {
   exit 1
 }
 
-for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT; do
+for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT; do
   [[ ${!var} =~ ^[0-9]+$ ]] || fail "$var" "must be a whole number (of seconds for timeouts), not '${!var}'"
 done
 
@@ -103,6 +109,11 @@ hint_operator() {
   printf '%s\n' "hint: look at the operator's pods and logs" \
     "  - kubectl get pods -n $OPERATOR_NAMESPACE" \
     "  - kubectl logs -n $OPERATOR_NAMESPACE deployment/$OPERATOR_RELEASE-controller"
+}
+hint_pods() {
+  printf '%s\n' "hint: look at the pods and events of $1" \
+    "  - kubectl get pods -n $1" \
+    "  - kubectl get events -n $1 --sort-by=.lastTimestamp"
 }
 hint_flux() {
   printf '%s\n' "hint: these manifests release their charts with Flux (HelmRepository, HelmRelease), which is not installed" \
@@ -215,6 +226,23 @@ cmd_status() {
     # shellcheck disable=SC2086 # $what holds several words on purpose
     kc get $what || true
   done
+  grafana_howto
+}
+
+# How to open Grafana, when the monitoring stack is installed. The Grafana chart generated the admin
+# password in the cluster at install time; it is in the Secret only, never in dist/.
+grafana_howto() {
+  local service="$MONITORING_RELEASE-grafana" found
+  found=$(kc get service "$service" -n "$MONITORING_NAMESPACE" --ignore-not-found -o name 2>/dev/null) || found=""
+  if [[ -z $found ]]; then
+    say "grafana: no Service $MONITORING_NAMESPACE/$service; the monitoring stack is not installed (yet)"
+    return 0
+  fi
+  say "grafana: open it with a port-forward (leave it running), then browse to http://localhost:3000"
+  detail "kubectl --context $KUBE_CONTEXT port-forward -n $MONITORING_NAMESPACE service/$service 3000:80" \
+    "user: admin; password (generated in the cluster at install, kept in the Secret $MONITORING_NAMESPACE/$service):" \
+    "kubectl --context $KUBE_CONTEXT get secret -n $MONITORING_NAMESPACE $service -o jsonpath='{.data.admin-password}' | base64 -d; echo" \
+    "dashboards: Spark Operator, Spark jobs, Tenant quota (folder General)"
 }
 
 # --- apply --------------------------------------------------------------------------------------------
@@ -257,9 +285,11 @@ wait_for() {
   local left=$((deadline - SECONDS))
   ((left > 0)) || left=0
   out=$(kc wait ${ns_args[@]+"${ns_args[@]}"} --for="$for" --timeout="${left}s" "$kind/$name" 2>&1) && return 0
-  local hint
-  hint=$(hint_for "$out $(waiting_reasons "$OPERATOR_NAMESPACE")" "$OPERATOR_NAMESPACE")
-  fail "$object" "not $condition within ${timeout}s" "$out" "${hint:-$(hint_operator)}"
+  local hint pods_ns=${ns:-$OPERATOR_NAMESPACE} fallback
+  hint=$(hint_for "$out $(waiting_reasons "$pods_ns")" "$pods_ns")
+  fallback=$(hint_operator)
+  [[ $pods_ns == "$OPERATOR_NAMESPACE" ]] || fallback=$(hint_pods "$pods_ns")
+  fail "$object" "not $condition within ${timeout}s" "$out" "${hint:-$fallback}"
 }
 
 # k3s's helm controller installs a HelmChart with the Job helm-install-<name> in the HelmChart's
@@ -289,6 +319,45 @@ apply_file() {
   detail "kubectl apply -f ${file##*/}"
   out=$(kc apply -f "$file" 2>&1) || fail "${file##*/}" "kubectl apply failed" "$out" "$(hint_for "$out" "$(first_namespace "$file")")"
   printf '%s\n' "$out" | sed 's/^/      /'
+}
+
+# missing_crds TEXT: the CRDs that kubectl's "no matches for kind" errors in TEXT ask for, one a line,
+# named as CRDs are (<lower-case kind>s.<group>, e.g. podmonitors.monitoring.coreos.com). Empty when
+# TEXT has any other error, which a second apply would not cure, or misses a kind that releases charts
+# (k3s's, Flux's or Argo CD's): no chart of dist/ brings those.
+missing_crds() {
+  awk '
+    /no matches for kind "[^"]*" in version "[^"]*"/ {
+      match($0, /no matches for kind "[^"]*"/); kind = substr($0, RSTART + 21, RLENGTH - 22)
+      match($0, /in version "[^"]*"/); version = substr($0, RSTART + 12, RLENGTH - 13)
+      if (kind ~ /^(HelmChart|HelmRelease|HelmRepository|Application)$/) { other = 1; next }
+      sub(/\/[^\/]*$/, "", version)
+      crd = tolower(kind) "s." version
+      if (!(crd in seen)) { seen[crd] = 1; order[++n] = crd }
+      next
+    }
+    /^ensure CRDs are installed first/ || /(created|configured|unchanged)$/ || /^$/ { next }
+    { other = 1 }
+    END { if (!other) for (i = 1; i <= n; i++) print order[i] }
+  ' <<<"$1"
+}
+
+# apply_platform_file FILE: applies FILE; when only custom resources of CRDs that no chart has
+# installed yet are refused, the file is kept for a second apply (DEFERRED) instead of failing.
+DEFERRED=()
+apply_platform_file() {
+  local file=$1 out crds
+  detail "kubectl apply -f ${file##*/}"
+  if out=$(kc apply -f "$file" 2>&1); then
+    printf '%s\n' "$out" | sed 's/^/      /'
+    return 0
+  fi
+  crds=$(missing_crds "$out")
+  [[ -n $crds ]] || fail "${file##*/}" "kubectl apply failed" "$out" "$(hint_for "$out" "$(first_namespace "$file")")"
+  printf '%s\n' "$out" | awk '/(created|configured|unchanged)$/ { print "      " $0 }'
+  crds=${crds//$'\n'/ }
+  detail "the rest of ${file##*/} once a chart has installed the CRDs $crds"
+  DEFERRED+=("$file $crds")
 }
 
 # The webhook can refuse for a few seconds after its Deployment is Available.
@@ -405,26 +474,44 @@ cmd_apply() {
   shopt -u nullglob
   ((${#platform_files[@]} + ${#job_files[@]} > 0)) ||
     fail "$DIST_DIR" "no *.yaml manifests" "hint: synthesize them first: npm run synth"
-  ((${#helm_charts[@]} + ${#helm_releases[@]} + ${#argo_apps[@]} > 0)) || helm_charts=("kube-system $OPERATOR_RELEASE")
-
-  phase platform "applying ${#platform_files[@]} file(s)"
+  # Charts install in file order: k3s starts a chart's install as soon as its HelmChart exists, so
+  # the next file waits until the charts of this one are installed (their CRDs with them).
+  phase platform "applying ${#platform_files[@]} file(s), each after the charts of the one before"
+  local crd crds monitoring=""
   for file in ${platform_files[@]+"${platform_files[@]}"}; do
+    apply_platform_file "$file"
+    while read -r kind ns name; do
+      case $kind in
+        HelmChart) wait_for_helm_job "$ns" "$name" ;;
+        # Flux and Argo CD install the charts themselves; a release is done when Flux says Ready, an
+        # Application when Argo CD finds everything it synced Healthy.
+        HelmRelease) wait_for helmreleases.helm.toolkit.fluxcd.io "$name" "$ns" Ready "$HELM_JOB_TIMEOUT" ;;
+        Application) wait_for applications.argoproj.io "$name" "$ns" 'jsonpath={.status.health.status}=Healthy' "$HELM_JOB_TIMEOUT" ;;
+        *) continue ;;
+      esac
+      [[ $name != "$MONITORING_RELEASE" ]] || monitoring=yes
+    done <<<"$(manifest_objects "$file")"
+  done
+  local deferred
+  for deferred in ${DEFERRED[@]+"${DEFERRED[@]}"}; do
+    read -r file crds <<<"$deferred"
+    for crd in $crds; do
+      wait_for customresourcedefinition "$crd" "" Established "$CRD_TIMEOUT"
+    done
     apply_file "$file"
   done
 
+  if [[ -n $monitoring ]]; then
+    phase monitoring "waiting for Prometheus and Grafana in $MONITORING_NAMESPACE"
+    wait_for deployment "$MONITORING_RELEASE-operator" "$MONITORING_NAMESPACE" Available "$MONITORING_TIMEOUT"
+    wait_for statefulset "prometheus-$MONITORING_RELEASE-prometheus" "$MONITORING_NAMESPACE" "jsonpath={.status.readyReplicas}=1" "$MONITORING_TIMEOUT"
+    wait_for deployment "$MONITORING_RELEASE-grafana" "$MONITORING_NAMESPACE" Available "$MONITORING_TIMEOUT"
+    grafana_howto
+  fi
+
   phase operator "waiting for the Spark Operator"
-  local chart
-  for chart in ${helm_charts[@]+"${helm_charts[@]}"}; do
-    wait_for_helm_job "${chart%% *}" "${chart#* }"
-  done
-  # Flux and Argo CD install the charts themselves; a release is done when Flux says Ready, an
-  # Application when Argo CD finds everything it synced Healthy.
-  for chart in ${helm_releases[@]+"${helm_releases[@]}"}; do
-    wait_for helmreleases.helm.toolkit.fluxcd.io "${chart#* }" "${chart%% *}" Ready "$HELM_JOB_TIMEOUT"
-  done
-  for chart in ${argo_apps[@]+"${argo_apps[@]}"}; do
-    wait_for applications.argoproj.io "${chart#* }" "${chart%% *}" 'jsonpath={.status.health.status}=Healthy' "$HELM_JOB_TIMEOUT"
-  done
+  # Without any chart release in dist/ the operator's chart is expected to be installed as k3s would.
+  ((${#helm_charts[@]} + ${#helm_releases[@]} + ${#argo_apps[@]} > 0)) || wait_for_helm_job kube-system "$OPERATOR_RELEASE"
   wait_for customresourcedefinition "$SPARK_CRD" "" Established "$CRD_TIMEOUT"
   wait_for deployment "$OPERATOR_RELEASE-controller" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"
   wait_for deployment "$OPERATOR_RELEASE-webhook" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"

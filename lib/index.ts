@@ -125,6 +125,25 @@ export {
   type SparkPodSizeProps,
 } from './jobs/spark-pi-job';
 export { type CapacityLine, capacityLines, capacityTable } from './jobs/capacity';
+export {
+  K3D_NODE_CIDR,
+  KUBE_PROMETHEUS_STACK_CHART_REPO,
+  KUBE_PROMETHEUS_STACK_CHART_VERSION,
+  PlatformMonitoring,
+  type PlatformMonitoringProps,
+} from './addons/monitoring/platform-monitoring';
+export { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard, type GrafanaDashboardProps } from './addons/monitoring/grafana-dashboard';
+export { type GrafanaDashboardModel, operatorDashboard, PROMETHEUS_DATASOURCE_UID, quotaDashboard, sparkJobsDashboard } from './addons/monitoring/dashboards';
+export {
+  EXPOSED_METRICS,
+  type ExposedMetric,
+  MetricSource,
+  SPARK_DRIVER_METRICS_PATH,
+  SPARK_EXECUTOR_METRICS_PATH,
+  SPARK_METRICS_NAMESPACE,
+  SPARK_PROMETHEUS_CONF,
+  SPARK_UI_PORT,
+} from './addons/monitoring/platform-metrics';
 
 /**
  * The SparkApplication classes generated from the operator's CRD: the types of `SparkJobProps.spec`
@@ -139,3 +158,5 @@ export * as fluxhelm from '../imports/flux-helm.toolkit.fluxcd.io';
 export * as fluxsource from '../imports/flux-source.toolkit.fluxcd.io';
 /** Argo CD's `Application` (v1alpha1) classes generated from its CRD, the type of `ChartRelease.application`. */
 export * as argocd from '../imports/argocd-argoproj.io';
+/** The PodMonitor classes generated from the Prometheus operator's CRD, the type of `PlatformMonitoring.driverPodMonitors`. */
+export * as monitoring from '../imports/monitoring-monitoring.coreos.com';

@@ -44,7 +44,8 @@ const CRDS = {
  * The vendored Helm charts whose values synth checks: a schema is derived from the chart's
  * values.yaml (each key typed by its default), with `types` giving the schema of keys whose default
  * does not say enough: `k8s:<definition>` for a Kubernetes type, `open` for free-form maps,
- * `string`, `integer`, ... for scalars that default to null.
+ * `string`, `integer`, ... for scalars that default to null. `subcharts` names the vendored
+ * values.yaml of dependencies whose values the chart passes on under a key of its own.
  */
 const CHART_VALUES = {
   'spark-operator': {
@@ -74,6 +75,32 @@ const CHART_VALUES = {
       '*.replicas': 'integer:0',
       '*.podDisruptionBudget.minAvailable': 'integer:0',
       'certManager.issuerRef': 'open',
+    },
+  },
+  'kube-prometheus-stack': {
+    values: 'kube-prometheus-stack/values.yaml',
+    // The dependencies' values, which the chart hands on under their keys: the schema of `grafana`
+    // is grafana's values with kube-prometheus-stack's settings over them, and so on.
+    subcharts: {
+      grafana: 'kube-prometheus-stack/grafana-values.yaml',
+      'kube-state-metrics': 'kube-prometheus-stack/kube-state-metrics-values.yaml',
+    },
+    types: {
+      '*.resources': 'k8s:io.k8s.api.core.v1.ResourceRequirements',
+      '*.podSecurityContext': 'k8s:io.k8s.api.core.v1.PodSecurityContext',
+      '*.tolerations': 'k8s:array:io.k8s.api.core.v1.Toleration',
+      '*.affinity': 'k8s:io.k8s.api.core.v1.Affinity',
+      'prometheus.prometheusSpec.podMonitorSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.podMonitorNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.serviceMonitorSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.serviceMonitorNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.ruleNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.probeNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.scrapeConfigNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.retentionSize': 'string',
+      // grafana.ini is Grafana's configuration file as a map: any section, any key.
+      'grafana.grafana.ini': 'open',
+      'kube-state-metrics.collectors': 'array:string',
     },
   },
 };
@@ -348,9 +375,25 @@ function valuesSchema(value, types, valuePath = '') {
   }
 }
 
+/** A subchart's defaults with the parent chart's values for it over them, map by map. */
+function mergeDefaults(base, over) {
+  const isMap = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMap(base) || !isMap(over)) {
+    return over === null || over === undefined ? base : over;
+  }
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = mergeDefaults(base[k], v);
+  }
+  return out;
+}
+
 function compileChartValues(out, entries, k8sDefinitions) {
-  for (const [chart, { values, types }] of Object.entries(CHART_VALUES)) {
+  for (const [chart, { values, subcharts, types }] of Object.entries(CHART_VALUES)) {
     const defaults = parse(fs.readFileSync(path.join(UPSTREAM, values), 'utf8'));
+    for (const [key, file] of Object.entries(subcharts ?? {})) {
+      defaults[key] = mergeDefaults(parse(fs.readFileSync(path.join(UPSTREAM, file), 'utf8')), defaults[key] ?? {});
+    }
     const ajv = newAjv();
     ajv.addSchema({ $id: 'k8s', definitions: k8sDefinitions });
     const name = `values_${chart.replace(/[^A-Za-z0-9]/g, '_')}`;

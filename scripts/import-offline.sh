@@ -10,6 +10,7 @@ crds=(
   "flux:=$repo/upstream/flux/helm.toolkit.fluxcd.io_helmreleases.yaml"
   "flux:=$repo/upstream/flux/source.toolkit.fluxcd.io_helmrepositories.yaml"
   "argocd:=$repo/upstream/argo-cd/application-crd.yaml"
+  "monitoring:=$repo/upstream/kube-prometheus-stack/crd-podmonitors.yaml"
 )
 # cdk8s import reads the list from the cdk8s.yaml of its folder: a scratch folder keeps this
 # project's cdk8s.yaml naming the pinned upstream URLs only. One run imports them all.

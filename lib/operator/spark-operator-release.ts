@@ -7,7 +7,7 @@ import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
 import { ChartRelease, deepMerge } from '../helm/chart-release';
 import { RESERVED_NAMESPACES, TenantNamespace } from '../tenancy/tenant-namespace';
-import { ApiServerEndpoint, apiServerProblems, K3D_API_SERVER_ENDPOINTS } from '../tenancy/tenant-network';
+import { ApiServerEndpoint, apiServerProblems, ingressProblems, K3D_API_SERVER_ENDPOINTS, TenantIngressRule } from '../tenancy/tenant-network';
 import { SparkOperatorValues, unknownValuePaths } from './spark-operator-values';
 import { TenantAdmissionPolicy } from './tenant-admission-policy';
 
@@ -238,6 +238,32 @@ export class SparkOperatorRelease extends Construct {
     this.addedValues.push({ source, values });
   }
 
+  /**
+   * Lets pods of another namespace connect to some of the operator's pods on some ports, as one
+   * NetworkPolicy `<fullName>-<name>` in the operator's namespace; add-ons use it, for example, to
+   * let Prometheus scrape the operator's metrics. `toPodLabels` selects among the operator's pods
+   * (every pod of its namespace when unset).
+   * @param name names the policy, for example `allow-metrics-scrape`
+   */
+  public allowIngress(name: string, rule: TenantIngressRule): void {
+    this.problems.addAll(ingressProblems(rule, name));
+    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+    new k8s.KubeNetworkPolicy(this, `Policy-${name}`, {
+      metadata: { name: `${this.fullName}-${name}`, namespace: this.namespaceName },
+      spec: {
+        podSelector: { matchLabels: rule.toPodLabels },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
+            podSelector: { matchLabels: rule.fromPodLabels },
+          }],
+          ports: rule.ports.map(tcp),
+        }],
+      },
+    });
+  }
+
   /** Whether the operator watches the tenant's namespace. */
   public watches(tenant: TenantNamespace): boolean {
     return this.watched.has(tenant.namespaceName);
@@ -245,7 +271,8 @@ export class SparkOperatorRelease extends Construct {
 
   /**
    * Keeps the operator's pods to what they need: both reach the API server and DNS; the API server
-   * reaches the webhook on 9443; the kubelet probes both on 8081. Nothing else comes in or goes out.
+   * reaches the webhook on 9443; the kubelet probes both on 8081. Nothing else comes in or goes out
+   * but what add-ons open with allowIngress.
    */
   private isolate(apiServer: ApiServerEndpoint[]): void {
     const ns = this.namespaceName;

@@ -26,8 +26,9 @@ const CLUSTER = 'data-platform-cluster';
 const CONTEXT = `k3d-${CLUSTER}`;
 const CRD = 'sparkapplications.sparkoperator.k8s.io';
 
-// Each stand-in call starts a node process; on a busy machine a run of the script takes seconds.
-jest.setTimeout(60_000);
+// Each stand-in call starts a node process; on a busy machine a run of the script takes seconds,
+// and a full apply with monitoring (about forty calls) tens of them.
+jest.setTimeout(90_000);
 
 type Tool = 'docker' | 'k3d' | 'kubectl';
 const ALL_TOOLS: Tool[] = ['docker', 'k3d', 'kubectl'];
@@ -58,6 +59,8 @@ interface Scenario {
   readonly apps?: Record<string, AppScenario>;
   /** `{..waiting.reason}` of the pods, per namespace. */
   readonly waitingReasons?: Record<string, string>;
+  /** Services that exist, as `namespace/name`. */
+  readonly services?: string[];
   /** Kinds whose CRD the cluster lacks (Flux's, Argo CD's): applying them fails. */
   readonly missingKinds?: string[];
 }
@@ -142,10 +145,11 @@ const FAST_TIMEOUTS = {
   WEBHOOK_RETRIES: '3',
   APP_START_TIMEOUT: '15',
   APP_TIMEOUT: '16',
+  MONITORING_TIMEOUT: '17',
 };
 
 /** Runs the script with the stand-ins; the tests run concurrently, as the script mostly waits on them. */
-function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string> } = {}): Promise<Run> {
+function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string>; dist?: string } = {}): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(sandbox(), 'run-'));
   fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
   const child = spawn(which('bash'), [script, subcommand], {
@@ -153,7 +157,7 @@ function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; 
     env: {
       PATH: binWith(options.tools ?? ALL_TOOLS),
       STAND_IN_DIR: dir,
-      DIST_DIR: fixtureDist,
+      DIST_DIR: options.dist ?? fixtureDist,
       ...FAST_TIMEOUTS,
       ...options.env,
     },
@@ -162,7 +166,7 @@ function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; 
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const killer = setTimeout(() => child.kill(), 45_000);
+  const killer = setTimeout(() => child.kill(), 80_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
@@ -170,6 +174,18 @@ function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; 
       resolve({ code, stdout, stderr, ...readCalls(path.join(dir, 'calls.log')) });
     });
   });
+}
+
+let monitoringDistDir: string | undefined;
+/** The fixture dist/ with the monitoring add-on's file, as main.ts synthesizes it. */
+function monitoringDist(): string {
+  if (!monitoringDistDir) {
+    monitoringDistDir = fs.mkdtempSync(path.join(sandbox(), 'dist-'));
+    for (const dir of [fixtureDist, path.join(fixtures, 'monitoring')]) {
+      for (const file of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, file), path.join(monitoringDistDir, file));
+    }
+  }
+  return monitoringDistDir;
 }
 
 function readCalls(log: string): Pick<Run, 'calls' | 'contexts'> {
@@ -182,7 +198,7 @@ function readCalls(log: string): Pick<Run, 'calls' | 'contexts'> {
       contexts.add(args[1]);
       args = args.slice(2);
     }
-    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(configFile).join('<config>');
+    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(monitoringDist()).join('<dist>').split(configFile).join('<config>');
   });
   return { calls, contexts };
 }
@@ -323,7 +339,10 @@ describe('platform.sh apply', () => {
       `kubectl apply -f ${dist}/0002-spark-jobs.k8s.yaml`,
     ]);
     expect(r.calls.filter((call) => call.includes('helm-install'))).toEqual([]);
-    expect(r.stdout).toContain(`==> [operator] waiting up to 12s: ${kind} ${ns}/spark-operator ${until.replace(/^condition=/, '')}`);
+    expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/spark-operator ${until.replace(/^condition=/, '')}`);
+    // The monitoring chart, released the same way, first; its PodMonitors once their CRD is there.
+    expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/kube-prometheus-stack ${until.replace(/^condition=/, '')}`);
+    expect(r.stdout).toContain('podmonitor/spark-drivers-team-alpha created');
     expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
   });
 
@@ -335,7 +354,8 @@ describe('platform.sh apply', () => {
     const r = await run('apply', { ...happy(), missingKinds }, { env: { DIST_DIR: dist } });
 
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('FAILED [platform] 0001-spark-operator.k8s.yaml: kubectl apply failed');
+    // The monitoring file comes first: its chart is released the same way.
+    expect(r.stderr).toContain('FAILED [platform] 0000-monitoring.k8s.yaml: kubectl apply failed');
     expect(r.stderr).toContain(`no matches for kind "${kind}"`);
     expect(r.stderr).toContain(hint);
     expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
@@ -351,8 +371,9 @@ describe('platform.sh apply', () => {
     expectCallsInOrder(r, [
       'kubectl apply -f <dist>/0000-tenants.k8s.yaml',
       'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
-      // ... then the readiness gates, each within its own bound (kubectl wait gets what is left of it), ...
+      // ... each followed by the install of its charts, ...
       'kubectl get job helm-install-spark-operator -n kube-system',
+      // ... then the readiness gates, each within its own bound (kubectl wait gets what is left of it), ...
       `kubectl get customresourcedefinition ${CRD} --ignore-not-found -o name`,
       /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\/sparkapplications\.sparkoperator\.k8s\.io$/,
       'kubectl get deployment spark-operator-controller -n spark-operator',
@@ -372,14 +393,16 @@ describe('platform.sh apply', () => {
     expect(r.calls.filter((call) => call.includes('get job helm-install-spark-operator'))).toHaveLength(3);
     expect(r.calls.filter((call) => call.includes('get sparkapplication pyspark-pi-test -n team-alpha -o jsonpath={.status'))).toHaveLength(4);
 
-    expect(r.stdout).toContain('==> [platform] applying 2 file(s)');
-    expect(r.stdout).toContain('==> [operator] waiting up to 12s: Job kube-system/helm-install-spark-operator (installs HelmChart kube-system/spark-operator) complete');
+    expect(r.stdout).toContain('==> [platform] applying 2 file(s), each after the charts of the one before');
+    expect(r.stdout).toContain('==> [platform] waiting up to 12s: Job kube-system/helm-install-spark-operator (installs HelmChart kube-system/spark-operator) complete');
+    // Without the monitoring add-on there is no monitoring phase.
+    expect(r.stdout).not.toContain('[monitoring]');
     expect(r.stdout).toContain(`==> [operator] waiting up to 13s: customresourcedefinition ${CRD} Established`);
     expect(r.stdout).toContain('==> [operator] waiting up to 14s: deployment spark-operator/spark-operator-webhook Available');
     expect(r.stdout).toContain("the operator's webhook is not serving yet (attempt 1 of 3)");
     expect(r.stdout).toContain('==> [jobs] applying 1 file(s)');
     expect(r.stdout).toContain('==> [results] following 2 SparkApplication(s), all within 16s');
-    expect(r.stdout).toMatch(/==> \[results\] waiting up to 1[0-6]s more: SparkApplication team-beta\/spark-pi-test COMPLETED or FAILED/);
+    expect(r.stdout).toMatch(/==> \[results\] waiting up to \d+s more: SparkApplication team-beta\/spark-pi-test COMPLETED or FAILED/);
     expect(r.stdout).toContain(
       [
         '| Namespace | Application | Type | State | Result |',
@@ -420,7 +443,7 @@ describe('platform.sh apply', () => {
 
     expect(r.code).toBe(1);
     expect(r.calls.filter((call) => call.includes('get job'))).toHaveLength(2);
-    expect(r.stderr).toContain('FAILED [operator] Job kube-system/helm-install-spark-operator: the chart install failed');
+    expect(r.stderr).toContain('FAILED [platform] Job kube-system/helm-install-spark-operator: the chart install failed');
     expect(r.stderr).toContain('kubectl logs -n kube-system job/helm-install-spark-operator');
   });
 
@@ -428,7 +451,7 @@ describe('platform.sh apply', () => {
     const r = await run('apply', { ...happy(), helmJob: ['absent'] }, { env: { HELM_JOB_TIMEOUT: '0' } });
 
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('FAILED [operator] Job kube-system/helm-install-spark-operator: did not appear within 0s');
+    expect(r.stderr).toContain('FAILED [platform] Job kube-system/helm-install-spark-operator: did not appear within 0s');
   });
 
   test.concurrent('a webhook that keeps refusing: bounded retries, then the file and the error', async () => {
@@ -545,6 +568,70 @@ describe('platform.sh apply', () => {
   });
 });
 
+describe('platform.sh apply with the monitoring add-on', () => {
+  test.concurrent('installs the monitoring chart first, applies its PodMonitors once their CRD exists, waits for Prometheus and Grafana', async () => {
+    const r = await run('apply', happy(), { dist: monitoringDist() });
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // GIVEN the monitoring file, which sorts first, THEN its chart is installed before the next file
+    // is applied: the operator's chart renders its PodMonitor only once the CRD exists; ...
+    expectCallsInOrder(r, [
+      'kubectl apply -f <dist>/0000-monitoring.k8s.yaml',
+      'kubectl get job helm-install-kube-prometheus-stack -n kube-system',
+      'kubectl apply -f <dist>/0000-tenants.k8s.yaml',
+      'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
+      'kubectl get job helm-install-spark-operator -n kube-system',
+      // ... the PodMonitors, refused before their CRD existed, are applied once it is established, ...
+      'kubectl get customresourcedefinition podmonitors.monitoring.coreos.com --ignore-not-found -o name',
+      /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\/podmonitors\.monitoring\.coreos\.com$/,
+      'kubectl apply -f <dist>/0000-monitoring.k8s.yaml',
+      // ... then Prometheus and Grafana, each within its bound, and how to open Grafana, ...
+      /^kubectl wait -n monitoring --for=condition=Available --timeout=1[0-7]s deployment\/kube-prometheus-stack-operator$/,
+      /^kubectl wait -n monitoring --for=jsonpath=\{\.status\.readyReplicas\}=1 --timeout=1[0-7]s statefulset\/prometheus-kube-prometheus-stack-prometheus$/,
+      /^kubectl wait -n monitoring --for=condition=Available --timeout=1[0-7]s deployment\/kube-prometheus-stack-grafana$/,
+      'kubectl get service kube-prometheus-stack-grafana -n monitoring --ignore-not-found -o name',
+      // ... then the operator and the jobs, whose drivers Prometheus is ready to scrape.
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-webhook$/,
+      'kubectl apply -f <dist>/0002-spark-jobs.k8s.yaml',
+    ]);
+    expect(r.calls.filter((call) => call.includes('apply -f <dist>/0000-monitoring.k8s.yaml'))).toHaveLength(2);
+    expect(r.calls.filter((call) => call.includes('get job helm-install-kube-prometheus-stack'))).toHaveLength(3);
+    expect(r.stdout).toContain('==> [platform] applying 3 file(s), each after the charts of the one before');
+    expect(r.stdout).toContain('the rest of 0000-monitoring.k8s.yaml once a chart has installed the CRDs podmonitors.monitoring.coreos.com');
+    expect(r.stdout).toContain('      podmonitor/spark-drivers-team-alpha created');
+    expect(r.stdout).toContain('==> [monitoring] waiting up to 17s: statefulset monitoring/prometheus-kube-prometheus-stack-prometheus jsonpath={.status.readyReplicas}=1');
+    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+  });
+
+  test.concurrent('a monitoring chart that fails to install stops the run before the operator is applied', async () => {
+    const r = await run('apply', { ...happy(), helmJob: ['running', 'Failed'] }, { dist: monitoringDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [platform] Job kube-system/helm-install-kube-prometheus-stack: the chart install failed');
+    expect(r.stderr).toContain('kubectl logs -n kube-system job/helm-install-kube-prometheus-stack');
+    expect(r.calls.some((call) => call.includes('0000-tenants') || call.includes('0001-spark-operator'))).toBe(false);
+  });
+
+  test.concurrent('a PodMonitor CRD that never becomes Established: bounded wait, naming the CRD', async () => {
+    const r = await run('apply', { ...happy(), neverReady: ['customresourcedefinition/podmonitors.monitoring.coreos.com'] }, { dist: monitoringDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [platform] customresourcedefinition podmonitors.monitoring.coreos.com: not Established within 13s');
+    expect(r.calls.filter((call) => call.includes('apply -f <dist>/0000-monitoring.k8s.yaml'))).toHaveLength(1);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
+
+  test.concurrent('a Prometheus that never gets ready: bounded wait, the monitoring pods hint', async () => {
+    const r = await run('apply', { ...happy(), neverReady: ['statefulset/prometheus-kube-prometheus-stack-prometheus'] }, { dist: monitoringDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [monitoring] statefulset monitoring/prometheus-kube-prometheus-stack-prometheus: not jsonpath={.status.readyReplicas}=1 within 17s');
+    expect(r.stderr).toContain('kubectl get pods -n monitoring');
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
+});
+
 describe('platform.sh status and down', () => {
   test.concurrent('status shows the nodes, the operator and the applications of an existing cluster', async () => {
     const r = await run('status', { clusters: [CLUSTER] });
@@ -556,7 +643,19 @@ describe('platform.sh status and down', () => {
       'kubectl get helmcharts.helm.cattle.io -A',
       'kubectl get deployments -n spark-operator',
       'kubectl get sparkapplications -A',
+      'kubectl get service kube-prometheus-stack-grafana -n monitoring --ignore-not-found -o name',
     ]);
+    expect(r.stdout).toContain('grafana: no Service monitoring/kube-prometheus-stack-grafana; the monitoring stack is not installed (yet)');
+  });
+
+  test.concurrent('status says how to open Grafana and where its generated password is', async () => {
+    const r = await run('status', { clusters: [CLUSTER], services: ['monitoring/kube-prometheus-stack-grafana'] });
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('==> [status] grafana: open it with a port-forward (leave it running), then browse to http://localhost:3000');
+    expect(r.stdout).toContain(`kubectl --context ${CONTEXT} port-forward -n monitoring service/kube-prometheus-stack-grafana 3000:80`);
+    expect(r.stdout).toContain('password (generated in the cluster at install, kept in the Secret monitoring/kube-prometheus-stack-grafana)');
+    expect(r.stdout).toContain(`kubectl --context ${CONTEXT} get secret -n monitoring kube-prometheus-stack-grafana -o jsonpath='{.data.admin-password}' | base64 -d; echo`);
   });
 
   test.concurrent('status without the cluster says how to create it', async () => {

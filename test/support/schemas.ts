@@ -5,7 +5,7 @@ import { readUpstreamYaml } from './upstream';
 /**
  * Validates synthesized objects against the schemas the cluster would use: Kubernetes' own (through
  * kubernetes-models) for built-in kinds, and the upstream CRDs' openAPIV3Schema (through ajv) for
- * SparkApplication and HelmChart. CRD schemas are closed where they list properties, as
+ * SparkApplication, HelmChart and PodMonitor. CRD schemas are closed where they list properties, as
  * `kubectl apply`'s strict field validation treats unknown fields. HelmRelease, HelmRepository and
  * Application (the Flux and Argo CD delivery modes) are checked against their vendored CRDs too.
  */
@@ -57,6 +57,7 @@ export function registerCrd(...parts: string[]): void {
 
 registerCrd('spark-operator-2.3.0', 'sparkoperator.k8s.io_sparkapplications.yaml');
 registerCrd('k3s-helm-controller', 'helm.cattle.io_helmcharts.yaml');
+registerCrd('kube-prometheus-stack', 'crd-podmonitors.yaml');
 
 /** CRDs of the delivery modes, compiled when an object of one of their kinds is first checked. */
 const LATER: Record<string, string[]> = {
