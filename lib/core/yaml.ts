@@ -28,12 +28,16 @@ function scalarText(value: string | number): string | null {
   return text;
 }
 
-/** How the `yaml` package writes a map key; null when it is not a simple one-line key. */
+/**
+ * How the `yaml` package writes a map key; null when it is not a simple one-line key, or when it
+ * starts with a document marker (`---`, `...`), which the `yaml` package quotes in a document's
+ * top-level map only.
+ */
 function keyText(key: string): string | null {
   let text = keys.get(key);
   if (text === undefined) {
     const out = stringify({ [key]: 0 }, OPTIONS);
-    text = out.endsWith(': 0\n') && out.indexOf('\n') === out.length - 1 ? out.slice(0, -4) : null;
+    text = !/^(---|\.\.\.)/.test(key) && out.endsWith(': 0\n') && out.indexOf('\n') === out.length - 1 ? out.slice(0, -4) : null;
     keys.set(key, text);
   }
   return text;
@@ -53,7 +57,8 @@ function scalar(value: unknown): string {
     return text;
   }
   if (typeof value === 'number') {
-    if (Number.isSafeInteger(value)) {
+    // String(-0) is "0", but the `yaml` package writes "-0".
+    if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
       return String(value);
     }
     const text = scalarText(value);

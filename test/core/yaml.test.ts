@@ -1,0 +1,187 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
+import { parseAllDocuments, stringify } from 'yaml';
+import { documentsYaml, documentYaml } from '../../lib/core/yaml';
+import { REPO } from '../support/project';
+
+/**
+ * documentsYaml must write, byte for byte, what cdk8s's Yaml.stringify writes: the `yaml` package
+ * with keepUndefined, lineWidth 0 and the YAML 1.1 schema, one document after the other.
+ */
+
+/** The options cdk8s's Yaml.stringify passes to the `yaml` package. */
+const CDK8S_OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' as const };
+
+/** What the `yaml` package writes for documents with cdk8s's options, as cdk8s joins them. */
+function reference(docs: unknown[]): string {
+  return docs.map((d) => (d === undefined ? '\n' : stringify(d, CDK8S_OPTIONS))).join('---\n');
+}
+
+/** The documents of a YAML text as cdk8s wrote them (YAML 1.1, so that `on` or `yes` would be booleans). */
+function documentsOf(text: string): unknown[] {
+  return parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS());
+}
+
+/** The committed YAML files of a folder. */
+function yamlFiles(dir: string): [string, string][] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => [path.relative(REPO, path.join(dir, f)), fs.readFileSync(path.join(dir, f), 'utf8')]);
+}
+
+describe('documentsYaml on the committed manifests', () => {
+  const files = [...yamlFiles(path.join(REPO, 'dist')), ...yamlFiles(path.join(REPO, 'test', 'fixtures', 'k3d', 'dist'))];
+
+  test('there are manifests to compare', () => {
+    expect(files.map(([f]) => f)).toEqual(expect.arrayContaining(['dist/0000-tenants.k8s.yaml', 'test/fixtures/k3d/dist/0000-tenants.k8s.yaml']));
+  });
+
+  test.each(files)('%s is written back byte for byte, as cdk8s writes it', (_file, text) => {
+    // GIVEN the objects of a committed file
+    const docs = documentsOf(text);
+    expect(docs.length).toBeGreaterThan(0);
+    // WHEN they are written by documentsYaml and by cdk8s
+    const written = documentsYaml(docs);
+    // THEN both give the same bytes, which are the file's
+    expect(written).toBe(Yaml.stringify(...docs));
+    expect(written).toBe(text);
+  });
+});
+
+describe('documentsYaml on values that YAML 1.1 and the `yaml` package treat specially', () => {
+  // Each row: a document whose value the writer must write exactly as the `yaml` package does.
+  test.each<[string, unknown]>([
+    ['YAML 1.1 booleans as strings', { v: ['yes', 'no', 'on', 'off', 'y', 'n', 'Y', 'N', 'Yes', 'NO', 'On', 'OFF', 'true', 'False'] }],
+    ['null-looking strings', { v: ['null', 'Null', '~', ''] }],
+    ['octal- and number-looking strings', { v: ['0755', '0o755', '0x1F', '017', '1e3', '1E3', '.5', '5.', '+1', '-1', '1_000', '12:30', '12:30:00', '0b101', '2024-01-01', '.inf', '-.Inf', '.nan', '8080'] }],
+    ['numbers', { v: [0, -0, 1, -1, 1.5, -2.25, 1e21, 1e-7, 2 ** 53, Number.MAX_SAFE_INTEGER, NaN, Infinity, -Infinity] }],
+    ['leading and trailing spaces', { v: [' lead', 'trail ', ' both ', '  '] }],
+    ['indicators and special characters', { v: ['a: b', '- x', '-', '? x', '#c', 'a #b', '&a', '*a', '!tag', '%x', '@x', '`x', '|', '>', '{', '[', ',', '"q"', "'q'", 'it\'s', '\\', '=', '<<', '---', '...', '--- x'] }],
+    ['control characters and tabs', { v: ['a\tb', '\t', '\u0007', '\u001b', '\u007f', '\u0085'] }],
+    ['unicode', { 'v': ['é', '✓', '中文', '😀', '\u00a0', '\u2028', '\ufeff', 'naïve café'], 'ключ': 'значение', '😀': 1 }],
+    ['empty maps and lists', { a: {}, b: [], c: [{}, []], d: { e: {} } }],
+    ['nested lists', { v: [[1, [2, [3, []]]], [[]], [[{}]], [{ a: [[1]] }]] }],
+    ['maps in lists whose first value is a collection', { v: [{ a: [1, 2], b: { c: [{ d: 1 }] } }, { e: {} }] }],
+    ['multi-line strings', { a: 'line 1\nline 2\n', b: 'no trailing newline\nend', c: '\n', d: 'a\n\nb', e: ' \n ', f: 'trailing spaces \nnext' }],
+    ['very long strings, never folded', { a: 'x'.repeat(5000), b: 'word '.repeat(1000).trim(), c: `${'a '.repeat(200)}b` }],
+    ['keys that need quoting', { 'yes': 1, 'on': 2, '1': 3, '0755': 4, '': 5, 'a b': 6, 'k:': 7, '? x': 8, '#k': 9, 'a: b': 10, ' lead': 11 }],
+    ['keys that start with a document marker, at the top and nested', { '---': 1, '...': 2, '---x': 3, 'n': { '---': 1, '...': 2, '...y': { '---z': [{ '---': 1 }] } } }],
+    ['undefined and null values', { a: undefined, b: null, c: [undefined, null], d: { e: undefined } }],
+    ['Kubernetes-shaped values', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { 'app.kubernetes.io/name': 'spark' }, annotations: { 'a/b': 'true' } }, data: { 'spark-defaults.conf': 'spark.executor.instances 2\nspark.ui.enabled false\n', 'port': '8080', 'enabled': 'on' } }],
+  ])('%s', (_what, doc) => {
+    // WHEN the document is written THEN the bytes are the `yaml` package's with cdk8s's options
+    expect(documentYaml(doc)).toBe(stringify(doc, CDK8S_OPTIONS));
+    expect(documentsYaml([doc])).toBe(Yaml.stringify(doc));
+  });
+
+  test('-0 is written as the `yaml` package writes it, not as 0', () => {
+    expect(documentYaml({ a: -0, b: [-0] })).toBe('a: -0\nb:\n  - -0\n');
+  });
+
+  test('a key starting with a document marker is quoted at the top level only, as the `yaml` package does', () => {
+    expect(documentYaml({ '---': { '---': 1 } })).toBe('"---":\n  ---: 1\n');
+  });
+
+  test('documents that are not maps, and undefined documents, are written as cdk8s writes them', () => {
+    const docs = [{ a: 1 }, undefined, [1, 2], 'text', 3, null, {}, { b: 2 }];
+    expect(documentsYaml(docs)).toBe(Yaml.stringify(...docs));
+    expect(documentsYaml([])).toBe('');
+  });
+});
+
+describe('documentsYaml on thousands of generated documents', () => {
+  /** A seeded pseudo-random generator (mulberry32), so that every run checks the same documents. */
+  function random(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  const TRAPS = [
+    'yes', 'no', 'on', 'off', 'y', 'n', 'Y', 'N', 'Yes', 'NO', 'On', 'OFF', 'true', 'False', 'TRUE', 'null', 'Null', '~', '',
+    '0', '00', '0755', '0o755', '0x1F', '017', '1e3', '1E3', '.5', '5.', '+1', '-1', '1_000', '1,000', '1:30', '12:30:00', '0b101',
+    '2024-01-01', '2024-01-01T10:00:00Z', '.inf', '-.Inf', '.nan', 'NaN', 'Infinity', '0.0', '-0', '1.0e+3', '8080', '500m', '8Gi',
+    ' lead', 'trail ', ' both ', 'a: b', 'a:b', '- x', '-', '? x', '?', '#c', 'a #b', '&a', '*a', '!tag', '%x', '@x', '`x', '|', '>',
+    '{', '}', '[', ']', ',', '"q"', "'q'", "it's", '\\', '\t', 'a\tb', '---', '...', '--- x', '=', '<<',
+    'é', '✓', '中文', '😀', '\u00a0', '\u2028', '\u0007', '\u001b', '\ufeff', '\u0085',
+    'multi\nline', 'trailing\n', '\n', 'a\n\nb', ' \n ', 'x'.repeat(300), 'word '.repeat(100), 'spark.executor.instances 2\nspark.ui.enabled false\n',
+  ];
+  const KEYS = ['name', 'metadata', 'spec', 'labels', 'app.kubernetes.io/name', 'a', 'b', 'x-y', 'under_score', 'CamelCase', '10', '0', 'requests.cpu'];
+
+  function generator(seed: number) {
+    const next = random(seed);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+    const scalar = (): unknown => {
+      switch (Math.floor(next() * 8)) {
+        case 0: return pick(TRAPS);
+        case 1: return Math.floor(next() * 2000) - 1000;
+        case 2: return Math.round((next() * 1000 - 500) * 1000) / 1000;
+        case 3: return pick([true, false, null, undefined, 0, -0, 1e21, 2 ** 53 + 2, Number.MAX_SAFE_INTEGER, 1e-7, 0.1, NaN, Infinity, -Infinity]);
+        case 4: {
+          // A short string of characters that matter to YAML, mixed with ordinary ones.
+          const chars = [' ', '!', '"', '#', '&', "'", '*', ',', '-', ':', '?', '[', ']', '{', '}', '|', '>', '%', '@', '`', '\t', '\n', 'a', 'Z', '0', '.', 'é', '中', '😀', '\u00a0'];
+          return Array.from({ length: Math.floor(next() * 10) }, () => pick(chars)).join('');
+        }
+        case 5: return `${pick(TRAPS)}${pick(TRAPS)}`;
+        case 6: return String(Math.floor(next() * 100000));
+        default: return Array.from({ length: Math.floor(next() * 8) + 1 }, () => pick([...'abcdefghijklmnopqrstuvwxyz-_./0123456789'])).join('');
+      }
+    };
+    const key = (): string => (next() < 0.75 ? pick(KEYS) + (next() < 0.3 ? String(Math.floor(next() * 5)) : '') : String(scalar()));
+    const value = (depth: number): unknown => {
+      const r = next();
+      if (depth > 3 || r < 0.5) {
+        return scalar();
+      }
+      if (r < 0.78) {
+        const map: Record<string, unknown> = {};
+        for (let i = Math.floor(next() * 5); i > 0; i--) {
+          map[key()] = value(depth + 1);
+        }
+        return map;
+      }
+      return Array.from({ length: Math.floor(next() * 5) }, () => value(depth + 1));
+    };
+    return (): unknown => {
+      const r = next();
+      if (r < 0.02) {
+        return undefined;
+      }
+      if (r < 0.04) {
+        return value(3);
+      }
+      const doc: Record<string, unknown> = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generated' } };
+      for (let i = Math.floor(next() * 6) + 1; i > 0; i--) {
+        doc[key()] = value(0);
+      }
+      return doc;
+    };
+  }
+
+  test('the generator is deterministic', () => {
+    const a = generator(11);
+    const b = generator(11);
+    expect(JSON.stringify(Array.from({ length: 50 }, a))).toBe(JSON.stringify(Array.from({ length: 50 }, b)));
+  });
+
+  test('2000 documents of a fixed seed are written byte for byte as the `yaml` package and cdk8s write them', () => {
+    // GIVEN documents full of YAML 1.1 traps, odd keys, empty and nested collections, long and multi-line strings
+    const next = generator(20241125);
+    const docs = Array.from({ length: 2000 }, next);
+    // WHEN they are written
+    const ours = documentsYaml(docs);
+    // THEN the text is the `yaml` package's for each document, joined as cdk8s joins them
+    const theirs = docs.map((doc) => reference([doc]));
+    if (ours !== theirs.join('---\n')) {
+      // Name the first document that differs.
+      const i = docs.findIndex((doc, j) => documentsYaml([doc]) !== theirs[j]);
+      expect({ doc: JSON.stringify(docs[i]), ours: documentsYaml([docs[i]]) }).toEqual({ doc: JSON.stringify(docs[i]), ours: theirs[i] });
+    }
+    expect(ours).toBe(theirs.join('---\n'));
+    // AND that is what cdk8s's own Yaml.stringify writes
+    expect(Yaml.stringify(...docs.slice(0, 200))).toBe(theirs.slice(0, 200).join('---\n'));
+  });
+});
