@@ -78,6 +78,8 @@ function state(root: Root): SynthState {
   const holder = root[STATE]!;
   // cdk8s validates the app up to once per chart plus once in all during one synth: the work is
   // done once and kept until the synth call returns (the next microtask), or the tree grows.
+  // PlatformApp starts each synth afresh (forgetState); with cdk8s's App, a second synth in the
+  // same tick after a change that added no construct reuses the first one's checks.
   if (holder.current && holder.current.size === all.length) {
     return holder.current;
   }
@@ -95,6 +97,17 @@ function state(root: Root): SynthState {
     holder.current = undefined;
   });
   return holder.current;
+}
+
+/**
+ * Drops what an earlier synth of the app of `root` kept, so that the next validation renders and
+ * checks the objects as they are now: a synth in the same tick as the one before, after a change
+ * that added no construct (a label, a container, a JSON patch), would otherwise reuse the old state.
+ */
+function forgetState(root: Root): void {
+  if (root[STATE]) {
+    root[STATE].current = undefined;
+  }
 }
 
 /** The root's validation: works out the problems and hands each to its object's own validation. */
@@ -206,12 +219,14 @@ export class PlatformApp extends App {
   }
 
   public synth(): void {
+    forgetState(this);
     const all = this.node.findAll();
+    // Validated before anything is written: cdk8s's own synth creates the output folder first.
+    validateOnce(all);
     if (!this.isSimple(all)) {
       super.synth();
       return;
     }
-    validateOnce(all);
     fs.mkdirSync(this.outdir, { recursive: true });
     const yaml = synthState(this).yaml;
     for (const [chart, objects] of chartsWithObjects(all)) {
@@ -229,6 +244,7 @@ export class PlatformApp extends App {
   }
 
   public synthYaml(): string {
+    forgetState(this);
     const all = this.node.findAll();
     if (!this.isSimple(all)) {
       return super.synthYaml();

@@ -25,6 +25,21 @@ export function dnsSubdomainProblem(name: string, what: string): string | undefi
   return undefined;
 }
 
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Returns the problem with `name` as an RFC 1035 DNS label (Service names: an RFC 1123 label that
+ * starts with a letter), or undefined.
+ * @param what names the value in the message, for example `metadata.name`
+ */
+export function dns1035LabelProblem(name: string, what: string): string | undefined {
+  if (name.length > 63 || !DNS_1035_LABEL.test(name)) {
+    const suggestion = suggest(name, 63);
+    return `${what} "${name}" is not a valid RFC 1035 label: use at most 63 lower-case letters, digits and "-", starting with a letter and ending with a letter or digit${/^; did you mean "[a-z]/.test(suggestion) ? suggestion : ''}`;
+  }
+  return undefined;
+}
+
 function suggest(name: string, maxLength: number): string {
   const fixed = name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, maxLength).replace(/[-.]+$/, '');
   return fixed && fixed !== name ? `; did you mean "${maxLength === 63 ? fixed.replace(/\./g, '-') : fixed}"?` : '';
@@ -96,7 +111,7 @@ export function labelsProblems(doc: unknown): string[] {
       path.push(key);
       if (!Array.isArray(child) && (LABEL_MAPS.has(key) || key === 'annotations') && Object.values(child).every((v) => typeof v === 'string')) {
         for (const [k, v] of Object.entries(child as Record<string, string>)) {
-          const keyProblem = LABEL_KEY_FAST.test(k) ? undefined : labelKeyProblem(k, fieldOf(path));
+          const keyProblem = LABEL_KEY_FAST.test(k) && k.indexOf('/') <= 253 ? undefined : labelKeyProblem(k, fieldOf(path));
           const valueProblem = keyProblem !== undefined || key === 'annotations' || LABEL_VALUE_FAST.test(v) ? undefined : labelValueProblem(v, `${fieldOf(path)}[${JSON.stringify(k)}]`);
           if (keyProblem !== undefined || valueProblem !== undefined) {
             problems.push((keyProblem ?? valueProblem)!);
@@ -112,12 +127,15 @@ export function labelsProblems(doc: unknown): string[] {
   return problems;
 }
 
-/** Keys and values that are certainly valid, checked without the full rules (most of them). */
+/** Keys (with a prefix of at most 253 characters) and values that are certainly valid, checked without the full rules (most of them). */
 const LABEL_KEY_FAST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE_FAST = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
-/** Kinds whose names must be RFC 1123 labels; `path` kinds take any name without "/" and "%" (RBAC); the rest subdomains. */
-const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service', 'SparkApplication', 'ScheduledSparkApplication']);
+/**
+ * Kinds whose names must be RFC 1123 labels; Service names RFC 1035 labels (the API server's rule);
+ * `path` kinds take any name without "/" and "%" (RBAC); the rest subdomains.
+ */
+const LABEL_NAMED_KINDS = new Set(['Namespace', 'SparkApplication', 'ScheduledSparkApplication']);
 const PATH_NAMED_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 /** The problems of a synthesized object's name and namespace, by the rules of its kind. */
@@ -132,7 +150,8 @@ export function objectNameProblems(doc: { kind?: unknown; metadata?: { name?: un
       problems.push(`metadata.name "${name}" is not a valid ${kind} name: it may not be "." or ".." or contain "/" or "%"`);
     }
   } else {
-    const p = LABEL_NAMED_KINDS.has(kind) ? dnsLabelProblem(name, 'metadata.name') : dnsSubdomainProblem(name, 'metadata.name');
+    const p = kind === 'Service' ? dns1035LabelProblem(name, 'metadata.name')
+      : LABEL_NAMED_KINDS.has(kind) ? dnsLabelProblem(name, 'metadata.name') : dnsSubdomainProblem(name, 'metadata.name');
     if (p !== undefined) {
       problems.push(p);
     }

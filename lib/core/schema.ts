@@ -59,11 +59,15 @@ export function objectSchemaProblems(object: { apiVersion?: unknown; kind?: unkn
   const found = validatorFor(`${apiVersion}/${kind}`);
   if (!found) {
     const versions = Object.keys(VALIDATORS).filter((k) => k.endsWith(`/${kind}`) && !k.startsWith('helm-values/')).map((k) => k.slice(0, -kind.length - 1));
-    return [versions.length > 0
-      ? `apiVersion ${apiVersion} of ${kind} is not served by Kubernetes ${KUBERNETES_SCHEMA_VERSION} or the vendored CRDs: use ${versions.join(' or ')}`
+    if (versions.length > 0) {
+      return [`apiVersion ${apiVersion} of ${kind} is not served by Kubernetes ${KUBERNETES_SCHEMA_VERSION} or the vendored CRDs: use ${versions.join(' or ')}`];
+    }
+    // A built-in alpha or beta API (off by default, or removed) is not a CRD to vendor.
+    return [/^([^/]+\/)?v\d+(alpha|beta)\d*$/.test(apiVersion)
+      ? `apiVersion ${apiVersion} of ${kind} is an alpha or beta API, which Kubernetes ${KUBERNETES_SCHEMA_VERSION} does not serve by default (or no longer serves) and synth has no schema for: use a stable API version of the kind, or, if a CRD serves it, vendor the CRD into upstream/ and run npm run validators`
       : `kind ${kind} (${apiVersion}) has no schema in Kubernetes ${KUBERNETES_SCHEMA_VERSION} or in the vendored CRDs, so synth cannot check it and the cluster may not know it: vendor its CRD into upstream/ and run npm run validators, or remove the object`];
   }
-  return describeErrors(found.validate, object, found.source, '');
+  return describeErrors(found.validate, object, found.source, '', false);
 }
 
 /**
@@ -79,10 +83,11 @@ export function chartValuesProblems(chart: string, values: unknown, prefix: stri
   if (!found) {
     throw new Error(`no values schema for chart ${chart}: add it to CHART_VALUES in scripts/compile-validators.js and run npm run validators`);
   }
-  return describeErrors(found.validate, values, found.source, prefix);
+  return describeErrors(found.validate, values, found.source, prefix, true);
 }
 
-function describeErrors(validate: CompiledValidator, data: unknown, source: string, prefix: string): string[] {
+/** @param values whether `data` is a chart's values (else a Kubernetes object) */
+function describeErrors(validate: CompiledValidator, data: unknown, source: string, prefix: string, values: boolean): string[] {
   if (validate(data)) {
     return [];
   }
@@ -90,7 +95,7 @@ function describeErrors(validate: CompiledValidator, data: unknown, source: stri
   // An anyOf that failed reports each branch's failure at the same place; the anyOf itself says it all.
   const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const kept = errors.filter((e) => e.keyword === 'anyOf' || !anyOfAt.has(e.instancePath));
-  const messages = [...new Set(kept.map((e) => describe(e, data, source, prefix, errors)))];
+  const messages = [...new Set(kept.map((e) => describe(e, data, source, prefix, errors, values)))];
   if (messages.length > MAX_PROBLEMS_PER_OBJECT) {
     return [...messages.slice(0, MAX_PROBLEMS_PER_OBJECT), `... and ${messages.length - MAX_PROBLEMS_PER_OBJECT} more schema problems in ${source}`];
   }
@@ -128,13 +133,17 @@ function show(value: unknown): string {
 
 const QUANTITY_PATTERN_START = '^(\\+|-)?(([0-9]+';
 
-function describe(e: SchemaError, data: unknown, source: string, prefix: string, all: SchemaError[]): string {
+function describe(e: SchemaError, data: unknown, source: string, prefix: string, all: SchemaError[], values: boolean): string {
   const field = fieldPath(e.instancePath, prefix);
   const value = valueAt(data, e.instancePath);
+  const notAQuantity = () => `${field} ${show(value)} is not a Kubernetes quantity (${source}): use a number with an optional suffix, for example "500m", "2" or "8Gi"`;
   const at = (key: string) => (field === '' ? key : /^[A-Za-z_$][\w$-]*$/.test(key) ? `${field}.${key}` : `${field}[${JSON.stringify(key)}]`);
   switch (e.keyword) {
     case 'additionalProperties':
-      return `${at(e.params.additionalProperty)} is not a field of ${source}, so the API server's strict field validation rejects it: remove it or correct its name`;
+      // Helm passes unknown values to the templates, which never read them.
+      return values
+        ? `${at(e.params.additionalProperty)} is not a field of ${source}, so the chart would silently ignore it: remove it or correct its name`
+        : `${at(e.params.additionalProperty)} is not a field of ${source}, so the API server's strict field validation rejects it: remove it or correct its name`;
     case 'required':
       return `${at(e.params.missingProperty)} is required by ${source}: set it`;
     case 'type':
@@ -148,11 +157,15 @@ function describe(e: SchemaError, data: unknown, source: string, prefix: string,
     case 'enum':
       return `${field} ${show(value)} is not one of ${(e.params.allowedValues as unknown[]).map((v) => show(v)).join(', ')} (${source}): use one of them`;
     case 'pattern':
+      // CRDs give quantities as an int-or-string with the quantity pattern beside it.
+      if (String(e.params.pattern).startsWith(QUANTITY_PATTERN_START)) {
+        return notAQuantity();
+      }
       return `${field} ${show(value)} does not match the pattern ${e.params.pattern} of ${source}: correct its format`;
     case 'anyOf': {
       const branches = all.filter((x) => x.instancePath === e.instancePath && x !== e);
       if (branches.some((x) => x.keyword === 'pattern' && String(x.params.pattern).startsWith(QUANTITY_PATTERN_START))) {
-        return `${field} ${show(value)} is not a Kubernetes quantity (${source}): use a number with an optional suffix, for example "500m", "2" or "8Gi"`;
+        return notAQuantity();
       }
       const types = branches.filter((x) => x.keyword === 'type').map((x) => x.params.type);
       return types.length > 0

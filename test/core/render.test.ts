@@ -1,8 +1,9 @@
-import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { IntOrString, KubeConfigMap, KubeDeployment, Quantity } from 'cdk8s-plus-30/lib/imports/k8s';
 import { SparkApplicationSpecMode, SparkApplicationSpecType } from '../../imports/sparkoperator.k8s.io';
 import { SparkJob, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../../lib';
 import { renderObjects } from '../../lib/core/render';
+import { testApp } from '../support/synth';
 
 /** Each object's JSON from the one-pass rendering, next to what `toJson()` gives. */
 function bothRenderings(app: App): { fast: any[]; cdk8s: any[] } {
@@ -18,7 +19,7 @@ const texts = (docs: any[]) => docs.map((d) => JSON.stringify(d));
 describe('renderObjects', () => {
   test('renders a platform of tenants, an operator and jobs exactly as ApiObject.toJson()', () => {
     // GIVEN a platform with every construct of the library and the objects they make
-    const app = Testing.app();
+    const app = testApp();
     const chart = new Chart(app, 'platform');
     const alpha = new TenantNamespace(chart, 'alpha', { name: 'team-alpha' });
     const beta = new TenantNamespace(chart, 'beta', { name: 'team-beta', quota: { requestsMemory: '12Gi' } });
@@ -48,7 +49,7 @@ describe('renderObjects', () => {
 
   test('resolves Lazy values (also in metadata and producing Lazy values), implicit tokens and number-or-string unions as cdk8s does', () => {
     // GIVEN objects with every kind of value cdk8s's resolvers replace
-    const app = Testing.app();
+    const app = testApp();
     const chart = new Chart(app, 'tokens');
     const produced: string[] = [];
     const lazy = (name: string, value: unknown) => Lazy.any({ produce: () => (produced.push(name), value) });
@@ -83,7 +84,7 @@ describe('renderObjects', () => {
 
   test('keeps the props unsorted under CDK8S_DISABLE_SORT, with apiVersion, kind and metadata first', () => {
     // GIVEN an object whose props are not in sorted order
-    const app = Testing.app();
+    const app = testApp();
     const chart = new Chart(app, 'unsorted');
     new KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', labels: { z: '1', a: '2' } }, data: { z: 'last', a: 'first' } });
     const before = process.env.CDK8S_DISABLE_SORT;
@@ -107,7 +108,7 @@ describe('renderObjects', () => {
 
   test('leaves objects with JSON patches, apps with their own resolvers and values cdk8s refuses to cdk8s itself', () => {
     // GIVEN an object with a patch, an app with a resolver of its own, and an object with a class instance as a value
-    const patched = Testing.app();
+    const patched = testApp();
     const chart = new Chart(patched, 'patched');
     const cm = new KubeConfigMap(chart, 'cm', { metadata: { name: 'cm' }, data: { a: '1' } });
     cm.addJsonPatch(JsonPatch.add('/data/b', '2'));
@@ -120,7 +121,7 @@ describe('renderObjects', () => {
     }
     const custom = new App({ outdir: patched.outdir, resolvers: [new Upper()] });
     new KubeConfigMap(new Chart(custom, 'custom'), 'cm', { metadata: { name: 'cm' }, data: { a: 'upper:shout' } });
-    const refused = Testing.app();
+    const refused = testApp();
     class NotPlain {
       public readonly field = 1;
     }
@@ -134,7 +135,7 @@ describe('renderObjects', () => {
 
   test('reports an error of a Lazy producer with the construct path, as cdk8s does', () => {
     // GIVEN an object whose Lazy value throws
-    const app = Testing.app();
+    const app = testApp();
     new KubeConfigMap(new Chart(app, 'broken'), 'cm', { metadata: { name: 'cm' }, data: { a: Lazy.any({ produce: () => { throw new Error('no value yet'); } }) as any } });
     // WHEN it is rendered
     // THEN the error names the construct, in cdk8s's words
@@ -146,7 +147,7 @@ describe('renderObjects', () => {
   test('puts ApiObject.prototype.toJson back, also when rendering fails', () => {
     // GIVEN the method before rendering
     const original = ApiObject.prototype.toJson;
-    const app = Testing.app();
+    const app = testApp();
     new KubeConfigMap(new Chart(app, 'c'), 'cm', { metadata: { name: 'cm' }, data: { a: Lazy.any({ produce: () => { throw new Error('x'); } }) as any } });
     // WHEN rendering throws
     expect(() => renderObjects(app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject), () => undefined)).toThrow();

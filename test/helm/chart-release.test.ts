@@ -1,10 +1,10 @@
-import { Chart, JsonPatch, Testing } from 'cdk8s';
+import { Chart, JsonPatch } from 'cdk8s';
 import { KubeNamespace } from 'cdk8s-plus-30/lib/imports/k8s';
 import { parse } from 'yaml';
 import { CHART_DELIVERY_CONTEXT, CHART_INSTALL_RETRIES, ChartDelivery, ChartRelease, ChartReleaseProps, PlatformApp } from '../../lib';
 import { parseDocs } from '../support/project';
 import { schemaErrors } from '../support/schemas';
-import { ofKind, problemsOf } from '../support/synth';
+import { ofKind, problemsOf, testApp } from '../support/synth';
 
 const MODES = [ChartDelivery.K3S_HELM_CHART, ChartDelivery.FLUX, ChartDelivery.ARGO_CD];
 
@@ -208,7 +208,7 @@ describe('ChartRelease delivery modes', () => {
   });
 
   test('an app setting that is not a delivery mode is reported with the modes there are', () => {
-    const app = Testing.app();
+    const app = testApp();
     app.node.setContext(CHART_DELIVERY_CONTEXT, 'fluxcd');
     new ChartRelease(new Chart(app, 'platform'), 'Example', release());
     expect(problemsOf(app)).toEqual([
@@ -217,7 +217,7 @@ describe('ChartRelease delivery modes', () => {
   });
 
   test('a plain cdk8s App chooses the mode with its context', () => {
-    const app = Testing.app();
+    const app = testApp();
     app.node.setContext(CHART_DELIVERY_CONTEXT, ChartDelivery.ARGO_CD);
     const r = new ChartRelease(new Chart(app, 'platform'), 'Example', release());
     expect(r.delivery).toBe(ChartDelivery.ARGO_CD);
