@@ -145,6 +145,19 @@ export {
   SPARK_UI_PORT,
 } from './addons/monitoring/platform-metrics';
 
+export { clusterEndpoint, PIPELINE_LABEL, type PipelineStorage, storageReachProblem } from './addons/pipeline/pipeline-storage';
+export { DATASET_UPLOAD_ATTEMPTS, type DatasetFile, DatasetLoader, type DatasetLoaderProps, PUBLIC_HTTPS_EGRESS } from './addons/pipeline/dataset-loader';
+export {
+  MAX_SCRIPT_BYTES,
+  PySparkScript,
+  PySparkScriptJob,
+  type PySparkScriptJobProps,
+  type PySparkScriptProps,
+  type PySparkScriptSource,
+  pysparkScriptSpec,
+  SCRIPT_MOUNT_PATH,
+} from './addons/pipeline/pyspark-script-job';
+
 /**
  * The SparkApplication classes generated from the operator's CRD: the types of `SparkJobProps.spec`
  * and their enums, such as `sparkoperator.SparkApplicationSpecType.PYTHON`.

@@ -110,6 +110,31 @@ const keepValidatorsOut = {
   },
 };
 
+/**
+ * `__dirname` and `__filename` in the app's own files (not its packages) keep their meaning in the
+ * bundle, so that an app can read files beside its sources (a PySpark script, say) wherever the
+ * bundle runs from.
+ */
+const keepOwnPaths = {
+  name: 'own-dirname-and-filename',
+  setup(build) {
+    build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+      if (args.path.split(path.sep).includes('node_modules')) {
+        return undefined;
+      }
+      const text = fs.readFileSync(args.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(text)) {
+        return undefined;
+      }
+      const ext = path.extname(args.path).slice(1);
+      return {
+        contents: text.replace(/\b__dirname\b/g, JSON.stringify(path.dirname(args.path))).replace(/\b__filename\b/g, JSON.stringify(args.path)),
+        loader: ext.endsWith('ts') ? 'ts' : 'js',
+      };
+    });
+  },
+};
+
 async function build() {
   const startedMs = Date.now();
   const esbuild = require('esbuild');
@@ -132,7 +157,7 @@ async function build() {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'error',
-    plugins: [keepValidatorsOut],
+    plugins: [keepValidatorsOut, keepOwnPaths],
   });
   // The sources, and what decides how they are built: this script and the TypeScript config.
   const files = [...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)), __filename, path.join(root, 'tsconfig.json')];

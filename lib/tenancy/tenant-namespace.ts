@@ -424,19 +424,29 @@ export class TenantNamespace extends Construct {
   }
 
   /**
-   * Opens destinations to every pod of the tenant, as one NetworkPolicy `<tenant>-<name>`; add-ons
-   * use it for what their jobs reach (object storage, for example). Without networkIsolation nothing
-   * is restricted and nothing is added.
+   * Opens destinations to every pod of the tenant, or only to the pods `fromPodLabels` selects, as
+   * one NetworkPolicy `<tenant>-<name>`; add-ons use it for what their jobs reach (object storage,
+   * for example). Without networkIsolation nothing is restricted and nothing is added.
    * @param name names the policy, for example `allow-object-store`
+   * @param fromPodLabels labels of the tenant's pods the policy opens the destinations to, for
+   * example a data-loading Job's; the rules then do not appear in `egress`, which lists what every
+   * pod of the tenant may reach
    */
-  public allowEgress(name: string, rules: TenantEgressRule[]): void {
+  public allowEgress(name: string, rules: TenantEgressRule[], fromPodLabels?: Record<string, string>): void {
     if (!this.networkIsolation) {
       return;
     }
-    rules.forEach((rule, i) => this.allowEgressTo(`${name}[${i}]`, rule));
+    if (fromPodLabels === undefined) {
+      rules.forEach((rule, i) => this.allowEgressTo(`${name}[${i}]`, rule));
+    } else {
+      rules.forEach((rule, i) => this.problems.addAll(egressProblems(rule, `${name}[${i}]`)));
+      if (Object.keys(fromPodLabels).length === 0) {
+        this.problems.add(`allowEgress("${name}") got no pod labels, which would open the destinations to every pod of the tenant: give the labels of the pods that need them, or leave fromPodLabels out to open them to all`);
+      }
+    }
     this.policies.push(new k8s.KubeNetworkPolicy(this, `Policy-${name}`, {
       metadata: { name: `${this.namespaceName}-${name}`, namespace: this.namespaceName, labels: { [TENANT_LABEL]: this.namespaceName } },
-      spec: { podSelector: {}, policyTypes: ['Egress'], egress: rules.map(egressRule) },
+      spec: { podSelector: fromPodLabels ? { matchLabels: fromPodLabels } : {}, policyTypes: ['Egress'], egress: rules.map(egressRule) },
     }));
   }
 
