@@ -3,33 +3,49 @@
 // app built on the package (`npx spark-platform-synth`, or `app: npx spark-platform-synth` in the
 // app's cdk8s.yaml).
 //
-//   spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages]
+//   spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages | --external-packages]
 //
-//   ENTRY              the app's entry file (default main.ts)
-//   --out DIR          where the manifests go (default dist, or SYNTH_DIST_DIR)
-//   --bundle-packages  bundle the app's packages into the app too (faster; for apps that do not
-//                      load files next to a package's code, as cdk8s's Include of a URL does)
+//   ENTRY                the app's entry file (default main.ts)
+//   --out DIR            where the manifests go (default dist, or SYNTH_DIST_DIR)
+//   --bundle-packages    bundle the app's packages into the app's bundle (the default when esbuild
+//                        can bundle them faithfully, see below)
+//   --external-packages  leave the packages out of the bundle: Node loads them from node_modules
 //
 // esbuild bundles the app without type-checking (type errors are `tsc`'s job; `npm test` here).
 // The app synthesizes into a staging folder (CDK8S_OUTDIR, default .cdk8s.out; `cdk8s synth` sets
-// it); the synth validates every object and every construct, and only when it succeeded is the
-// output folder replaced as a whole. A failed synth leaves the output folder exactly as it was and
-// prints every problem. After a successful synth the reports the app's constructs registered (the
-// capacity table of the tenants' quotas) are printed; under the cdk8s CLI, which swallows an app's
-// standard output, on standard error.
+// it); the synth validates every object and every construct, and only when the app finished
+// without an error and wrote its manifests is the output folder replaced as a whole. A failed synth
+// leaves the output folder exactly as it was and prints every problem. After a successful synth the
+// reports the app's constructs registered (the capacity table of the tenants' quotas) are printed;
+// under the cdk8s CLI, which swallows an app's standard output, on standard error.
 //
-// The bundle is kept in node_modules/.cache/spark-platform/ with the list of its input files and
-// rebuilt only when one of them changed. Environment: SYNTH_CACHE=0 (always rebuild), SYNTH_DEBUG=1
-// (stack traces mapped to the TypeScript sources).
+// Packages. Loading one bundle is much faster than loading a few hundred files from node_modules,
+// so the packages are bundled too, with two precautions: `__dirname` and `__filename` keep naming
+// each file's real place (cdk8s's Include of a URL runs a script next to its own code, an app may
+// read a file next to its source), and a package's copies of one version are bundled once (cdk8s
+// has its own copy of `yaml`). When esbuild cannot bundle a package faithfully (a require or
+// require.resolve of a computed path, import.meta, a native addon, a file it cannot load), the app
+// is bundled with every package external instead and the reason is printed once: all or none,
+// because a package bundled and another loaded from node_modules would each get their own copy of
+// a package both use (cdk8s finds a construct's chart through `instanceof`).
+// The library's precompiled schema validators always stay out of the bundle (megabytes of code of
+// which a synth needs a few kinds): each is required from its own file when first needed.
+//
+// Caches, in node_modules/.cache/spark-platform/: the bundle with the list of its input files
+// (rebuilt only when one of them changed), and V8's compiled code of the bundle and of the
+// validators (so that the next run does not parse them again). SYNTH_CACHE=0 rebuilds and compiles
+// everything; SYNTH_DEBUG=1 maps stack traces to the TypeScript sources.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
+const Module = require('module');
 const path = require('path');
+const vm = require('vm');
 
-const USAGE = 'usage: spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages]';
+const USAGE = 'usage: spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages | --external-packages]';
 
 function parseArgs(argv) {
-  const options = { entry: 'main.ts', out: process.env.SYNTH_DIST_DIR ?? 'dist', bundlePackages: process.env.SYNTH_BUNDLE_PACKAGES === '1' };
+  const options = { entry: 'main.ts', out: process.env.SYNTH_DIST_DIR || 'dist', packages: 'auto' };
   let entrySet = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -39,7 +55,9 @@ function parseArgs(argv) {
         throw new Error(`--out needs a folder\n${USAGE}`);
       }
     } else if (arg === '--bundle-packages') {
-      options.bundlePackages = true;
+      options.packages = 'bundle';
+    } else if (arg === '--external-packages') {
+      options.packages = 'external';
     } else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -66,14 +84,20 @@ const dist = path.resolve(root, options.out);
 // The cdk8s CLI captures the app's stdout and never shows it, so under it the reports go to stderr.
 // The CLI is recognised by the variable it always sets for its apps.
 const underCdk8sCli = process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined;
-const staging = path.resolve(root, process.env.CDK8S_OUTDIR ?? '.cdk8s.out');
+const staging = path.resolve(root, process.env.CDK8S_OUTDIR || '.cdk8s.out');
 const cacheDir = path.join(root, 'node_modules', '.cache', 'spark-platform');
-const key = crypto.createHash('sha256').update(`${entry}\n${options.bundlePackages}`).digest('hex').slice(0, 12);
-const bundle = path.join(cacheDir, `${path.basename(entry, path.extname(entry))}-${key}.js`);
-const manifest = `${bundle}.inputs.json`;
+const useCache = process.env.SYNTH_CACHE !== '0';
 const debug = Boolean(process.env.SYNTH_DEBUG);
+const key = hash(`${entry}\n${options.packages}`).slice(0, 12);
+const bundle = path.join(cacheDir, `${path.basename(entry, path.extname(entry))}-${key}.js`);
+const debugBundle = bundle.replace(/\.js$/, '.debug.js');
+const manifest = `${bundle}.inputs.json`;
 /** Where the library's constructs leave the reports to print after a synth (lib/core/app.ts). */
 const REPORTS = Symbol.for('spark-platform.synth-reports');
+
+function hash(text) {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
 
 /** What identifies a version of a file without reading it. */
 function signature(file) {
@@ -85,8 +109,15 @@ function signature(file) {
   }
 }
 
+/** Writes a file whole or not at all, so that a concurrent synth never reads half of it. */
+function writeAtomically(file, data) {
+  const partial = `${file}.${process.pid}.partial`;
+  fs.writeFileSync(partial, data);
+  fs.renameSync(partial, file);
+}
+
 function isFresh() {
-  if (process.env.SYNTH_CACHE === '0' || !fs.existsSync(bundle)) {
+  if (!useCache || !fs.existsSync(bundle)) {
     return false;
   }
   try {
@@ -96,6 +127,8 @@ function isFresh() {
     return false;
   }
 }
+
+const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
 /**
  * The library's precompiled validators stay out of the bundle: each is required from its own file
@@ -111,59 +144,159 @@ const keepValidatorsOut = {
 };
 
 /**
- * `__dirname` and `__filename` in the app's own files (not its packages) keep their meaning in the
- * bundle, so that an app can read files beside its sources (a PySpark script, say) wherever the
- * bundle runs from.
+ * `__dirname` and `__filename` of every bundled file name the file's own place, not the bundle's:
+ * a declaration of both is put in front of the file's code, on its first line (line numbers, and so
+ * source maps, are unchanged), after a "use strict" directive or a #! line.
  */
-const keepOwnPaths = {
-  name: 'own-dirname-and-filename',
-  setup(build) {
-    build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
-      if (args.path.split(path.sep).includes('node_modules')) {
-        return undefined;
-      }
-      const text = fs.readFileSync(args.path, 'utf8');
-      if (!/\b__(dirname|filename)\b/.test(text)) {
-        return undefined;
-      }
-      const ext = path.extname(args.path).slice(1);
-      return {
-        contents: text.replace(/\b__dirname\b/g, JSON.stringify(path.dirname(args.path))).replace(/\b__filename\b/g, JSON.stringify(args.path)),
-        loader: ext.endsWith('ts') ? 'ts' : 'js',
-      };
-    });
-  },
-};
+function keepFileLocations(read) {
+  return {
+    name: 'file-locations',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
+        const text = fs.readFileSync(args.path, 'utf8');
+        read.add(args.path);
+        if (!/\b__(dirname|filename)\b/.test(text)) {
+          return undefined;
+        }
+        const declaration = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`;
+        const prologue = /^(#![^\n]*\n)?(\s*(["'])use strict\3;?)?/.exec(text)[0];
+        const ext = path.extname(args.path).slice(1).replace(/^[cm]/, '');
+        return { contents: `${prologue}${declaration}${text.slice(prologue.length)}`, loader: ext };
+      });
+    },
+  };
+}
 
-async function build() {
-  const startedMs = Date.now();
-  const esbuild = require('esbuild');
-  // cdk8s brings its own copy of the `yaml` package; bundled, one copy serves both.
-  let alias;
+/** The package folder a file is in and the package's name: the last node_modules/<name>/ of its path. */
+function packageOf(file) {
+  const m = /^(.*[\\/]node_modules[\\/])((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file);
+  return m ? { dir: m[1] + m[2], name: m[2].replace(/\\/g, '/') } : undefined;
+}
+
+function versionOf(dir, read) {
+  const file = path.join(dir, 'package.json');
+  read.add(file);
   try {
-    alias = { yaml: path.dirname(require.resolve('yaml/package.json', { paths: [root] })) };
+    return JSON.parse(fs.readFileSync(file, 'utf8')).version;
   } catch {
-    alias = undefined;
+    return undefined;
   }
-  const result = await esbuild.build({
+}
+
+/**
+ * A package nested in another's node_modules with the same version as the app's own copy is
+ * bundled from the app's copy: one copy of its code, and one of its classes.
+ */
+function oneCopyPerVersion(read) {
+  return {
+    name: 'one-copy-per-version',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === 'one-copy-per-version' || !NODE_MODULES.test(args.importer)) {
+          return undefined;
+        }
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'one-copy-per-version' });
+        const pkg = resolved.errors.length === 0 && !resolved.external ? packageOf(resolved.path) : undefined;
+        // Only a copy below another package's node_modules has an app-level twin to look for.
+        if (!pkg || !NODE_MODULES.test(path.dirname(path.dirname(pkg.dir)))) {
+          return resolved.errors.length === 0 ? resolved : undefined;
+        }
+        const top = path.join(root, 'node_modules', pkg.name);
+        const twin = path.join(top, path.relative(pkg.dir, resolved.path));
+        const version = versionOf(pkg.dir, read);
+        if (version !== undefined && version === versionOf(top, read) && fs.existsSync(twin)) {
+          return { ...resolved, path: twin };
+        }
+        return resolved;
+      });
+    },
+  };
+}
+
+/** Why the packages of a bundle cannot stay in it, or undefined when they can. */
+function packagesUnfaithful(result) {
+  const inPackage = (m) => m.location && NODE_MODULES.test(path.resolve(root, m.location.file));
+  const warning = result.warnings.find(inPackage);
+  if (warning) {
+    return `${warning.location.file}: ${warning.text}`;
+  }
+  // A require of a computed path is left to run as written, and would look next to the bundle.
+  const text = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
+  let module = '';
+  for (const line of text.split('\n')) {
+    const start = /^\/\/ (\S+)$/.exec(line);
+    if (start) {
+      module = start[1];
+    } else if (NODE_MODULES.test(`/${module}`) && /\brequire(\.resolve)?\((?!"[^"]*"\))/.test(line)) {
+      return `${module}: a require of a computed path (${line.trim().slice(0, 80)})`;
+    }
+  }
+  return undefined;
+}
+
+/** Bundles the app, unminified with esbuild's comment before each module's code. */
+async function bundleWith(esbuild, packages, read) {
+  return esbuild.build({
     entryPoints: [entry],
-    outfile: bundle,
+    outfile: debugBundle,
+    write: false,
     bundle: true,
-    packages: options.bundlePackages ? undefined : 'external',
-    alias: options.bundlePackages ? alias : undefined,
+    packages: packages === 'external' ? 'external' : undefined,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     sourcemap: 'linked',
     metafile: true,
-    logLevel: 'error',
-    plugins: [keepValidatorsOut, keepOwnPaths],
+    logLevel: 'silent',
+    plugins: packages === 'external' ? [keepValidatorsOut, keepFileLocations(read)] : [keepValidatorsOut, oneCopyPerVersion(read), keepFileLocations(read)],
   });
+}
+
+/**
+ * Builds the bundles: `<app>-<key>.debug.js` with its source map (for SYNTH_DEBUG), and the same
+ * code minified (whitespace and syntax; names are kept) as `<app>-<key>.js`, which is what runs:
+ * less to read and to compile.
+ */
+async function build() {
+  const startedMs = Date.now();
+  const esbuild = require('esbuild');
+  const read = new Set();
+  let packages = options.packages === 'external' ? 'external' : 'bundle';
+  let result;
+  if (packages === 'bundle') {
+    let reason;
+    try {
+      result = await bundleWith(esbuild, 'bundle', read);
+      reason = packagesUnfaithful(result);
+    } catch (error) {
+      // What esbuild could not load: the build without the packages says so if it is the app's own.
+      reason = (error.errors ?? []).map((e) => `${e.location?.file ?? ''}: ${e.text}`).join('; ') || String(error);
+    }
+    if (reason !== undefined && options.packages === 'bundle') {
+      throw new Error(`--bundle-packages: esbuild cannot bundle the packages faithfully (${reason}): leave the option out`);
+    }
+    if (reason !== undefined) {
+      console.error(`spark-platform-synth: the packages stay out of the bundle, because ${reason}`);
+      packages = 'external';
+      read.clear();
+    }
+  }
+  if (packages === 'external') {
+    result = await bundleWith(esbuild, 'external', read);
+  }
+  const code = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
+  const minified = await esbuild.transform(code, { loader: 'js', format: 'cjs', platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, logLevel: 'silent' });
+  fs.mkdirSync(cacheDir, { recursive: true });
+  for (const out of result.outputFiles) {
+    writeAtomically(out.path, out.contents);
+  }
+  writeAtomically(bundle, minified.code);
+  fs.rmSync(`${bundle}.cache`, { force: true });
   // The sources, and what decides how they are built: this script and the TypeScript config.
-  const files = [...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)), __filename, path.join(root, 'tsconfig.json')];
+  const files = [...new Set([...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)), ...read, __filename, path.join(root, 'tsconfig.json')])];
   // A file written while esbuild read it may not be in the bundle: leave it marked stale.
   const inputs = Object.fromEntries(files.map((f) => [f, Number(signature(f).split(':')[0]) >= startedMs ? 'changed during the build' : signature(f)]));
-  fs.writeFileSync(manifest, JSON.stringify({ entry, inputs }, null, 1));
+  writeAtomically(manifest, JSON.stringify({ entry, packages, inputs }, null, 1));
 }
 
 /** Drops the bundles of entries that no longer exist (scratch apps of tests, renamed apps). */
@@ -173,7 +306,7 @@ function prune() {
       const { entry: built } = JSON.parse(fs.readFileSync(path.join(cacheDir, file), 'utf8'));
       if (!fs.existsSync(built)) {
         const base = path.join(cacheDir, file.slice(0, -'.inputs.json'.length));
-        for (const f of [base, `${base}.map`, `${base}.inputs.json`]) {
+        for (const f of [base, `${base}.cache`, `${base}.inputs.json`, base.replace(/\.js$/, '.debug.js'), base.replace(/\.js$/, '.debug.js.map')]) {
           fs.rmSync(f, { force: true });
         }
       }
@@ -183,12 +316,80 @@ function prune() {
   }
 }
 
+/** Compiled code to keep after the run: the scripts whose cache was missing or out of date. */
+const toCache = [];
+
+/**
+ * Runs a CommonJS file as Node would, with V8's compiled code of an earlier run when there is one.
+ * `require` of an absolute path (the validators the bundle leaves out) is loaded the same way.
+ */
+function runCached(file, cacheFile, sig) {
+  const source = fs.readFileSync(file, 'utf8');
+  let cachedData;
+  if (useCache) {
+    try {
+      const data = fs.readFileSync(cacheFile);
+      const newline = data.indexOf(10);
+      if (data.subarray(0, newline).toString() === sig) {
+        cachedData = data.subarray(newline + 1);
+      }
+    } catch {
+      // No cache yet.
+    }
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    toCache.push({ script, cacheFile, sig });
+  }
+  const module = { exports: {}, filename: file, id: file, loaded: false };
+  const nodeRequire = Module.createRequire(file);
+  const require = (id) => (path.isAbsolute(id) && id.endsWith('.js') ? requireCached(id) : nodeRequire(id));
+  require.resolve = nodeRequire.resolve;
+  require.cache = nodeRequire.cache;
+  script.runInThisContext()(module.exports, require, module, file, path.dirname(file));
+  module.loaded = true;
+  return module.exports;
+}
+
+const cachedModules = new Map();
+function requireCached(file) {
+  if (!cachedModules.has(file)) {
+    const cacheFile = path.join(cacheDir, 'code', `${hash(file).slice(0, 16)}.cache`);
+    cachedModules.set(file, runCached(file, cacheFile, signature(file)));
+  }
+  return cachedModules.get(file);
+}
+
+/** Keeps V8's code of the scripts that ran without it, for the next run. */
+function saveCompiledCode() {
+  for (const { script, cacheFile, sig } of toCache.splice(0)) {
+    try {
+      fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+      writeAtomically(cacheFile, Buffer.concat([Buffer.from(`${sig}\n`), script.createCachedData()]));
+    } catch {
+      // A cache that cannot be written only costs time next run.
+    }
+  }
+}
+
 function replaceDir(from, to) {
   const next = `${to}.next`;
   const old = `${to}.old`;
   fs.rmSync(next, { recursive: true, force: true });
   fs.rmSync(old, { recursive: true, force: true });
-  fs.cpSync(from, next, { recursive: true });
+  if (underCdk8sCli) {
+    // The CLI lists (and may validate) what its output folder holds after the app: keep it there.
+    fs.cpSync(from, next, { recursive: true });
+  } else {
+    try {
+      fs.renameSync(from, next);
+    } catch (error) {
+      if (error.code !== 'EXDEV') {
+        throw error;
+      }
+      fs.cpSync(from, next, { recursive: true });
+    }
+  }
   if (fs.existsSync(to)) {
     fs.renameSync(to, old);
   }
@@ -197,6 +398,48 @@ function replaceDir(from, to) {
 }
 
 const shown = (dir) => path.relative(root, dir) || '.';
+
+let finished = false;
+
+function fail(error) {
+  if (finished) {
+    return;
+  }
+  finished = true;
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`synth failed; ${shown(dist)}/ is unchanged.\n${message}`);
+  if (debug && error instanceof Error) {
+    console.error(error.stack);
+  }
+  saveCompiledCode();
+  process.exit(1);
+}
+
+/** After the app and everything it started have finished: replaces the output folder and reports. */
+function finish() {
+  if (finished) {
+    return;
+  }
+  if (process.exitCode !== undefined && process.exitCode !== 0) {
+    fail(new Error(`the app set exit code ${process.exitCode}`));
+    return;
+  }
+  const written = fs.existsSync(staging) ? fs.readdirSync(staging) : [];
+  if (written.length === 0) {
+    fail(new Error(`the app wrote no manifests to ${shown(staging)}/: call app.synth() at the end of ${shown(entry)}`));
+    return;
+  }
+  finished = true;
+  replaceDir(staging, dist);
+  for (const reports of (globalThis[REPORTS] ?? new Map()).values()) {
+    for (const report of reports.values()) {
+      console.log(report());
+    }
+  }
+  const files = fs.readdirSync(dist).sort();
+  console.log(`wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${shown(dist)}/: ${files.join(', ')}`);
+  saveCompiledCode();
+}
 
 async function main() {
   if (staging === dist) {
@@ -210,31 +453,23 @@ async function main() {
   }
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
-  fs.mkdirSync(cacheDir, { recursive: true });
   if (!isFresh()) {
     await build();
     prune();
   }
+  process.env.CDK8S_OUTDIR = staging;
+  // An app may finish its synth later (an async main): the output is replaced once nothing is left
+  // to run, and an error thrown meanwhile fails the synth.
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  process.once('beforeExit', finish);
+  process.once('exit', (code) => (code === 0 ? finish() : undefined));
   if (debug) {
     process.setSourceMapsEnabled(true);
+    require(debugBundle);
+  } else {
+    runCached(bundle, `${bundle}.cache`, signature(bundle));
   }
-  process.env.CDK8S_OUTDIR = staging;
-  require(bundle);
-  replaceDir(staging, dist);
-  for (const reports of (globalThis[REPORTS] ?? new Map()).values()) {
-    for (const report of reports.values()) {
-      console.log(report());
-    }
-  }
-  const files = fs.readdirSync(dist).sort();
-  console.log(`wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${shown(dist)}/: ${files.join(', ')}`);
 }
 
-main().catch((error) => {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`synth failed; ${shown(dist)}/ is unchanged.\n${message}`);
-  if (debug && error instanceof Error) {
-    console.error(error.stack);
-  }
-  process.exit(1);
-});
+main().catch(fail);
