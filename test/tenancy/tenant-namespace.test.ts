@@ -411,5 +411,26 @@ describe('TenantNamespace', () => {
         '[test/T] allow-store[0].cidr "10.0.0.1" is an address, not a CIDR range: add the prefix length; did you mean "10.0.0.1/32"?',
       ]);
     });
+
+    test('egress for some pods only: a policy selecting them, not listed in what every pod reaches, and never for no labels', () => {
+      const { app, chart } = appWithChart();
+      const tenant = new TenantNamespace(chart, 'T', { name: 'team-a' });
+      tenant.allowEgress('loader-downloads', [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'], ports: [443] }], { app: 'loader' });
+      const policy = ofKind(Testing.synth(chart), 'NetworkPolicy').find((p) => p.metadata.name === 'team-a-loader-downloads');
+      expect(policy.spec).toEqual({
+        podSelector: { matchLabels: { app: 'loader' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+      });
+      expect(tenant.egress).toEqual([]);
+      expect(problemsOf(app)).toEqual([]);
+
+      tenant.allowEgress('everyone', [{ cidr: '0.0.0.0/0', ports: [443] }], {});
+      tenant.allowEgress('bad', [{ cidr: '10.0.0.1' }], { app: 'loader' });
+      expect(problemsOf(app)).toEqual([
+        '[test/T] allowEgress("everyone") got no pod labels, which would open the destinations to every pod of the tenant: give the labels of the pods that need them, or leave fromPodLabels out to open them to all',
+        '[test/T] bad[0].cidr "10.0.0.1" is an address, not a CIDR range: add the prefix length; did you mean "10.0.0.1/32"?',
+      ]);
+    });
   });
 });
