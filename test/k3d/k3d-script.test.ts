@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { AddressInfo, Server } from 'net';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
@@ -20,7 +21,9 @@ const configFile = path.join(repoRoot, 'k3d', 'k3d-config.yaml');
 const k3dSchemaFile = upstreamPath('k3d', 'schema.json');
 const fixtures = path.join(__dirname, '..', 'fixtures', 'k3d');
 const fixtureDist = path.join(fixtures, 'dist');
-const standIn = path.join(fixtures, 'stand-in.js');
+const standInClient = path.join(fixtures, 'stand-in-client.sh');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const standIn: { serve(): Promise<Server> } = require('../fixtures/k3d/stand-in.js');
 
 const CLUSTER = 'data-platform-cluster';
 const CONTEXT = `k3d-${CLUSTER}`;
@@ -33,7 +36,7 @@ jest.setTimeout(90_000);
 type Tool = 'docker' | 'k3d' | 'kubectl';
 const ALL_TOOLS: Tool[] = ['docker', 'k3d', 'kubectl'];
 /** Everything the script and the stand-ins run besides the three tools. */
-const SYSTEM_TOOLS = ['bash', 'node', 'dirname', 'awk', 'sed', 'sleep'];
+const SYSTEM_TOOLS = ['bash', 'node', 'dirname', 'awk', 'sed', 'sleep', 'cat', 'rm'];
 
 interface AppScenario {
   /** `.spec.type` */
@@ -107,7 +110,18 @@ function sandbox(): string {
   return sandboxDir;
 }
 
-afterAll(() => {
+// Started on first use, like the sandbox; one server answers the stand-ins of every run.
+let standInServer: Promise<Server> | undefined;
+function standInPort(): Promise<number> {
+  standInServer ??= standIn.serve();
+  return standInServer.then((server) => (server.address() as AddressInfo).port);
+}
+
+afterAll(async () => {
+  if (standInServer) {
+    const server = await standInServer;
+    await new Promise((resolve) => server.close(resolve));
+  }
   if (sandboxDir) fs.rmSync(sandboxDir, { recursive: true, force: true });
 });
 
@@ -131,7 +145,7 @@ function binWith(tools: Tool[]): string {
   if (existing) return existing;
   const dir = fs.mkdtempSync(path.join(sandbox(), 'bin-'));
   for (const tool of SYSTEM_TOOLS) fs.symlinkSync(which(tool), path.join(dir, tool));
-  for (const tool of tools) fs.symlinkSync(standIn, path.join(dir, tool));
+  for (const tool of tools) fs.symlinkSync(standInClient, path.join(dir, tool));
   binDirs.set(key, dir);
   return dir;
 }
@@ -149,7 +163,8 @@ const FAST_TIMEOUTS = {
 };
 
 /** Runs the script with the stand-ins; the tests run concurrently, as the script mostly waits on them. */
-function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string>; dist?: string } = {}): Promise<Run> {
+async function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string>; dist?: string } = {}): Promise<Run> {
+  const port = await standInPort();
   const dir = fs.mkdtempSync(path.join(sandbox(), 'run-'));
   fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
   const child = spawn(which('bash'), [script, subcommand], {
@@ -157,6 +172,7 @@ function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; 
     env: {
       PATH: binWith(options.tools ?? ALL_TOOLS),
       STAND_IN_DIR: dir,
+      STAND_IN_PORT: String(port),
       DIST_DIR: options.dist ?? fixtureDist,
       ...FAST_TIMEOUTS,
       ...options.env,
@@ -260,7 +276,7 @@ test("the nodes' network is the one the tenants' NetworkPolicies let drivers rea
 
 describe('shellcheck', () => {
   test('k3d/platform.sh is clean', () => {
-    const result = spawnSync('shellcheck', [script], { encoding: 'utf8' });
+    const result = spawnSync('shellcheck', [script, standInClient], { encoding: 'utf8' });
     if (result.error) {
       throw new Error(`shellcheck could not run (${result.error.message}); install it: apt-get install -y shellcheck`);
     }
