@@ -1,8 +1,20 @@
 import { App, Chart } from 'cdk8s';
-import { PlatformMonitoring, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
+import {
+  ConcurrencyPolicy,
+  PlatformMonitoring,
+  ScheduledSparkJob,
+  SparkOperatorRelease,
+  SparkPiJob,
+  SparkPiLanguage,
+  sparkPiSpec,
+  TenantNamespace,
+  VolcanoScheduling,
+} from './lib';
 
 /**
- * The seed platform: two teams, the operator watching them, and a SparkPi job in each.
+ * The seed platform: two teams, the operator watching them, a SparkPi job in each (team-alpha's with
+ * dynamic allocation) and a nightly SparkPi in team-beta, every job gang-scheduled by Volcano in its
+ * team's queue.
  *
  * main.ts synthesizes it into dist/; examples/flux/ and examples/argocd/ synthesize the same
  * platform with their chart delivery into their own dist/. Add-ons are enabled here, one line each,
@@ -23,9 +35,25 @@ export function buildSeedPlatform(app: App): void {
   const operator = new Chart(app, '0001-spark-operator');
   const sparkOperator = new SparkOperatorRelease(operator, 'operator', { tenants: teams });
   new PlatformMonitoring(new Chart(app, '0000-monitoring'), 'monitoring', { operator: sparkOperator });
+  new VolcanoScheduling(new Chart(app, '0000-volcano'), 'volcano', { operator: sparkOperator });
 
   const jobs = new Chart(app, '0002-spark-jobs');
   const [alpha, beta] = teams;
-  new SparkPiJob(jobs, 'pyspark-pi-test', { tenant: alpha, language: SparkPiLanguage.PYTHON, name: 'pyspark-pi-test' });
+  new SparkPiJob(jobs, 'pyspark-pi-test', {
+    tenant: alpha,
+    language: SparkPiLanguage.PYTHON,
+    name: 'pyspark-pi-test',
+    dynamicAllocation: { minExecutors: 1, initialExecutors: 1, maxExecutors: 2, shuffleTrackingTimeout: 60000 },
+  });
   new SparkPiJob(jobs, 'spark-pi-test', { tenant: beta, language: SparkPiLanguage.SCALA, name: 'spark-pi-test' });
+  new ScheduledSparkJob(jobs, 'spark-pi-nightly', {
+    tenant: beta,
+    name: 'spark-pi-nightly',
+    schedule: '0 2 * * *',
+    timeZone: 'UTC',
+    concurrencyPolicy: ConcurrencyPolicy.FORBID,
+    successfulRunHistoryLimit: 3,
+    failedRunHistoryLimit: 3,
+    spec: sparkPiSpec({ language: SparkPiLanguage.SCALA }),
+  });
 }

@@ -11,7 +11,8 @@
 # A single `kubectl apply -f dist/` fails on a new cluster: the SparkApplication kind only exists once
 # the operator's chart has installed its CRD, and the operator's webhook (failurePolicy Fail) rejects
 # applications until it serves. Likewise the PodMonitor kind exists once the monitoring chart has
-# installed it, and the operator's chart renders its own PodMonitor only then. Hence the phases:
+# installed it, and the operator's chart renders its own PodMonitor only then; Volcano's Queue kind
+# once its chart has installed it, and Volcano's webhook admits Queues only once it serves. Hence the phases:
 # charts install one file after another, in file order, and a file whose custom resources need a CRD
 # that a chart brings is applied again once that CRD is established. Every wait is bounded; the
 # environment variables below override the bounds.
@@ -32,10 +33,13 @@ WEBHOOK_RETRIES=${WEBHOOK_RETRIES:-12}
 APP_START_TIMEOUT=${APP_START_TIMEOUT:-120}
 APP_TIMEOUT=${APP_TIMEOUT:-900}
 MONITORING_TIMEOUT=${MONITORING_TIMEOUT:-300}
+VOLCANO_TIMEOUT=${VOLCANO_TIMEOUT:-300}
 OPERATOR_RELEASE=${OPERATOR_RELEASE:-spark-operator}
 OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE:-spark-operator}
 MONITORING_RELEASE=${MONITORING_RELEASE:-kube-prometheus-stack}
 MONITORING_NAMESPACE=${MONITORING_NAMESPACE:-monitoring}
+VOLCANO_RELEASE=${VOLCANO_RELEASE:-volcano}
+VOLCANO_NAMESPACE=${VOLCANO_NAMESPACE:-volcano-system}
 SPARK_CRD=sparkapplications.sparkoperator.k8s.io
 
 PHASE=settings
@@ -58,7 +62,7 @@ fail() {
   exit 1
 }
 
-for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT; do
+for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT VOLCANO_TIMEOUT; do
   [[ ${!var} =~ ^[0-9]+$ ]] || fail "$var" "must be a whole number (of seconds for timeouts), not '${!var}'"
 done
 
@@ -314,13 +318,6 @@ wait_for_helm_job() {
   done
 }
 
-apply_file() {
-  local file=$1 out
-  detail "kubectl apply -f ${file##*/}"
-  out=$(kc apply -f "$file" 2>&1) || fail "${file##*/}" "kubectl apply failed" "$out" "$(hint_for "$out" "$(first_namespace "$file")")"
-  printf '%s\n' "$out" | sed 's/^/      /'
-}
-
 # missing_crds TEXT: the CRDs that kubectl's "no matches for kind" errors in TEXT ask for, one a line,
 # named as CRDs are (<lower-case kind>s.<group>, e.g. podmonitors.monitoring.coreos.com). Empty when
 # TEXT has any other error, which a second apply would not cure, or misses a kind that releases charts
@@ -360,13 +357,14 @@ apply_platform_file() {
   DEFERRED+=("$file $crds")
 }
 
-# The webhook can refuse for a few seconds after its Deployment is Available.
+# apply_jobs_file FILE [WEBHOOK]: a webhook can refuse for a few seconds after its Deployment is
+# Available, so a refusal by one is retried.
 apply_jobs_file() {
-  local file=$1 attempt=1 out
+  local file=$1 webhook=${2:-"the operator's webhook"} attempt=1 out
   detail "kubectl apply -f ${file##*/}"
   until out=$(kc apply -f "$file" 2>&1); do
     if [[ $out == *"failed calling webhook"* ]] && ((attempt < WEBHOOK_RETRIES)); then
-      detail "the operator's webhook is not serving yet (attempt $attempt of $WEBHOOK_RETRIES); retrying in ${POLL_INTERVAL}s"
+      detail "$webhook is not serving yet (attempt $attempt of $WEBHOOK_RETRIES); retrying in ${POLL_INTERVAL}s"
       attempt=$((attempt + 1))
       sleep "$POLL_INTERVAL"
       continue
@@ -477,7 +475,7 @@ cmd_apply() {
   # Charts install in file order: k3s starts a chart's install as soon as its HelmChart exists, so
   # the next file waits until the charts of this one are installed (their CRDs with them).
   phase platform "applying ${#platform_files[@]} file(s), each after the charts of the one before"
-  local crd crds monitoring=""
+  local crd crds monitoring="" volcano=""
   for file in ${platform_files[@]+"${platform_files[@]}"}; do
     apply_platform_file "$file"
     while read -r kind ns name; do
@@ -490,15 +488,24 @@ cmd_apply() {
         *) continue ;;
       esac
       [[ $name != "$MONITORING_RELEASE" ]] || monitoring=yes
+      [[ $name != "$VOLCANO_RELEASE" ]] || volcano=yes
     done <<<"$(manifest_objects "$file")"
   done
+  # Volcano's webhook admits its Queues (failurePolicy Fail), and its scheduler must run before any
+  # job is gang-scheduled: it is waited for before the deferred custom resources and the jobs.
+  if [[ -n $volcano ]]; then
+    phase volcano "waiting for Volcano in $VOLCANO_NAMESPACE"
+    for name in admission controllers scheduler; do
+      wait_for deployment "$VOLCANO_RELEASE-$name" "$VOLCANO_NAMESPACE" Available "$VOLCANO_TIMEOUT"
+    done
+  fi
   local deferred
   for deferred in ${DEFERRED[@]+"${DEFERRED[@]}"}; do
     read -r file crds <<<"$deferred"
     for crd in $crds; do
       wait_for customresourcedefinition "$crd" "" Established "$CRD_TIMEOUT"
     done
-    apply_file "$file"
+    apply_jobs_file "$file" "a webhook"
   done
 
   if [[ -n $monitoring ]]; then

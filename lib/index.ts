@@ -84,7 +84,7 @@ export {
   FLUX_RELEASE_INTERVAL,
   FLUX_REPOSITORY_INTERVAL,
 } from './helm/chart-release';
-export { TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
+export { BATCH_QUEUE_LABEL, TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
 export {
   type ApplicationResources,
   applicationResources,
@@ -115,13 +115,24 @@ export {
   type SparkJobDefaultsEntry,
   sparkJobDefaultsOf,
 } from './jobs/spark-job-defaults';
+export { SparkJobBase, type SparkJobBaseProps } from './jobs/spark-job-base';
 export { SparkJob, type SparkJobProps } from './jobs/spark-job';
+export { type DynamicAllocationProps, dynamicAllocationProblems, dynamicAllocationSpec } from './jobs/dynamic-allocation';
+export { CRON_DESCRIPTORS, cronScheduleProblem, timeZoneProblem } from './jobs/cron';
+export {
+  ConcurrencyPolicy,
+  MAX_SCHEDULED_JOB_NAME_LENGTH,
+  ScheduledSparkJob,
+  type ScheduledSparkJobProps,
+} from './jobs/scheduled-spark-job';
 export {
   DEFAULT_SPARK_IMAGE,
   type SparkExecutorSizeProps,
   SparkPiJob,
   type SparkPiJobProps,
   SparkPiLanguage,
+  sparkPiSpec,
+  type SparkPiSpecProps,
   type SparkPodSizeProps,
 } from './jobs/spark-pi-job';
 export { type CapacityLine, capacityLines, capacityTable } from './jobs/capacity';
@@ -144,6 +155,15 @@ export {
   SPARK_PROMETHEUS_CONF,
   SPARK_UI_PORT,
 } from './addons/monitoring/platform-metrics';
+export {
+  VOLCANO_ADMISSION_PORT,
+  VOLCANO_BUILTIN_QUEUES,
+  VOLCANO_CHART_REPO,
+  VOLCANO_CHART_VERSION,
+  VOLCANO_SCHEDULER_NAME,
+  VolcanoScheduling,
+  type VolcanoSchedulingProps,
+} from './addons/volcano/volcano-scheduling';
 
 export { clusterEndpoint, PIPELINE_LABEL, type PipelineStorage, storageReachProblem } from './addons/pipeline/pipeline-storage';
 export { DATASET_UPLOAD_ATTEMPTS, type DatasetFile, DatasetLoader, type DatasetLoaderProps, PUBLIC_HTTPS_EGRESS } from './addons/pipeline/dataset-loader';
@@ -173,3 +193,7 @@ export * as fluxsource from '../imports/flux-source.toolkit.fluxcd.io';
 export * as argocd from '../imports/argocd-argoproj.io';
 /** The PodMonitor classes generated from the Prometheus operator's CRD, the type of `PlatformMonitoring.driverPodMonitors`. */
 export * as monitoring from '../imports/monitoring-monitoring.coreos.com';
+/** The ScheduledSparkApplication classes generated from the operator's CRD, the type of `ScheduledSparkJob.scheduledApplication`. */
+export * as scheduledsparkoperator from '../imports/scheduled-sparkoperator.k8s.io';
+/** Volcano's Queue classes generated from its CRD, the type of `VolcanoScheduling.queues`. */
+export * as volcano from '../imports/volcano-scheduling.volcano.sh';

@@ -103,6 +103,28 @@ const CHART_VALUES = {
       'kube-state-metrics.collectors': 'array:string',
     },
   },
+  volcano: {
+    values: 'volcano/values.yaml',
+    // Most of the chart's per-component settings default to null (`~`): their types are Kubernetes'.
+    types: {
+      'basic.image_pull_policy': 'enum:Always,IfNotPresent,Never',
+      ...Object.fromEntries(['admission', 'scheduler', 'controller', 'agent'].map((c) => [`custom.${c}_resources`, 'k8s:io.k8s.api.core.v1.ResourceRequirements'])),
+      ...Object.fromEntries(['default', 'admission', 'scheduler', 'controller', 'agent'].flatMap((c) => [
+        [`custom.${c}_sc`, 'k8s:io.k8s.api.core.v1.PodSecurityContext'],
+        [`custom.${c}_affinity`, 'k8s:io.k8s.api.core.v1.Affinity'],
+        [`custom.${c}_tolerations`, 'k8s:array:io.k8s.api.core.v1.Toleration'],
+      ])),
+      ...Object.fromEntries(['default_csc', 'admission_main_csc', 'admission_init_csc', 'scheduler_main_csc', 'controller_main_csc', 'agent_main_csc', 'agent_init_csc']
+        .map((c) => [`custom.${c}`, 'k8s:io.k8s.api.core.v1.SecurityContext'])),
+      'custom.webhooks_namespace_selector_expressions': 'k8s:array:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement',
+      'custom.admission_replicas': 'integer:0',
+      'custom.controller_replicas': 'integer:0',
+      'custom.scheduler_replicas': 'integer:0',
+      'custom.scheduler_config_override': 'string',
+      'custom.controller_config_override': 'string',
+      'custom.admission_config_override': 'string',
+    },
+  },
 };
 
 const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';

@@ -11,6 +11,8 @@ crds=(
   "flux:=$repo/upstream/flux/source.toolkit.fluxcd.io_helmrepositories.yaml"
   "argocd:=$repo/upstream/argo-cd/application-crd.yaml"
   "monitoring:=$repo/upstream/kube-prometheus-stack/crd-podmonitors.yaml"
+  "scheduled:=$repo/upstream/spark-operator-2.3.0/sparkoperator.k8s.io_scheduledsparkapplications.yaml"
+  "volcano:=$repo/upstream/volcano/scheduling.volcano.sh_queues.yaml"
 )
 # cdk8s import reads the list from the cdk8s.yaml of its folder: a scratch folder keeps this
 # project's cdk8s.yaml naming the pinned upstream URLs only. One run imports them all.

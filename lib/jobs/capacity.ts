@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Quantity } from '../core/quantity';
-import { SparkJob } from './spark-job';
+import { SparkJobBase } from './spark-job-base';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
 
 /** One line of the capacity table: a quota resource of a tenant against its jobs' peak needs. */
@@ -19,7 +19,7 @@ export interface CapacityLine {
 export function capacityLines(scope: IConstruct): CapacityLine[] {
   const lines: CapacityLine[] = [];
   for (const tenant of scope.node.findAll().filter((c): c is TenantNamespace => c instanceof TenantNamespace)) {
-    const jobs = SparkJob.jobsIn(tenant).map((j) => j.resources).filter((r) => r !== undefined);
+    const jobs = SparkJobBase.jobsIn(tenant).map((j) => j.resources).filter((r) => r !== undefined);
     const sum = (pick: (r: (typeof jobs)[number]) => Quantity | undefined) => jobs.reduce((acc, r) => acc.plus(pick(r) ?? Quantity.ZERO), Quantity.ZERO);
     const q = tenant.quota;
     const line = (resource: CapacityLine['resource'], quota: Quantity, need: Quantity, print: (x: Quantity) => string): CapacityLine => ({

@@ -1,11 +1,14 @@
 import { Construct } from 'constructs';
+import { Report } from '../core/quantity';
 import {
+  SparkApplicationSpec,
   SparkApplicationSpecMode,
   SparkApplicationSpecPythonVersion,
   SparkApplicationSpecRestartPolicyType,
   SparkApplicationSpecType,
 } from '../../imports/sparkoperator.k8s.io';
 import { SPARK_OPERATOR_SPARK_VERSION } from '../operator/spark-operator-release';
+import { DynamicAllocationProps, dynamicAllocationSpec } from './dynamic-allocation';
 import { SparkJob } from './spark-job';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
 
@@ -38,22 +41,16 @@ export interface SparkPodSizeProps {
 
 export interface SparkExecutorSizeProps extends SparkPodSizeProps {
   /**
-   * Number of executors.
-   * @default 2
+   * Number of executors; leave it unset with dynamicAllocation.
+   * @default 2, or none with dynamicAllocation
    */
   readonly instances?: number;
 }
 
-export interface SparkPiJobProps {
-  /** The tenant the job runs in. */
-  readonly tenant: TenantNamespace;
+/** The SparkPi example's spec (sparkPiSpec), for a one-off or a scheduled job. */
+export interface SparkPiSpecProps {
   /** PySpark or Scala. */
   readonly language: SparkPiLanguage;
-  /**
-   * The SparkApplication name.
-   * @default 'pyspark-pi' for Python, 'spark-pi' for Scala
-   */
-  readonly name?: string;
   /**
    * The Spark image; its tag must name the Spark version.
    * @default 'apache/spark:4.0.0'
@@ -78,6 +75,22 @@ export interface SparkPiJobProps {
   readonly driver?: SparkPodSizeProps;
   /** @default - 2 instances of 1 core, limit 1200m, 512m */
   readonly executor?: SparkExecutorSizeProps;
+  /**
+   * Dynamic allocation of the executors between minExecutors and maxExecutors, instead of a fixed
+   * `executor.instances`; the quota check counts maxExecutors.
+   * @default - a fixed number of executors
+   */
+  readonly dynamicAllocation?: DynamicAllocationProps;
+}
+
+export interface SparkPiJobProps extends SparkPiSpecProps {
+  /** The tenant the job runs in. */
+  readonly tenant: TenantNamespace;
+  /**
+   * The SparkApplication name.
+   * @default 'pyspark-pi' for Python, 'spark-pi' for Scala
+   */
+  readonly name?: string;
 }
 
 /** The image that runs the seed platform's jobs. */
@@ -100,61 +113,74 @@ export class SparkPiJob extends SparkJob {
   public readonly language: SparkPiLanguage;
 
   constructor(scope: Construct, id: string, props: SparkPiJobProps) {
-    const image = props.image ?? DEFAULT_SPARK_IMAGE;
-    const tag = imageTag(image);
-    const tagVersion = tag !== undefined ? VERSION_IN_TAG.exec(tag)?.[1] : undefined;
-    const sparkVersion = props.sparkVersion ?? tagVersion ?? SPARK_OPERATOR_SPARK_VERSION;
-    const scala = (tag !== undefined ? SCALA_IN_TAG.exec(tag)?.[1] : undefined) ?? defaultScala(sparkVersion);
-    const python = props.language === SparkPiLanguage.PYTHON;
-    const mainApplicationFile = props.mainApplicationFile ?? (python
-      ? 'local:///opt/spark/examples/src/main/python/pi.py'
-      : `local:///opt/spark/examples/jars/spark-examples_${scala}-${sparkVersion}.jar`);
-    const driver = props.driver ?? {};
-    const executor = props.executor ?? {};
-
+    const found: string[] = [];
+    const spec = sparkPiSpec(props, (p) => found.push(p));
     super(scope, id, {
       tenant: props.tenant,
-      name: props.name ?? (python ? 'pyspark-pi' : 'spark-pi'),
-      spec: {
-        type: python ? SparkApplicationSpecType.PYTHON : SparkApplicationSpecType.SCALA,
-        ...(python ? { pythonVersion: SparkApplicationSpecPythonVersion.VALUE_3 } : { mainClass: 'org.apache.spark.examples.SparkPi' }),
-        mode: SparkApplicationSpecMode.CLUSTER,
-        image,
-        imagePullPolicy: 'IfNotPresent',
-        mainApplicationFile,
-        ...(props.slices !== undefined ? { arguments: [String(props.slices)] } : {}),
-        sparkVersion,
-        restartPolicy: { type: SparkApplicationSpecRestartPolicyType.NEVER },
-        driver: {
-          cores: driver.cores ?? 1,
-          coreLimit: driver.coreLimit ?? '1200m',
-          memory: driver.memory ?? '512m',
-          labels: { version: sparkVersion },
-        },
-        executor: {
-          instances: executor.instances ?? 2,
-          cores: executor.cores ?? 1,
-          coreLimit: executor.coreLimit ?? '1200m',
-          memory: executor.memory ?? '512m',
-          labels: { version: sparkVersion },
-        },
-      },
+      name: props.name ?? (props.language === SparkPiLanguage.PYTHON ? 'pyspark-pi' : 'spark-pi'),
+      spec,
     });
     this.language = props.language;
-
-    if (tagVersion === undefined) {
-      this.problems.add(`image "${image}" has no Spark version in its tag, so sparkVersion ${sparkVersion} cannot be checked against it: pin a tag such as "apache/spark:${sparkVersion}"`);
-    } else if (tagVersion !== sparkVersion) {
-      this.problems.add(`sparkVersion ${sparkVersion} does not match image "${image}" (Spark ${tagVersion}): set sparkVersion to "${tagVersion}" or use the image "apache/spark:${sparkVersion}"`);
-    }
-    const jar = EXAMPLES_JAR.exec(mainApplicationFile);
-    if (!python && jar && jar[2] !== (tagVersion ?? sparkVersion)) {
-      this.problems.add(`mainApplicationFile ${mainApplicationFile} is the examples jar of Spark ${jar[2]} but the image runs Spark ${tagVersion ?? sparkVersion}: use local:///opt/spark/examples/jars/spark-examples_${scala}-${tagVersion ?? sparkVersion}.jar or leave mainApplicationFile unset`);
-    }
-    if (!python && !jar) {
-      this.problems.add(`mainApplicationFile ${mainApplicationFile} is not a spark-examples_<scala>-<version>.jar, which holds org.apache.spark.examples.SparkPi: leave mainApplicationFile unset to use the jar in the image`);
-    }
+    this.problems.addAll(found);
   }
+}
+
+/**
+ * The spec of the SparkPi example with the seed platform's defaults (see SparkPiJob), for a
+ * SparkJob or a ScheduledSparkJob; reports where the image tag, sparkVersion and the examples jar
+ * disagree.
+ */
+export function sparkPiSpec(props: SparkPiSpecProps, report: Report = () => undefined): SparkApplicationSpec {
+  const image = props.image ?? DEFAULT_SPARK_IMAGE;
+  const tag = imageTag(image);
+  const tagVersion = tag !== undefined ? VERSION_IN_TAG.exec(tag)?.[1] : undefined;
+  const sparkVersion = props.sparkVersion ?? tagVersion ?? SPARK_OPERATOR_SPARK_VERSION;
+  const scala = (tag !== undefined ? SCALA_IN_TAG.exec(tag)?.[1] : undefined) ?? defaultScala(sparkVersion);
+  const python = props.language === SparkPiLanguage.PYTHON;
+  const mainApplicationFile = props.mainApplicationFile ?? (python
+    ? 'local:///opt/spark/examples/src/main/python/pi.py'
+    : `local:///opt/spark/examples/jars/spark-examples_${scala}-${sparkVersion}.jar`);
+  const driver = props.driver ?? {};
+  const executor = props.executor ?? {};
+
+  if (tagVersion === undefined) {
+    report(`image "${image}" has no Spark version in its tag, so sparkVersion ${sparkVersion} cannot be checked against it: pin a tag such as "apache/spark:${sparkVersion}"`);
+  } else if (tagVersion !== sparkVersion) {
+    report(`sparkVersion ${sparkVersion} does not match image "${image}" (Spark ${tagVersion}): set sparkVersion to "${tagVersion}" or use the image "apache/spark:${sparkVersion}"`);
+  }
+  const jar = EXAMPLES_JAR.exec(mainApplicationFile);
+  if (!python && jar && jar[2] !== (tagVersion ?? sparkVersion)) {
+    report(`mainApplicationFile ${mainApplicationFile} is the examples jar of Spark ${jar[2]} but the image runs Spark ${tagVersion ?? sparkVersion}: use local:///opt/spark/examples/jars/spark-examples_${scala}-${tagVersion ?? sparkVersion}.jar or leave mainApplicationFile unset`);
+  }
+  if (!python && !jar) {
+    report(`mainApplicationFile ${mainApplicationFile} is not a spark-examples_<scala>-<version>.jar, which holds org.apache.spark.examples.SparkPi: leave mainApplicationFile unset to use the jar in the image`);
+  }
+
+  return {
+    type: python ? SparkApplicationSpecType.PYTHON : SparkApplicationSpecType.SCALA,
+    ...(python ? { pythonVersion: SparkApplicationSpecPythonVersion.VALUE_3 } : { mainClass: 'org.apache.spark.examples.SparkPi' }),
+    mode: SparkApplicationSpecMode.CLUSTER,
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    mainApplicationFile,
+    ...(props.slices !== undefined ? { arguments: [String(props.slices)] } : {}),
+    sparkVersion,
+    restartPolicy: { type: SparkApplicationSpecRestartPolicyType.NEVER },
+    ...(props.dynamicAllocation !== undefined ? { dynamicAllocation: dynamicAllocationSpec(props.dynamicAllocation) } : {}),
+    driver: {
+      cores: driver.cores ?? 1,
+      coreLimit: driver.coreLimit ?? '1200m',
+      memory: driver.memory ?? '512m',
+      labels: { version: sparkVersion },
+    },
+    executor: {
+      ...(props.dynamicAllocation === undefined || executor.instances !== undefined ? { instances: executor.instances ?? 2 } : {}),
+      cores: executor.cores ?? 1,
+      coreLimit: executor.coreLimit ?? '1200m',
+      memory: executor.memory ?? '512m',
+      labels: { version: sparkVersion },
+    },
+  };
 }
 
 function imageTag(image: string): string | undefined {

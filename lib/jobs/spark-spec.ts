@@ -9,6 +9,7 @@ import { Quantity, Report } from '../core/quantity';
 import { ALLOWED_DEPENDENCY_URI, RESERVED_POD_LABEL, sparkConfKeyProblem } from '../operator/spark-conf-policy';
 import { SPARK_OPERATOR_SPARK_VERSION } from '../operator/spark-operator-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
+import { dynamicAllocationProblems } from './dynamic-allocation';
 import { sparkPodsByMode, sparkPodSecurityProblems } from './spark-pods';
 import { ApplicationResources, applicationResources } from './spark-resources';
 
@@ -186,6 +187,7 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
     report(`sparkVersion ${spec.sparkVersion} is not a Spark ${major(SPARK_OPERATOR_SPARK_VERSION)}.x version: the operator submits every application with the spark-submit of Spark ${SPARK_OPERATOR_SPARK_VERSION}, and upstream supports only Spark ${major(SPARK_OPERATOR_SPARK_VERSION)} applications with it; use a Spark ${SPARK_OPERATOR_SPARK_VERSION} image, for example "apache/spark:${SPARK_OPERATOR_SPARK_VERSION}"`);
   }
 
+  dynamicAllocationProblems(spec, report);
   const resources = applicationResources(spec, { cpuLimit: tenant.containerDefaults?.cpuLimit }, report);
   const pods = sparkPodsByMode(spec);
   for (const role of ['driver', 'executor'] as const) {
@@ -222,6 +224,7 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
         report(`${role}.memoryLimit ${spec[role].memoryLimit} is below the pod's memory request ${pod.memoryRequest.toMemoryString()} (memory plus Spark's overhead), and the API server rejects a pod whose request exceeds its limit: raise memoryLimit to at least "${pod.memoryRequest.toMemoryString()}" or leave it unset`);
       }
     }
+    const scale = spec.dynamicAllocation?.enabled === true ? 'dynamicAllocation.maxExecutors' : 'executor.instances';
     const pods = `driver + ${resources.executors} executor${resources.executors === 1 ? '' : 's'}`;
     const check = (what: string, needs: Quantity | undefined, allows: Quantity, show: 'cpu' | 'memory', fix: string) => {
       if (needs && needs.isGreaterThan(allows)) {
@@ -229,12 +232,12 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
         report(`${what}: ${pods} need ${f(needs)}${show === 'memory' ? ' with Spark\'s memory overhead' : ''}; ${ns} allows ${f(allows)} in total: ${fix}`);
       }
     };
-    check('requests.cpu', resources.requestsCpu, quota.requestsCpu, 'cpu', 'lower cores/coreRequest or executor.instances, or raise the tenant\'s quota.requestsCpu');
-    check('limits.cpu', resources.limitsCpu, quota.limitsCpu, 'cpu', 'lower coreLimit or executor.instances, or raise the tenant\'s quota.limitsCpu');
-    check('requests.memory', resources.requestsMemory, quota.requestsMemory, 'memory', 'lower memory or executor.instances, or raise the tenant\'s quota.requestsMemory');
-    check('limits.memory', resources.limitsMemory, quota.limitsMemory, 'memory', 'lower memory/memoryLimit or executor.instances, or raise the tenant\'s quota.limitsMemory');
+    check('requests.cpu', resources.requestsCpu, quota.requestsCpu, 'cpu', `lower cores/coreRequest or ${scale}, or raise the tenant's quota.requestsCpu`);
+    check('limits.cpu', resources.limitsCpu, quota.limitsCpu, 'cpu', `lower coreLimit or ${scale}, or raise the tenant's quota.limitsCpu`);
+    check('requests.memory', resources.requestsMemory, quota.requestsMemory, 'memory', `lower memory or ${scale}, or raise the tenant's quota.requestsMemory`);
+    check('limits.memory', resources.limitsMemory, quota.limitsMemory, 'memory', `lower memory/memoryLimit or ${scale}, or raise the tenant's quota.limitsMemory`);
     if (resources.pods > quota.pods) {
-      report(`pods: ${pods} are ${resources.pods} pods; ${ns} allows ${quota.pods}: lower executor.instances to ${Math.max(quota.pods - 1, 0)} or raise the tenant's quota.pods`);
+      report(`pods: ${pods} are ${resources.pods} pods; ${ns} allows ${quota.pods}: lower ${scale} to ${Math.max(quota.pods - 1, 0)} or raise the tenant's quota.pods`);
     }
   }
   // The namespace's Pod Security Admission rejects violating driver and executor pods at creation.

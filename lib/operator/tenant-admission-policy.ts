@@ -20,6 +20,13 @@ export interface TenantAdmissionPolicyProps {
   readonly namePrefix?: string;
 }
 
+/**
+ * The label of a tenant's namespace that names the scheduling queue every job of the tenant must be
+ * gang-scheduled in (set by the scheduling add-on). Without it, a job may use the tenant's own queue
+ * or none.
+ */
+export const BATCH_QUEUE_LABEL = 'spark-platform.io/batch-queue';
+
 /** A CEL string literal holding `text`. */
 function celString(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -91,8 +98,10 @@ function rules(): Rule[] {
       messageExpression: "'the driver UI stays inside the cluster: sparkUIOptions.serviceType may only be ClusterIP and driverIngressOptions may not be set'",
     },
     {
-      expression: "(!has(variables.spec.batchScheduler) || variables.spec.batchScheduler == 'volcano') && (!has(variables.spec.batchSchedulerOptions) || !has(variables.spec.batchSchedulerOptions.queue) || variables.spec.batchSchedulerOptions.queue == namespaceObject.metadata.name)",
-      messageExpression: "'batchScheduler may only be volcano, and batchSchedulerOptions.queue only the tenant\\'s own queue ' + namespaceObject.metadata.name",
+      // A tenant whose namespace names its queue (the scheduling add-on labels it) is gang-scheduled
+      // there, always: without batchScheduler its pods would bypass the queue's share.
+      expression: "variables.queue == '' ? ((!has(variables.spec.batchScheduler) || variables.spec.batchScheduler == 'volcano') && (!has(variables.spec.batchSchedulerOptions) || !has(variables.spec.batchSchedulerOptions.queue) || variables.spec.batchSchedulerOptions.queue == namespaceObject.metadata.name)) : (has(variables.spec.batchScheduler) && variables.spec.batchScheduler == 'volcano' && has(variables.spec.batchSchedulerOptions) && has(variables.spec.batchSchedulerOptions.queue) && variables.spec.batchSchedulerOptions.queue == variables.queue)",
+      messageExpression: "variables.queue == '' ? 'batchScheduler may only be volcano, and batchSchedulerOptions.queue only the tenant\\'s own queue ' + namespaceObject.metadata.name : 'the tenant\\'s jobs are gang-scheduled in its own queue: set batchScheduler volcano and batchSchedulerOptions.queue ' + variables.queue",
     },
   ];
 }
@@ -105,7 +114,7 @@ function rules(): Rule[] {
  * operator's file system or resolved by it; no proxy user or other API server; the tenant's own
  * driver and executor accounts; none of the labels the operator, Spark or the platform own; pod
  * templates limited to security and placement; executors without a token; the UI inside the cluster;
- * only the tenant's own scheduling queue. It applies in the tenant namespaces the operator watches.
+ * the tenant's own scheduling queue only, and always when its namespace names one (BATCH_QUEUE_LABEL). It applies in the tenant namespaces the operator watches.
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
  */
@@ -134,6 +143,7 @@ export class TenantAdmissionPolicy extends Construct {
               name: 'dependencies',
               expression: "!has(variables.spec.deps) ? [] : (has(variables.spec.deps.jars) ? variables.spec.deps.jars : []) + (has(variables.spec.deps.files) ? variables.spec.deps.files : []) + (has(variables.spec.deps.pyFiles) ? variables.spec.deps.pyFiles : []) + (has(variables.spec.deps.archives) ? variables.spec.deps.archives : [])",
             },
+            { name: 'queue', expression: `has(namespaceObject.metadata.labels) && ${celString(BATCH_QUEUE_LABEL)} in namespaceObject.metadata.labels ? namespaceObject.metadata.labels[${celString(BATCH_QUEUE_LABEL)}] : ''` },
             { name: 'templates', expression: '(has(variables.spec.driver.template) ? [variables.spec.driver.template] : []) + (has(variables.spec.executor.template) ? [variables.spec.executor.template] : [])' },
             {
               // The operator turns metadata.labels and driver/executor labels into pod labels, after its own.

@@ -47,7 +47,7 @@ describe('dist/', () => {
     const files = Object.keys(committed);
     const jobFiles = [...new Set(docs.filter((d) => d.kind === 'SparkApplication').map((d) => d.__file))];
     expect(jobFiles).toEqual([files[files.length - 1]]);
-    expect(docs.filter((d) => d.__file === jobFiles[0]).every((d) => d.kind === 'SparkApplication')).toBe(true);
+    expect(docs.filter((d) => d.__file === jobFiles[0]).every((d) => ['SparkApplication', 'ScheduledSparkApplication'].includes(d.kind))).toBe(true);
   });
 
   test("reproduces the seed: two teams, the operator watching both, a PySpark and a Scala SparkPi job", () => {

@@ -199,6 +199,7 @@ describe('admission checks', () => {
     expect(problemsOf(app)).toEqual([
       expect.stringMatching(/^\[test\/Mem\] driver\.memory "1\.5g" is not a Spark memory size/),
       expect.stringMatching(/^\[test\/Mem\] executor\.memory "1\.5g" is not a Spark memory size/),
+      expect.stringMatching(/^\[test\/Dyn\] executor\.instances 2 is set beside dynamic allocation/),
       expect.stringMatching(/^\[test\/Dyn\] dynamicAllocation\.maxExecutors is not set/),
     ]);
   });

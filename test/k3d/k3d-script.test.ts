@@ -58,6 +58,8 @@ interface Scenario {
   readonly neverReady?: string[];
   /** How many job applies the webhook refuses before it serves. */
   readonly webhookRefusals?: number;
+  /** How many applies of Volcano's Queues its webhook refuses before it serves. */
+  readonly volcanoWebhookRefusals?: number;
   /** Keyed by `namespace/name`. */
   readonly apps?: Record<string, AppScenario>;
   /** `{..waiting.reason}` of the pods, per namespace. */
@@ -160,6 +162,7 @@ const FAST_TIMEOUTS = {
   APP_START_TIMEOUT: '15',
   APP_TIMEOUT: '16',
   MONITORING_TIMEOUT: '17',
+  VOLCANO_TIMEOUT: '18',
 };
 
 /** Runs the script with the stand-ins; the tests run concurrently, as the script mostly waits on them. */
@@ -204,6 +207,18 @@ function monitoringDist(): string {
   return monitoringDistDir;
 }
 
+let volcanoDistDir: string | undefined;
+/** The fixture dist/ with the Volcano add-on's file (its namespace, chart and queues). */
+function volcanoDist(): string {
+  if (!volcanoDistDir) {
+    volcanoDistDir = fs.mkdtempSync(path.join(sandbox(), 'dist-'));
+    for (const dir of [fixtureDist, path.join(fixtures, 'volcano')]) {
+      for (const file of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, file), path.join(volcanoDistDir, file));
+    }
+  }
+  return volcanoDistDir;
+}
+
 function readCalls(log: string): Pick<Run, 'calls' | 'contexts'> {
   const argvs: string[][] = fs.existsSync(log)
     ? fs.readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[])
@@ -214,7 +229,7 @@ function readCalls(log: string): Pick<Run, 'calls' | 'contexts'> {
       contexts.add(args[1]);
       args = args.slice(2);
     }
-    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(monitoringDist()).join('<dist>').split(configFile).join('<config>');
+    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(monitoringDist()).join('<dist>').split(volcanoDist()).join('<dist>').split(configFile).join('<config>');
   });
   return { calls, contexts };
 }
@@ -581,6 +596,44 @@ describe('platform.sh apply', () => {
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('missing prerequisite: kubectl is not on PATH');
+  });
+});
+
+describe('platform.sh apply with the Volcano add-on', () => {
+  test.concurrent('installs Volcano, waits for its webhook, controllers and scheduler, then applies the queues, then the jobs', async () => {
+    const r = await run('apply', { ...happy(), volcanoWebhookRefusals: 1 }, { dist: volcanoDist() });
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expectCallsInOrder(r, [
+      'kubectl apply -f <dist>/0000-volcano.k8s.yaml',
+      'kubectl get job helm-install-volcano -n kube-system',
+      'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
+      /^kubectl wait -n volcano-system --for=condition=Available --timeout=1[0-8]s deployment\/volcano-admission$/,
+      /^kubectl wait -n volcano-system --for=condition=Available --timeout=1[0-8]s deployment\/volcano-controllers$/,
+      /^kubectl wait -n volcano-system --for=condition=Available --timeout=1[0-8]s deployment\/volcano-scheduler$/,
+      'kubectl get customresourcedefinition queues.scheduling.volcano.sh --ignore-not-found -o name',
+      'kubectl apply -f <dist>/0000-volcano.k8s.yaml',
+      'kubectl apply -f <dist>/0000-volcano.k8s.yaml',
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-webhook$/,
+      'kubectl apply -f <dist>/0002-spark-jobs.k8s.yaml',
+    ]);
+    // Once refused before the CRD existed, once by the webhook that was not serving yet, then applied.
+    expect(r.calls.filter((call) => call.includes('apply -f <dist>/0000-volcano.k8s.yaml'))).toHaveLength(3);
+    expect(r.stdout).toContain('the rest of 0000-volcano.k8s.yaml once a chart has installed the CRDs queues.scheduling.volcano.sh');
+    expect(r.stdout).toContain('==> [volcano] waiting up to 18s: deployment volcano-system/volcano-scheduler Available');
+    expect(r.stdout).toContain('a webhook is not serving yet (attempt 1 of 3)');
+    expect(r.stdout).toContain('      queue/team-alpha created');
+    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+  });
+
+  test.concurrent('a Volcano that never becomes available stops the run before the queues and the jobs', async () => {
+    const r = await run('apply', { ...happy(), neverReady: ['deployment/volcano-scheduler'] }, { dist: volcanoDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [volcano] deployment volcano-system/volcano-scheduler: not Available within 18s');
+    expect(r.calls.filter((call) => call.includes('apply -f <dist>/0000-volcano.k8s.yaml'))).toHaveLength(1);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
   });
 });
 

@@ -94,7 +94,10 @@ describe('the tenant admission policies of dist/', () => {
     ['have the controller resolve packages from the network', (s) => { s.deps = { packages: ['org.example:evil:1.0'] }; }, /deps\.packages and deps\.repositories are resolved by the operator/],
     ['submit as another user', (s) => { s.proxyUser = 'admin'; }, /proxyUser and driver\.kubernetesMaster/],
     ['expose the driver UI outside the cluster', (s) => { s.sparkUIOptions = { serviceType: 'NodePort' }; }, /the driver UI stays inside the cluster/],
-    ["schedule into another team's queue", (s) => { s.batchScheduler = 'volcano'; s.batchSchedulerOptions = { queue: 'team-beta' }; }, /only the tenant's own queue team-alpha/],
+    ["schedule into another team's queue", (s) => { s.batchScheduler = 'volcano'; s.batchSchedulerOptions = { queue: 'team-beta' }; }, /gang-scheduled in its own queue: set batchScheduler volcano and batchSchedulerOptions\.queue team-alpha/],
+    ['bypass the queue with another batch scheduler', (s) => { s.batchScheduler = 'yunikorn'; }, /gang-scheduled in its own queue: set batchScheduler volcano/],
+    ["bypass the queue with the default scheduler (no batchScheduler)", (s) => { delete s.batchScheduler; delete s.batchSchedulerOptions; }, /gang-scheduled in its own queue/],
+    ["land in Volcano's shared default queue (no queue)", (s) => { delete s.batchSchedulerOptions; }, /batchSchedulerOptions\.queue team-alpha/],
     ['put S3 credentials into the application', (s) => { s.hadoopConf = { 'fs.s3a.secret.key': 'x' }; }, /hadoopConf keys a tenant may not set \(as spark\.hadoop\.\*\): spark\.hadoop\.fs\.s3a\.secret\.key/],
   ];
 
@@ -109,6 +112,26 @@ describe('the tenant admission policies of dist/', () => {
     expect(viaSchedule.denials.join('\n')).toMatch(message);
     // Changing an admitted application into one is refused too.
     expect(createApp(app, 'SparkApplication', 'UPDATE').allowed).toBe(false);
+  });
+
+  test('in a namespace without a queue label, any queue but its own and any scheduler but volcano are refused, none is admitted', () => {
+    const labels = { ...namespaceLabels('team-alpha') };
+    delete labels['spark-platform.io/batch-queue'];
+    const request = (patch: (spec: any) => void) => {
+      const object = attack(patch);
+      return admit({
+        operation: 'CREATE',
+        resource: { group: 'sparkoperator.k8s.io', version: 'v1beta2', resource: 'sparkapplications' },
+        namespace: 'team-alpha',
+        namespaceLabels: labels,
+        object,
+        userInfo: alice,
+      }, docs);
+    };
+    expect(request((s) => { delete s.batchScheduler; delete s.batchSchedulerOptions; }).allowed).toBe(true);
+    expect(request(() => undefined).allowed).toBe(true);
+    expect(request((s) => { s.batchSchedulerOptions = { queue: 'team-beta' }; }).denials.join('\n')).toMatch(/only the tenant's own queue team-alpha/);
+    expect(request((s) => { s.batchScheduler = 'yunikorn'; }).denials.join('\n')).toMatch(/batchScheduler may only be volcano/);
   });
 
   test("let the operator's controller create the runs of scheduled applications, labelled with its own labels", () => {

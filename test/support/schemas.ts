@@ -64,6 +64,8 @@ const LATER: Record<string, string[]> = {
   'helm.toolkit.fluxcd.io/v2/HelmRelease': ['flux', 'helm.toolkit.fluxcd.io_helmreleases.yaml'],
   'source.toolkit.fluxcd.io/v1/HelmRepository': ['flux', 'source.toolkit.fluxcd.io_helmrepositories.yaml'],
   'argoproj.io/v1alpha1/Application': ['argo-cd', 'application-crd.yaml'],
+  'scheduling.volcano.sh/v1beta1/Queue': ['volcano', 'scheduling.volcano.sh_queues.yaml'],
+  'sparkoperator.k8s.io/v1beta2/ScheduledSparkApplication': ['spark-operator-2.3.0', 'sparkoperator.k8s.io_scheduledsparkapplications.yaml'],
 };
 
 /** Returns the schema errors of one object, empty when it is valid; an unknown kind is an error. */
