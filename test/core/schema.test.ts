@@ -425,6 +425,6 @@ describe('chartValuesProblems for the spark-operator chart', () => {
   });
 
   test('a chart with no values schema is a programming error that says how to add one', () => {
-    expect(() => chartValuesProblems('volcano', {}, 'values')).toThrow('no values schema for chart volcano: add it to CHART_VALUES in scripts/compile-validators.js and run npm run validators');
+    expect(() => chartValuesProblems('yunikorn', {}, 'values')).toThrow('no values schema for chart yunikorn: add it to CHART_VALUES in scripts/compile-validators.js and run npm run validators');
   });
 });
