@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { PlatformApp, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
+import { ObjectStorage, PlatformApp, SPARK_S3A_IMAGE, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
 
 // The seed platform: two teams, the operator watching them, and a SparkPi job in each.
 const app = new PlatformApp();
@@ -17,9 +17,13 @@ const teams = [
 const operator = new Chart(app, '0001-spark-operator');
 new SparkOperatorRelease(operator, 'operator', { tenants: teams });
 
-const jobs = new Chart(app, '0002-spark-jobs');
+// Object storage: a bucket and keys per team, every job's event logs there, a History Server per team.
+new ObjectStorage(new Chart(app, '0002-object-storage'), 'storage', { tenants: teams });
+
+// The jobs run the image with the S3A client, which writes their event logs to the object store.
+const jobs = new Chart(app, '0003-spark-jobs');
 const [alpha, beta] = teams;
-new SparkPiJob(jobs, 'pyspark-pi-test', { tenant: alpha, language: SparkPiLanguage.PYTHON, name: 'pyspark-pi-test' });
-new SparkPiJob(jobs, 'spark-pi-test', { tenant: beta, language: SparkPiLanguage.SCALA, name: 'spark-pi-test' });
+new SparkPiJob(jobs, 'pyspark-pi-test', { tenant: alpha, language: SparkPiLanguage.PYTHON, name: 'pyspark-pi-test', image: SPARK_S3A_IMAGE });
+new SparkPiJob(jobs, 'spark-pi-test', { tenant: beta, language: SparkPiLanguage.SCALA, name: 'spark-pi-test', image: SPARK_S3A_IMAGE });
 
 app.synth();

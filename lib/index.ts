@@ -119,3 +119,55 @@ export { type CapacityLine, capacityLines, capacityTable } from './jobs/capacity
 export * as sparkoperator from '../imports/sparkoperator.k8s.io';
 /** The k3s `HelmChart` classes generated from the helm-controller's CRD, the type of `SparkOperatorRelease.helmChart`. */
 export * as helm from '../imports/helm.cattle.io';
+
+// Add-on: object storage, event logs and History Servers (lib/addons/storage/).
+export {
+  AWS_SDK_BUNDLE_VERSION,
+  ACCESS_KEY_ID,
+  bucketNameProblem,
+  ENVIRONMENT_CREDENTIALS_PROVIDER,
+  HADOOP_AWS_VERSION,
+  S3_SIGNING_REGION,
+  s3aHadoopConf,
+  SECRET_ACCESS_KEY,
+  SPARK_S3A_IMAGE,
+} from './addons/storage/s3a';
+export {
+  credentialEnv,
+  GENERATED_CREDENTIALS_ANNOTATION,
+  READY_DEPLOYMENTS_ANNOTATION,
+  SEAWEEDFS_CHART_REPO,
+  SEAWEEDFS_CHART_VERSION,
+  SEAWEEDFS_IMAGE_TAG,
+  SEAWEEDFS_S3_PORT,
+  SEAWEEDFS_UID,
+  type SeaweedfsIdentity,
+  SeaweedfsStore,
+  type SeaweedfsStoreProps,
+} from './addons/storage/seaweedfs-store';
+export {
+  credentialsFromSecret,
+  EVENT_LOG_DIRECTORY_ATTEMPTS,
+  EventLogDirectory,
+  type EventLogDirectoryProps,
+  genericOptions,
+} from './addons/storage/event-log-directory';
+export {
+  DEFAULT_HISTORY_SERVER_RESOURCES,
+  HISTORY_SERVER_NON_HEAP_MIB,
+  type HistoryServerPodResources,
+  MIN_HISTORY_SERVER_HEAP_MIB,
+  SPARK_HISTORY_PORT,
+  SparkHistoryServer,
+  type SparkHistoryServerProps,
+  type SparkHistoryServerResources,
+} from './addons/storage/spark-history-server';
+export {
+  EVENT_LOG_PREFIX,
+  HISTORY_CREDENTIALS_SECRET,
+  JOBS_CREDENTIALS_SECRET,
+  ObjectStorage,
+  type ObjectStorageProps,
+  s3aReferences,
+  type TenantStorage,
+} from './addons/storage/object-storage';

@@ -27,6 +27,7 @@ export const VALIDATORS: Record<string, { readonly source: string; readonly load
   'events.k8s.io/v1/Event': { source: "the Event schema of Kubernetes 1.31", load: () => require('./kubernetes-events.k8s.io-v1-event.js').events_k8s_io_v1_Event },
   'flowcontrol.apiserver.k8s.io/v1/FlowSchema': { source: "the FlowSchema schema of Kubernetes 1.31", load: () => require('./kubernetes-flowcontrol.apiserver.k8s.io-v1-flowschema.js').flowcontrol_apiserver_k8s_io_v1_FlowSchema },
   'flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration': { source: "the PriorityLevelConfiguration schema of Kubernetes 1.31", load: () => require('./kubernetes-flowcontrol.apiserver.k8s.io-v1-prioritylevelconfiguration.js').flowcontrol_apiserver_k8s_io_v1_PriorityLevelConfiguration },
+  'helm-values/seaweedfs': { source: "the values.yaml of chart seaweedfs (upstream/seaweedfs/values.yaml)", load: () => require('./values-seaweedfs.js').values_seaweedfs },
   'helm-values/spark-operator': { source: "the values.yaml of chart spark-operator (upstream/spark-operator-2.3.0/values.yaml)", load: () => require('./values-spark-operator.js').values_spark_operator },
   'helm.cattle.io/v1/HelmChart': { source: "the HelmChart CRD (upstream/k3s-helm-controller/helm.cattle.io_helmcharts.yaml)", load: () => require('./helm.cattle.io.js').helm_cattle_io_v1_HelmChart },
   'helm.toolkit.fluxcd.io/v2/HelmRelease': { source: "the HelmRelease CRD (upstream/flux/helm.toolkit.fluxcd.io_helmreleases.yaml)", load: () => require('./helm.toolkit.fluxcd.io.js').helm_toolkit_fluxcd_io_v2_HelmRelease },
