@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { K3D_API_SERVER_ENDPOINTS } from '../../lib';
+import { K3D_API_SERVER_ENDPOINTS, SPARK_S3A_IMAGE } from '../../lib';
 import { upstreamPath } from '../support/upstream';
 import { scratchDir } from '../support/project';
 
@@ -20,6 +20,7 @@ const configFile = path.join(repoRoot, 'k3d', 'k3d-config.yaml');
 const k3dSchemaFile = upstreamPath('k3d', 'schema.json');
 const fixtures = path.join(__dirname, '..', 'fixtures', 'k3d');
 const fixtureDist = path.join(fixtures, 'dist');
+const repoDist = path.join(repoRoot, 'dist');
 const standIn = path.join(fixtures, 'stand-in.js');
 
 const CLUSTER = 'data-platform-cluster';
@@ -32,7 +33,7 @@ jest.setTimeout(30_000);
 type Tool = 'docker' | 'k3d' | 'kubectl';
 const ALL_TOOLS: Tool[] = ['docker', 'k3d', 'kubectl'];
 /** Everything the script and the stand-ins run besides the three tools. */
-const SYSTEM_TOOLS = ['bash', 'node', 'dirname', 'awk', 'sed', 'sleep'];
+const SYSTEM_TOOLS = ['bash', 'node', 'dirname', 'awk', 'sed', 'sleep', 'od', 'tr'];
 
 interface AppScenario {
   /** `.spec.type` */
@@ -58,6 +59,13 @@ interface Scenario {
   readonly apps?: Record<string, AppScenario>;
   /** `{..waiting.reason}` of the pods, per namespace. */
   readonly waitingReasons?: Record<string, string>;
+  /** Jobs other than the helm installs, by `namespace/name`, one entry per poll like helmJob. */
+  readonly jobs?: Record<string, string[]>;
+  /** Secrets that exist before the run, by `namespace/name`: their data, base64. */
+  readonly secrets?: Record<string, Record<string, string>>;
+  /** The History Server Services, as `namespace name port`. */
+  readonly historyServers?: string[];
+  readonly dockerBuildFails?: boolean;
 }
 
 interface Run {
@@ -68,6 +76,8 @@ interface Run {
   readonly calls: string[];
   /** The contexts kubectl was called with. */
   readonly contexts: Set<string>;
+  /** What the stand-ins keep of the cluster after the run: Secrets by `namespace/name`, built images. */
+  readonly state: { secrets: Record<string, Record<string, string>>; images: string[] };
 }
 
 const happyApps = (): Record<string, AppScenario> => ({
@@ -140,10 +150,12 @@ const FAST_TIMEOUTS = {
   WEBHOOK_RETRIES: '3',
   APP_START_TIMEOUT: '15',
   APP_TIMEOUT: '16',
+  WORKLOAD_TIMEOUT: '17',
+  JOB_TIMEOUT: '18',
 };
 
 /** Runs the script with the stand-ins; the tests run concurrently, as the script mostly waits on them. */
-function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string> } = {}): Promise<Run> {
+function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string>; killAfterMs?: number } = {}): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(sandbox(), 'run-'));
   fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
   const child = spawn(which('bash'), [script, subcommand], {
@@ -160,12 +172,14 @@ function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; 
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const killer = setTimeout(() => child.kill(), 20_000);
+  const killer = setTimeout(() => child.kill(), options.killAfterMs ?? 20_000);
+  const statePath = path.join(dir, 'state.json');
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(killer);
-      resolve({ code, stdout, stderr, ...readCalls(path.join(dir, 'calls.log')) });
+      const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : { secrets: {}, images: [] };
+      resolve({ code, stdout, stderr, state, ...readCalls(path.join(dir, 'calls.log')) });
     });
   });
 }
@@ -180,7 +194,7 @@ function readCalls(log: string): Pick<Run, 'calls' | 'contexts'> {
       contexts.add(args[1]);
       args = args.slice(2);
     }
-    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(configFile).join('<config>');
+    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(repoDist).join('<dist>').split(configFile).join('<config>').split(repoRoot).join('<repo>');
   });
   return { calls, contexts };
 }
@@ -256,12 +270,14 @@ describe('platform.sh up', () => {
     const r = await run('up', { clusters: [] });
 
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`INFO[0020] Cluster '${CLUSTER}' created successfully!\n`);
+    expect(r.stderr).toBe(`INFO[0020] Cluster '${CLUSTER}' created successfully!\nINFO[0005] Successfully imported 1 image(s) into 1 cluster(s)\n`);
     expect(r.calls).toEqual([
       'docker info',
       'k3d cluster list -o json',
       'k3d cluster create --config <config>',
       'kubectl wait --for=condition=Ready nodes --all --timeout=11s',
+      `docker build -t ${SPARK_S3A_IMAGE} <repo>/k3d/spark-s3a`,
+      `k3d image import ${SPARK_S3A_IMAGE} -c ${CLUSTER}`,
     ]);
     expect(r.contexts).toEqual(new Set([CONTEXT]));
     expect(r.stdout).toContain('==> [prerequisites] checking docker, k3d and kubectl');
@@ -503,8 +519,182 @@ describe('platform.sh apply', () => {
   });
 });
 
+describe('platform.sh up: the S3A image', () => {
+  test.concurrent('a failing image build stops the run with a hint and imports nothing', async () => {
+    const r = await run('up', { clusters: [CLUSTER], dockerBuildFails: true });
+
+    expect(r.code).toBe(1);
+    expect(r.calls.filter((call) => call.startsWith('k3d image import'))).toEqual([]);
+    expect(r.stderr).toContain(`FAILED [image] image ${SPARK_S3A_IMAGE}: docker build failed (see above)`);
+    expect(r.stderr).toContain('checks them against the checksums published beside them');
+  });
+
+  test('builds from the Dockerfile the platform ships, under the tag the manifests use', () => {
+    const text = fs.readFileSync(script, 'utf8');
+    expect(text).toContain(`S3A_IMAGE=\${S3A_IMAGE:-${SPARK_S3A_IMAGE}}`);
+    expect(fs.existsSync(path.join(repoRoot, 'k3d', 'spark-s3a', 'Dockerfile'))).toBe(true);
+  });
+});
+
+/** The keys the stand-ins hold for a Secret, decoded. */
+function keysOf(r: Run, secret: string): { id: string; key: string } | undefined {
+  const data = r.state.secrets[secret];
+  if (!data) return undefined;
+  const decode = (b64: string | undefined) => Buffer.from(b64 ?? '', 'base64').toString();
+  return { id: decode(data.AWS_ACCESS_KEY_ID), key: decode(data.AWS_SECRET_ACCESS_KEY) };
+}
+
+const TENANT_SECRETS = ['object-store-credentials', 'object-store-history-credentials'];
+const STORE_COPIES: Record<string, string> = { 'object-store-credentials': 'jobs', 'object-store-history-credentials': 'history' };
+
+/** The real dist/: the platform with object storage, on a cluster whose charts, Jobs and Deployments all come up. */
+const withStorage = (): Scenario => ({
+  clusters: [CLUSTER],
+  helmJob: ['Complete'],
+  apps: happyApps(),
+  historyServers: ['team-alpha spark-history-server 18080', 'team-beta spark-history-server 18080'],
+});
+
+describe('platform.sh apply: object storage, event logs and History Servers (the real dist/)', () => {
+  // A run of the real dist/ makes some 45 stand-in calls, a node process each: seconds on an idle
+  // machine, much longer on a loaded one, hence the generous bounds.
+  const SLOW = 120_000;
+  const real = { env: { DIST_DIR: repoDist }, killAfterMs: SLOW - 10_000 };
+  let happyRun: Promise<Run> | undefined;
+  const happyStorageRun = () => (happyRun ??= run('apply', withStorage(), real));
+
+  test.concurrent('waits in phases: operator, keys, store ready, event log directories, History Servers, then the jobs', async () => {
+    const r = await happyStorageRun();
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expectCallsInOrder(r, [
+      'kubectl apply -f <dist>/0000-tenants.k8s.yaml',
+      'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=\d+s deployment\/spark-operator-webhook$/,
+      // The store's Namespace first, then the keys, before anything of the store's file starts.
+      'kubectl apply -f -',
+      'kubectl get secret object-store-credentials -n team-alpha --ignore-not-found',
+      'kubectl create -f -',
+      'kubectl get secret object-store-history-credentials -n team-beta --ignore-not-found',
+      'kubectl apply -f <dist>/0002-object-storage.k8s.yaml',
+      // The store ready: its chart installed (buckets created by the chart's hook) and its server available.
+      'kubectl get job helm-install-seaweedfs -n kube-system',
+      /^kubectl wait -n object-store --for=condition=Available --timeout=\d+s deployment\/seaweedfs-all-in-one$/,
+      // Each tenant's event log directory created, then each History Server available.
+      'kubectl get job event-log-directory -n team-alpha',
+      'kubectl get job event-log-directory -n team-beta',
+      /^kubectl wait -n team-alpha --for=condition=Available --timeout=\d+s deployment\/spark-history-server$/,
+      /^kubectl wait -n team-beta --for=condition=Available --timeout=\d+s deployment\/spark-history-server$/,
+      // Only then the jobs, which write their event logs there.
+      'kubectl apply -f <dist>/0003-spark-jobs.k8s.yaml',
+      'kubectl get sparkapplication pyspark-pi-test -n team-alpha -o jsonpath={.status.applicationState.state}',
+      /^kubectl get services -A -l app.kubernetes.io\/name=spark-history-server/,
+    ]);
+    expect(r.stdout).toContain('==> [credentials] Secrets with generated keys, before 0002-object-storage.k8s.yaml starts anything');
+    expect(r.stdout).toContain('==> [seaweedfs] waiting up to 17s: deployment object-store/seaweedfs-all-in-one Available');
+    expect(r.stdout).toContain('==> [setup] waiting up to 18s: Job team-alpha/event-log-directory (from 0002-object-storage.k8s.yaml) complete');
+    expect(r.stdout).toMatch(/==> \[services\] waiting up to 17s: deployment team-beta\/spark-history-server Available/);
+    expect(r.stdout).toContain(`team-alpha: kubectl --context ${CONTEXT} port-forward -n team-alpha service/spark-history-server 18080:18080   ->  http://localhost:18080`);
+    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+  }, SLOW);
+
+  test.concurrent("creates each tenant's keys once, at random, copies them for the store's identities, and never shows them", async () => {
+    const r = await happyStorageRun();
+
+    expect(r.code).toBe(0);
+    const seen = new Set<string>();
+    for (const team of ['team-alpha', 'team-beta']) {
+      for (const secret of TENANT_SECRETS) {
+        const keys = keysOf(r, `${team}/${secret}`)!;
+        expect(keys.id).toMatch(/^[0-9A-F]{20}$/);
+        expect(keys.key).toMatch(/^[0-9a-f]{40}$/);
+        // The store's identity reads the very same keys from its copy.
+        expect(keysOf(r, `object-store/${team}.${STORE_COPIES[secret]}`)).toEqual(keys);
+        seen.add(keys.id).add(keys.key);
+        for (const text of [r.stdout, r.stderr, ...r.calls]) {
+          expect(text).not.toContain(keys.key);
+          expect(text).not.toContain(r.state.secrets[`${team}/${secret}`].AWS_SECRET_ACCESS_KEY);
+        }
+      }
+    }
+    // Four identities, eight different values.
+    expect(seen.size).toBe(8);
+    expect(r.calls.filter((call) => call === 'kubectl create -f -')).toHaveLength(4);
+    expect(r.stdout).toContain('Secret team-beta/object-store-history-credentials: created with new random keys');
+    expect(r.stdout).toContain('Secret object-store/team-beta.history: the same keys, for the store\'s identities');
+  }, SLOW);
+
+  test.concurrent('applying again keeps existing keys and copies them again', async () => {
+    const existing = { AWS_ACCESS_KEY_ID: Buffer.from('KEPTKEYID').toString('base64'), AWS_SECRET_ACCESS_KEY: Buffer.from('keptsecret').toString('base64') };
+    const r = await run('apply', { ...withStorage(), secrets: { 'team-alpha/object-store-credentials': existing } }, real);
+
+    expect(r.code).toBe(0);
+    expect(r.state.secrets['team-alpha/object-store-credentials']).toEqual(existing);
+    expect(r.state.secrets['object-store/team-alpha.jobs']).toEqual(existing);
+    expect(r.stdout).toContain('Secret team-alpha/object-store-credentials: exists; keeping its keys');
+    expect(r.calls.filter((call) => call === 'kubectl create -f -')).toHaveLength(3);
+  }, SLOW);
+
+  test.concurrent('a Secret without keys stops the run before the store starts, saying how to renew it', async () => {
+    const r = await run('apply', { ...withStorage(), secrets: { 'team-alpha/object-store-credentials': {} } }, real);
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [credentials] Secret team-alpha/object-store-credentials: it lacks AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY');
+    expect(r.stderr).toContain('kubectl delete secret -n team-alpha object-store-credentials');
+    expect(r.calls.some((call) => call.includes('0002-object-storage.k8s.yaml'))).toBe(false);
+  }, SLOW);
+
+  test.concurrent('an event log directory Job that fails stops the run before the History Servers and the jobs', async () => {
+    const r = await run('apply', { ...withStorage(), jobs: { 'team-alpha/event-log-directory': ['running', 'Failed'] } }, real);
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [setup] Job team-alpha/event-log-directory: it failed (from 0002-object-storage.k8s.yaml)');
+    expect(r.stderr).toContain('kubectl logs -n team-alpha job/event-log-directory');
+    expect(r.calls.some((call) => call.includes('deployment/spark-history-server'))).toBe(false);
+    expect(r.calls.some((call) => call.includes('0003-spark-jobs'))).toBe(false);
+  }, SLOW);
+
+  test.concurrent('a History Server that cannot pull the S3A image: bounded wait, the image hint, no jobs applied', async () => {
+    const r = await run('apply', { ...withStorage(), neverReady: ['deployment/spark-history-server'], waitingReasons: { 'team-alpha': 'ErrImagePull' } }, real);
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [services] deployment team-alpha/spark-history-server: not Available within 17s');
+    expect(r.stderr).toContain(`${SPARK_S3A_IMAGE} is never pulled: 'npm run cluster:up'`);
+    expect(r.calls.some((call) => call.includes('0003-spark-jobs'))).toBe(false);
+  }, SLOW);
+
+  test.concurrent("a store that never becomes available: the tenant namespace's pods hint, no Jobs waited for", async () => {
+    const r = await run('apply', { ...withStorage(), neverReady: ['deployment/seaweedfs-all-in-one'] }, real);
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [seaweedfs] deployment object-store/seaweedfs-all-in-one: not Available within 17s');
+    expect(r.stderr).toContain('kubectl describe pods -n object-store');
+    expect(r.calls.some((call) => call.includes('event-log-directory'))).toBe(false);
+  }, SLOW);
+});
+
+describe('platform.sh apply: generated credentials in hand-written manifests', () => {
+  test.concurrent('a malformed entry of the annotation is refused, naming it', async () => {
+    const dist = scratchDir('dist-bad-credentials-');
+    fs.writeFileSync(path.join(dist, '0000-store.k8s.yaml'), [
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata:',
+      '  annotations:',
+      '    spark-platform.io/generated-credentials: team-alpha/creds',
+      '  name: object-store',
+      '',
+    ].join('\n'));
+    const r = await run('apply', { clusters: [CLUSTER] }, { env: { DIST_DIR: dist } });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("FAILED [credentials] Namespace object-store: its annotation spark-platform.io/generated-credentials has the entry 'team-alpha/creds', which is not <namespace>/<secret>:<copy>");
+  });
+});
+
 describe('platform.sh status and down', () => {
-  test.concurrent('status shows the nodes, the operator and the applications of an existing cluster', async () => {
+  test.concurrent('status shows the nodes, the operator, the History Servers and the applications of an existing cluster', async () => {
     const r = await run('status', { clusters: [CLUSTER] });
 
     expect(r.code).toBe(0);
@@ -513,8 +703,21 @@ describe('platform.sh status and down', () => {
       'kubectl get nodes',
       'kubectl get helmcharts.helm.cattle.io -A',
       'kubectl get deployments -n spark-operator',
+      'kubectl get deployments -A -l app.kubernetes.io/name=spark-history-server',
       'kubectl get sparkapplications -A',
+      expect.stringMatching(/^kubectl get services -A -l app.kubernetes.io\/name=spark-history-server -o jsonpath=/),
     ]);
+    // Without History Servers there is nothing to open.
+    expect(r.stdout).not.toContain('port-forward');
+  });
+
+  test.concurrent("status says how to open each team's History Server, each on a port of its own", async () => {
+    const r = await run('status', { clusters: [CLUSTER], historyServers: ['team-alpha spark-history-server 18080', 'team-beta spark-history-server 18080'] });
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('==> [status] Spark History Servers: run the command, then open the URL');
+    expect(r.stdout).toContain(`team-alpha: kubectl --context ${CONTEXT} port-forward -n team-alpha service/spark-history-server 18080:18080   ->  http://localhost:18080`);
+    expect(r.stdout).toContain(`team-beta: kubectl --context ${CONTEXT} port-forward -n team-beta service/spark-history-server 18081:18080   ->  http://localhost:18081`);
   });
 
   test.concurrent('status without the cluster says how to create it', async () => {

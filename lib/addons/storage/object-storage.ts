@@ -143,7 +143,11 @@ export class ObjectStorage extends Construct {
       const bucket = ns;
       const eventLogDirectory = `s3a://${bucket}/${EVENT_LOG_PREFIX}/`;
       // Every pod of the tenant: drivers and executors, the event-log Job and the History Server.
-      tenant.allowEgress('allow-object-store', [{ namespace: this.store.namespaceName, podLabels: this.store.serverPodLabels, ports: [SEAWEEDFS_S3_PORT] }]);
+      // (A second store in the same namespace is reported by the app's duplicate-object check.)
+      const policy = `allow-${this.store.namespaceName}`;
+      if (!tenant.node.tryFindChild(`Policy-${policy}`)) {
+        tenant.allowEgress(policy, [{ namespace: this.store.namespaceName, podLabels: this.store.serverPodLabels, ports: [SEAWEEDFS_S3_PORT] }]);
+      }
       const sparkConf = { 'spark.eventLog.enabled': 'true', 'spark.eventLog.dir': eventLogDirectory };
       const env: SparkApplicationSpecDriverEnv[] = [ACCESS_KEY_ID, SECRET_ACCESS_KEY].map((key) => ({
         name: key,
