@@ -1,29 +1,7 @@
-import { Chart } from 'cdk8s';
-import { ObjectStorage, PlatformApp, SPARK_S3A_IMAGE, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
+import { PlatformApp } from './lib';
+import { buildSeedPlatform } from './platform';
 
-// The seed platform: two teams, the operator watching them, and a SparkPi job in each.
+// The seed platform (platform.ts), its charts released as k3s HelmCharts, synthesized into dist/.
 const app = new PlatformApp();
-
-// Each chart becomes one file in dist/, named after its id. `kubectl apply -f dist/` applies files
-// in name order, so the numbers create the namespaces before what lives in them and the jobs last.
-// (Chart.addDependency would number the files too, but cdk8s then makes every object of one chart
-// depend on every object of the other, and synth of 1,000 tenants becomes four times slower.)
-const tenants = new Chart(app, '0000-tenants');
-const teams = [
-  new TenantNamespace(tenants, 'team-alpha', { name: 'team-alpha' }),
-  new TenantNamespace(tenants, 'team-beta', { name: 'team-beta' }),
-];
-
-const operator = new Chart(app, '0001-spark-operator');
-new SparkOperatorRelease(operator, 'operator', { tenants: teams });
-
-// Object storage: a bucket and keys per team, every job's event logs there, a History Server per team.
-new ObjectStorage(new Chart(app, '0002-object-storage'), 'storage', { tenants: teams });
-
-// The jobs run the image with the S3A client, which writes their event logs to the object store.
-const jobs = new Chart(app, '0003-spark-jobs');
-const [alpha, beta] = teams;
-new SparkPiJob(jobs, 'pyspark-pi-test', { tenant: alpha, language: SparkPiLanguage.PYTHON, name: 'pyspark-pi-test', image: SPARK_S3A_IMAGE });
-new SparkPiJob(jobs, 'spark-pi-test', { tenant: beta, language: SparkPiLanguage.SCALA, name: 'spark-pi-test', image: SPARK_S3A_IMAGE });
-
+buildSeedPlatform(app);
 app.synth();

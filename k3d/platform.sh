@@ -4,19 +4,24 @@
 #   k3d/platform.sh up      check docker, k3d and kubectl; create the cluster unless it exists; build
 #                           the Spark image with the S3A client and import it into the cluster
 #   k3d/platform.sh apply   apply dist/ in phases with readiness gates, follow the jobs, print results
-#   k3d/platform.sh status  show the cluster, the operator, the History Servers (and how to open
-#                           them) and the SparkApplications
+#                           (DIST_DIR=examples/flux/dist or examples/argocd/dist: the charts are
+#                           released by Flux or Argo CD, which must be installed in the cluster first)
+#   k3d/platform.sh status  show the cluster, the operator, the History Servers and the SparkApplications,
+#                           and how to open Grafana and each team's History Server
 #   k3d/platform.sh down    delete the cluster
 #
 # A single `kubectl apply -f dist/` fails on a new cluster: the SparkApplication kind only exists once
 # the operator's chart has installed its CRD, and the operator's webhook (failurePolicy Fail) rejects
-# applications until it serves. Hence the phases: the files are applied in name order, and after
-# each one the script waits for what it starts (chart installs and the Deployments a HelmChart's
-# spark-platform.io/ready-deployments annotation names, Jobs to complete, Deployments to be
-# available); the SparkApplications come last. Keys are never in dist/: a Namespace's
-# spark-platform.io/generated-credentials annotation lists the Secrets the script creates with
-# random keys (and copies into that namespace) before the rest of its file is applied. Every wait
-# is bounded; the environment variables below override the bounds.
+# applications until it serves. Likewise the PodMonitor kind exists once the monitoring chart has
+# installed it, and the operator's chart renders its own PodMonitor only then. Hence the phases:
+# charts install one file after another, in file order, and a file whose custom resources need a CRD
+# that a chart brings is applied again once that CRD is established. After each file the script also
+# waits for what it starts: the Deployments a release's spark-platform.io/ready-deployments annotation
+# names, the file's Jobs to complete and its Deployments to be available; the SparkApplications come
+# last. Keys are never in dist/: a Namespace's spark-platform.io/generated-credentials annotation
+# lists the Secrets the script creates with random keys (and copies into that namespace) before the
+# rest of its file is applied. Every wait is bounded; the environment variables below override the
+# bounds.
 set -euo pipefail
 
 # Glob order is apply order, so it must not depend on the user's locale.
@@ -33,10 +38,13 @@ OPERATOR_TIMEOUT=${OPERATOR_TIMEOUT:-300}
 WEBHOOK_RETRIES=${WEBHOOK_RETRIES:-12}
 APP_START_TIMEOUT=${APP_START_TIMEOUT:-120}
 APP_TIMEOUT=${APP_TIMEOUT:-900}
+MONITORING_TIMEOUT=${MONITORING_TIMEOUT:-300}
 WORKLOAD_TIMEOUT=${WORKLOAD_TIMEOUT:-300}
 JOB_TIMEOUT=${JOB_TIMEOUT:-600}
 OPERATOR_RELEASE=${OPERATOR_RELEASE:-spark-operator}
 OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE:-spark-operator}
+MONITORING_RELEASE=${MONITORING_RELEASE:-kube-prometheus-stack}
+MONITORING_NAMESPACE=${MONITORING_NAMESPACE:-monitoring}
 SPARK_CRD=sparkapplications.sparkoperator.k8s.io
 # The image of jobs that use object storage and of the History Servers (SPARK_S3A_IMAGE in
 # lib/addons/storage/s3a.ts), built from k3d/spark-s3a/Dockerfile; a test keeps the two in step.
@@ -67,7 +75,7 @@ fail() {
   exit 1
 }
 
-for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT WORKLOAD_TIMEOUT JOB_TIMEOUT; do
+for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT WORKLOAD_TIMEOUT JOB_TIMEOUT; do
   [[ ${!var} =~ ^[0-9]+$ ]] || fail "$var" "must be a whole number (of seconds for timeouts), not '${!var}'"
 done
 
@@ -121,9 +129,19 @@ hint_operator() {
     "  - kubectl logs -n $OPERATOR_NAMESPACE deployment/$OPERATOR_RELEASE-controller"
 }
 hint_pods() {
-  printf '%s\n' "hint: look at the pods and their events" \
+  printf '%s\n' "hint: look at the pods and events of $1" \
     "  - kubectl get pods -n $1" \
-    "  - kubectl describe pods -n $1"
+    "  - kubectl get events -n $1 --sort-by=.lastTimestamp"
+}
+hint_flux() {
+  printf '%s\n' "hint: these manifests release their charts with Flux (HelmRepository, HelmRelease), which is not installed" \
+    "  - install Flux's controllers first: flux install (or flux bootstrap for a Git repository)" \
+    "  - or apply dist/, whose charts the k3s helm controller installs"
+}
+hint_argocd() {
+  printf '%s\n' "hint: these manifests release their charts with Argo CD (Application), which is not installed" \
+    "  - install Argo CD into the namespace argocd first (its install.yaml, applied with --server-side)" \
+    "  - or apply dist/, whose charts the k3s helm controller installs"
 }
 hint_cluster() {
   printf '%s\n' "hint: is the cluster running? Create it with 'npm run cluster:up' (k3d/platform.sh up)" \
@@ -136,6 +154,8 @@ hint_for() {
   local text=$1 ns=$2 hint=""
   shopt -s nocasematch
   case $text in
+    *'no matches for kind "HelmRelease"'* | *'no matches for kind "HelmRepository"'*) hint=$(hint_flux) ;;
+    *'no matches for kind "Application"'*) hint=$(hint_argocd) ;;
     *"exceeded quota"* | *"must specify limits"* | *"must specify requests"*) hint=$(hint_quota "$ns") ;;
     *forbidden*) hint=$(hint_permission "$ns") ;;
     *ImagePullBackOff* | *ErrImagePull*) hint=$(hint_image) ;;
@@ -233,7 +253,24 @@ cmd_status() {
     # shellcheck disable=SC2086 # $what holds several words on purpose
     kc get $what || true
   done
+  grafana_howto
   print_history_access
+}
+
+# How to open Grafana, when the monitoring stack is installed. The Grafana chart generated the admin
+# password in the cluster at install time; it is in the Secret only, never in dist/.
+grafana_howto() {
+  local service="$MONITORING_RELEASE-grafana" found
+  found=$(kc get service "$service" -n "$MONITORING_NAMESPACE" --ignore-not-found -o name 2>/dev/null) || found=""
+  if [[ -z $found ]]; then
+    say "grafana: no Service $MONITORING_NAMESPACE/$service; the monitoring stack is not installed (yet)"
+    return 0
+  fi
+  say "grafana: open it with a port-forward (leave it running), then browse to http://localhost:3000"
+  detail "kubectl --context $KUBE_CONTEXT port-forward -n $MONITORING_NAMESPACE service/$service 3000:80" \
+    "user: admin; password (generated in the cluster at install, kept in the Secret $MONITORING_NAMESPACE/$service):" \
+    "kubectl --context $KUBE_CONTEXT get secret -n $MONITORING_NAMESPACE $service -o jsonpath='{.data.admin-password}' | base64 -d; echo" \
+    "dashboards: Spark Operator, Spark jobs, Tenant quota (folder General)"
 }
 
 # --- apply --------------------------------------------------------------------------------------------
@@ -256,8 +293,10 @@ manifest_objects() {
 
 # wait_for KIND NAME NAMESPACE CONDITION TIMEOUT: kubectl wait fails at once on an object that does not
 # exist yet, so first wait for the object to appear, then for the condition, both within TIMEOUT.
+# CONDITION is a condition type (Available), or a whole --for expression (jsonpath={.a}=b).
 wait_for() {
-  local kind=$1 name=$2 ns=$3 condition=$4 timeout=$5 object out
+  local kind=$1 name=$2 ns=$3 condition=$4 timeout=$5 object out for=condition=$4
+  [[ $condition != *=* ]] || for=$condition
   local deadline=$((SECONDS + timeout)) ns_args=()
   object="$kind $name"
   if [[ -n $ns ]]; then
@@ -273,17 +312,19 @@ wait_for() {
   done
   local left=$((deadline - SECONDS))
   ((left > 0)) || left=0
-  out=$(kc wait ${ns_args[@]+"${ns_args[@]}"} --for=condition="$condition" --timeout="${left}s" "$kind/$name" 2>&1) && return 0
-  local hint where=${ns:-$OPERATOR_NAMESPACE}
-  hint=$(hint_for "$out $(waiting_reasons "$where")" "$where")
-  [[ -n $hint ]] || if [[ $where == "$OPERATOR_NAMESPACE" ]]; then hint=$(hint_operator); else hint=$(hint_pods "$where"); fi
-  fail "$object" "not $condition within ${timeout}s" "$out" "$hint"
+  out=$(kc wait ${ns_args[@]+"${ns_args[@]}"} --for="$for" --timeout="${left}s" "$kind/$name" 2>&1) && return 0
+  local hint pods_ns=${ns:-$OPERATOR_NAMESPACE} fallback
+  hint=$(hint_for "$out $(waiting_reasons "$pods_ns")" "$pods_ns")
+  fallback=$(hint_operator)
+  [[ $pods_ns == "$OPERATOR_NAMESPACE" ]] || fallback=$(hint_pods "$pods_ns")
+  fail "$object" "not $condition within ${timeout}s" "$out" "${hint:-$fallback}"
 }
 
-# wait_for_job NAMESPACE JOB TIMEOUT WHAT ABSENT_HINT: poll the Job until it is Complete; its Failed
-# condition is final. WHAT says what the Job does; ABSENT_HINT is for a Job that never appears.
+# wait_for_job NAMESPACE JOB TIMEOUT WHAT FAILED ABSENT_HINT: poll the Job until it is Complete; its
+# Failed condition is final. WHAT says what the Job does, FAILED what its failure means; ABSENT_HINT
+# is for a Job that never appears.
 wait_for_job() {
-  local ns=$1 job=$2 timeout=$3 what=$4 absent_hint=$5 found
+  local ns=$1 job=$2 timeout=$3 what=$4 failed=$5 absent_hint=$6 found
   local deadline=$((SECONDS + timeout))
   say "waiting up to ${timeout}s: Job $ns/$job ($what) complete"
   while :; do
@@ -291,7 +332,7 @@ wait_for_job() {
       -o jsonpath='{.metadata.name}{range .status.conditions[?(@.status=="True")]}{" "}{.type}{end}') || exit 1
     case " $found " in
       *" Complete "*) return 0 ;;
-      *" Failed "*) fail "Job $ns/$job" "it failed ($what)" "hint: read its log: kubectl logs -n $ns job/$job" ;;
+      *" Failed "*) fail "Job $ns/$job" "$failed" "hint: read its log: kubectl logs -n $ns job/$job" ;;
     esac
     if ((SECONDS >= deadline)); then
       [[ -n $found ]] || fail "Job $ns/$job" "did not appear within ${timeout}s" "$absent_hint"
@@ -304,7 +345,7 @@ wait_for_job() {
 # k3s's helm controller installs a HelmChart with the Job helm-install-<name> in the HelmChart's
 # namespace. The Job appears some seconds after the HelmChart.
 wait_for_helm_job() {
-  wait_for_job "$1" "helm-install-$2" "$HELM_JOB_TIMEOUT" "installs HelmChart $1/$2" \
+  wait_for_job "$1" "helm-install-$2" "$HELM_JOB_TIMEOUT" "installs HelmChart $1/$2" "the chart install failed" \
     "hint: k3s's helm controller creates it; check: kubectl get helmchart -n $1 $2 -o yaml"
 }
 
@@ -313,6 +354,45 @@ apply_file() {
   detail "kubectl apply -f ${file##*/}"
   out=$(kc apply -f "$file" 2>&1) || fail "${file##*/}" "kubectl apply failed" "$out" "$(hint_for "$out" "$(first_namespace "$file")")"
   printf '%s\n' "$out" | sed 's/^/      /'
+}
+
+# missing_crds TEXT: the CRDs that kubectl's "no matches for kind" errors in TEXT ask for, one a line,
+# named as CRDs are (<lower-case kind>s.<group>, e.g. podmonitors.monitoring.coreos.com). Empty when
+# TEXT has any other error, which a second apply would not cure, or misses a kind that releases charts
+# (k3s's, Flux's or Argo CD's): no chart of dist/ brings those.
+missing_crds() {
+  awk '
+    /no matches for kind "[^"]*" in version "[^"]*"/ {
+      match($0, /no matches for kind "[^"]*"/); kind = substr($0, RSTART + 21, RLENGTH - 22)
+      match($0, /in version "[^"]*"/); version = substr($0, RSTART + 12, RLENGTH - 13)
+      if (kind ~ /^(HelmChart|HelmRelease|HelmRepository|Application)$/) { other = 1; next }
+      sub(/\/[^\/]*$/, "", version)
+      crd = tolower(kind) "s." version
+      if (!(crd in seen)) { seen[crd] = 1; order[++n] = crd }
+      next
+    }
+    /^ensure CRDs are installed first/ || /(created|configured|unchanged)$/ || /^$/ { next }
+    { other = 1 }
+    END { if (!other) for (i = 1; i <= n; i++) print order[i] }
+  ' <<<"$1"
+}
+
+# apply_platform_file FILE: applies FILE; when only custom resources of CRDs that no chart has
+# installed yet are refused, the file is kept for a second apply (DEFERRED) instead of failing.
+DEFERRED=()
+apply_platform_file() {
+  local file=$1 out crds
+  detail "kubectl apply -f ${file##*/}"
+  if out=$(kc apply -f "$file" 2>&1); then
+    printf '%s\n' "$out" | sed 's/^/      /'
+    return 0
+  fi
+  crds=$(missing_crds "$out")
+  [[ -n $crds ]] || fail "${file##*/}" "kubectl apply failed" "$out" "$(hint_for "$out" "$(first_namespace "$file")")"
+  printf '%s\n' "$out" | awk '/(created|configured|unchanged)$/ { print "      " $0 }'
+  crds=${crds//$'\n'/ }
+  detail "the rest of ${file##*/} once a chart has installed the CRDs $crds"
+  DEFERRED+=("$file $crds")
 }
 
 # The webhook can refuse for a few seconds after its Deployment is Available.
@@ -433,49 +513,6 @@ apply_credentials() {
   done <<<"$lines"
 }
 
-# wait_for_file FILE: wait for what FILE starts: the charts it installs (and the Deployments they
-# name), its Jobs, its Deployments.
-wait_for_file() {
-  local file=$1 objects kind ns name value deployment
-  objects=$(manifest_objects "$file")
-  while read -r kind ns name; do
-    [[ $kind == HelmChart ]] || continue
-    if [[ $name == "$OPERATOR_RELEASE" ]]; then
-      wait_for_operator "$ns"
-      continue
-    fi
-    phase "$name" "waiting for chart $name"
-    wait_for_helm_job "$ns" "$name"
-    value=$(manifest_annotation "$file" "$READY_ANNOTATION" | awk -v ns="$ns" -v name="$name" '$1 == "HelmChart" && $2 == ns && $3 == name { $1 = $2 = $3 = ""; print }')
-    for deployment in $value; do
-      wait_for deployment "${deployment#*/}" "${deployment%%/*}" Available "$WORKLOAD_TIMEOUT"
-    done
-  done <<<"$objects"
-  while read -r kind ns name; do
-    [[ $kind == Job ]] || continue
-    PHASE=setup
-    wait_for_job "$ns" "$name" "$JOB_TIMEOUT" "from ${file##*/}" "hint: it is in ${file##*/}; check: kubectl get jobs -n $ns"
-  done <<<"$objects"
-  while read -r kind ns name; do
-    [[ $kind == Deployment ]] || continue
-    PHASE=services
-    wait_for deployment "$name" "$ns" Available "$WORKLOAD_TIMEOUT"
-  done <<<"$objects"
-}
-
-OPERATOR_READY=false
-
-# wait_for_operator NAMESPACE: the operator's chart installed (its HelmChart in NAMESPACE), its CRD
-# established, its controller and webhook available.
-wait_for_operator() {
-  phase operator "waiting for the Spark Operator"
-  wait_for_helm_job "$1" "$OPERATOR_RELEASE"
-  wait_for customresourcedefinition "$SPARK_CRD" "" Established "$CRD_TIMEOUT"
-  wait_for deployment "$OPERATOR_RELEASE-controller" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"
-  wait_for deployment "$OPERATOR_RELEASE-webhook" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"
-  OPERATOR_READY=true
-}
-
 # history_servers: one line "NAMESPACE SERVICE PORT" per History Server in the cluster.
 history_servers() {
   kc get services -A -l "$HISTORY_SERVER_SELECTOR" \
@@ -493,6 +530,32 @@ print_history_access() {
     detail "$ns: kubectl --context $KUBE_CONTEXT port-forward -n $ns service/$service $local_port:$port   ->  http://localhost:$local_port"
     local_port=$((local_port + 1))
   done <<<"$servers"
+}
+
+
+# wait_for_workloads FILE: wait for what FILE starts besides its chart installs: the Deployments its
+# releases name in their ready-deployments annotation (a k3s chart install does not wait for them),
+# then its Jobs to complete, then its Deployments to be available.
+wait_for_workloads() {
+  local file=$1 objects kind ns name value deployment
+  objects=$(manifest_objects "$file")
+  while read -r kind ns name value; do
+    [[ $kind =~ ^(HelmChart|HelmRelease|Application)$ ]] || continue
+    PHASE=$name
+    for deployment in $value; do
+      wait_for deployment "${deployment#*/}" "${deployment%%/*}" Available "$WORKLOAD_TIMEOUT"
+    done
+  done <<<"$(manifest_annotation "$file" "$READY_ANNOTATION")"
+  while read -r kind ns name; do
+    [[ $kind == Job ]] || continue
+    PHASE=setup
+    wait_for_job "$ns" "$name" "$JOB_TIMEOUT" "from ${file##*/}" "it failed (from ${file##*/})" "hint: it is in ${file##*/}; check: kubectl get jobs -n $ns"
+  done <<<"$objects"
+  while read -r kind ns name; do
+    [[ $kind == Deployment ]] || continue
+    PHASE=services
+    wait_for deployment "$name" "$ns" Available "$WORKLOAD_TIMEOUT"
+  done <<<"$objects"
 }
 
 RESULT_ROWS=()
@@ -567,7 +630,7 @@ record_result() {
 cmd_apply() {
   phase prerequisites "checking kubectl and the manifests in $DIST_DIR"
   require kubectl
-  local file objects platform_files=() job_files=() apps=() kind ns name
+  local file objects platform_files=() job_files=() helm_charts=() helm_releases=() argo_apps=() apps=() kind ns name
   shopt -s nullglob
   for file in "$DIST_DIR"/*.yaml; do
     objects=$(manifest_objects "$file")
@@ -577,23 +640,62 @@ cmd_apply() {
       platform_files+=("$file")
     fi
     while read -r kind ns name; do
-      [[ $kind != SparkApplication ]] || apps+=("$ns $name")
+      case $kind in
+        HelmChart) helm_charts+=("$ns $name") ;;
+        HelmRelease) helm_releases+=("$ns $name") ;;
+        Application) argo_apps+=("$ns $name") ;;
+        SparkApplication) apps+=("$ns $name") ;;
+      esac
     done <<<"$objects"
   done
   shopt -u nullglob
   ((${#platform_files[@]} + ${#job_files[@]} > 0)) ||
     fail "$DIST_DIR" "no *.yaml manifests" "hint: synthesize them first: npm run synth"
-
-  # Each file is applied once what the files before it started is ready.
-  phase platform "applying ${#platform_files[@]} file(s)"
+  # Charts install in file order: k3s starts a chart's install as soon as its HelmChart exists, so
+  # the next file waits until the charts of this one are installed (their CRDs with them).
+  phase platform "applying ${#platform_files[@]} file(s), each after the charts of the one before"
+  local crd crds monitoring=""
   for file in ${platform_files[@]+"${platform_files[@]}"}; do
     apply_credentials "$file"
     PHASE=platform
-    apply_file "$file"
-    wait_for_file "$file"
+    apply_platform_file "$file"
+    while read -r kind ns name; do
+      case $kind in
+        HelmChart) wait_for_helm_job "$ns" "$name" ;;
+        # Flux and Argo CD install the charts themselves; a release is done when Flux says Ready, an
+        # Application when Argo CD finds everything it synced Healthy.
+        HelmRelease) wait_for helmreleases.helm.toolkit.fluxcd.io "$name" "$ns" Ready "$HELM_JOB_TIMEOUT" ;;
+        Application) wait_for applications.argoproj.io "$name" "$ns" 'jsonpath={.status.health.status}=Healthy' "$HELM_JOB_TIMEOUT" ;;
+        *) continue ;;
+      esac
+      [[ $name != "$MONITORING_RELEASE" ]] || monitoring=yes
+    done <<<"$(manifest_objects "$file")"
+    wait_for_workloads "$file"
+    PHASE=platform
   done
-  # Manifests without the operator's HelmChart: it was installed otherwise, under its usual name.
-  [[ $OPERATOR_READY == true ]] || wait_for_operator kube-system
+  local deferred
+  for deferred in ${DEFERRED[@]+"${DEFERRED[@]}"}; do
+    read -r file crds <<<"$deferred"
+    for crd in $crds; do
+      wait_for customresourcedefinition "$crd" "" Established "$CRD_TIMEOUT"
+    done
+    apply_file "$file"
+  done
+
+  if [[ -n $monitoring ]]; then
+    phase monitoring "waiting for Prometheus and Grafana in $MONITORING_NAMESPACE"
+    wait_for deployment "$MONITORING_RELEASE-operator" "$MONITORING_NAMESPACE" Available "$MONITORING_TIMEOUT"
+    wait_for statefulset "prometheus-$MONITORING_RELEASE-prometheus" "$MONITORING_NAMESPACE" "jsonpath={.status.readyReplicas}=1" "$MONITORING_TIMEOUT"
+    wait_for deployment "$MONITORING_RELEASE-grafana" "$MONITORING_NAMESPACE" Available "$MONITORING_TIMEOUT"
+    grafana_howto
+  fi
+
+  phase operator "waiting for the Spark Operator"
+  # Without any chart release in dist/ the operator's chart is expected to be installed as k3s would.
+  ((${#helm_charts[@]} + ${#helm_releases[@]} + ${#argo_apps[@]} > 0)) || wait_for_helm_job kube-system "$OPERATOR_RELEASE"
+  wait_for customresourcedefinition "$SPARK_CRD" "" Established "$CRD_TIMEOUT"
+  wait_for deployment "$OPERATOR_RELEASE-controller" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"
+  wait_for deployment "$OPERATOR_RELEASE-webhook" "$OPERATOR_NAMESPACE" Available "$OPERATOR_TIMEOUT"
 
   phase jobs "applying ${#job_files[@]} file(s)"
   for file in ${job_files[@]+"${job_files[@]}"}; do

@@ -3,7 +3,8 @@
 export { Quantity, type Report } from './core/quantity';
 export { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelsProblems, labelValueProblem, objectNameProblems } from './core/names';
 export { Problems } from './core/problems';
-export { PlatformApp, registerAppChecks, registerSynthReport, renderedObjects } from './core/app';
+export { PlatformApp, type PlatformAppProps, registerAppChecks, registerSynthReport } from './core/app';
+export { CHART_DELIVERY_CONTEXT, ChartDelivery, chartDeliveryOf } from './core/delivery';
 export { chartValuesProblems, hasSchema, KUBERNETES_SCHEMA_VERSION, objectSchemaProblems } from './core/schema';
 export { documentsYaml, documentYaml } from './core/yaml';
 export {
@@ -69,7 +70,20 @@ export {
   type SparkConfRule,
   sparkConfKeyProblem,
 } from './operator/spark-conf-policy';
-export { CHART_INSTALL_RETRIES, ChartRelease, type ChartReleaseProps, deepMerge } from './helm/chart-release';
+export {
+  ARGO_CD_IGNORED_DIFFERENCES,
+  ARGO_CD_IN_CLUSTER,
+  ARGO_CD_NAMESPACE,
+  ARGO_CD_PROJECT,
+  ARGO_CD_SYNC_OPTIONS,
+  CHART_INSTALL_RETRIES,
+  ChartRelease,
+  type ChartReleaseProps,
+  deepMerge,
+  FLUX_NAMESPACE,
+  FLUX_RELEASE_INTERVAL,
+  FLUX_REPOSITORY_INTERVAL,
+} from './helm/chart-release';
 export { TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
 export {
   type ApplicationResources,
@@ -111,14 +125,41 @@ export {
   type SparkPodSizeProps,
 } from './jobs/spark-pi-job';
 export { type CapacityLine, capacityLines, capacityTable } from './jobs/capacity';
+export {
+  K3D_NODE_CIDR,
+  KUBE_PROMETHEUS_STACK_CHART_REPO,
+  KUBE_PROMETHEUS_STACK_CHART_VERSION,
+  PlatformMonitoring,
+  type PlatformMonitoringProps,
+} from './addons/monitoring/platform-monitoring';
+export { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard, type GrafanaDashboardProps } from './addons/monitoring/grafana-dashboard';
+export { type GrafanaDashboardModel, operatorDashboard, PROMETHEUS_DATASOURCE_UID, quotaDashboard, sparkJobsDashboard } from './addons/monitoring/dashboards';
+export {
+  EXPOSED_METRICS,
+  type ExposedMetric,
+  MetricSource,
+  SPARK_DRIVER_METRICS_PATH,
+  SPARK_EXECUTOR_METRICS_PATH,
+  SPARK_METRICS_NAMESPACE,
+  SPARK_PROMETHEUS_CONF,
+  SPARK_UI_PORT,
+} from './addons/monitoring/platform-metrics';
 
 /**
  * The SparkApplication classes generated from the operator's CRD: the types of `SparkJobProps.spec`
  * and their enums, such as `sparkoperator.SparkApplicationSpecType.PYTHON`.
  */
 export * as sparkoperator from '../imports/sparkoperator.k8s.io';
-/** The k3s `HelmChart` classes generated from the helm-controller's CRD, the type of `SparkOperatorRelease.helmChart`. */
+/** The k3s `HelmChart` classes generated from the helm-controller's CRD, the type of `ChartRelease.helmChart`. */
 export * as helm from '../imports/helm.cattle.io';
+/** Flux's `HelmRelease` (v2) classes generated from the helm-controller's CRD, the type of `ChartRelease.helmRelease`. */
+export * as fluxhelm from '../imports/flux-helm.toolkit.fluxcd.io';
+/** Flux's `HelmRepository` (v1) classes generated from the source-controller's CRD, the type of `ChartRelease.helmRepository`. */
+export * as fluxsource from '../imports/flux-source.toolkit.fluxcd.io';
+/** Argo CD's `Application` (v1alpha1) classes generated from its CRD, the type of `ChartRelease.application`. */
+export * as argocd from '../imports/argocd-argoproj.io';
+/** The PodMonitor classes generated from the Prometheus operator's CRD, the type of `PlatformMonitoring.driverPodMonitors`. */
+export * as monitoring from '../imports/monitoring-monitoring.coreos.com';
 
 // Add-on: object storage, event logs and History Servers (lib/addons/storage/).
 export {
@@ -169,5 +210,7 @@ export {
   ObjectStorage,
   type ObjectStorageProps,
   s3aReferences,
+  type SecretEnvVar,
   type TenantStorage,
+  type TenantStorageLocation,
 } from './addons/storage/object-storage';

@@ -47,7 +47,8 @@ const CRDS = {
  * of them, `k8s+enabled:<definition>` for a Kubernetes type plus the `enabled` switch some charts
  * add, `open` for free-form maps, `string`, `integer`, ... for scalars that default to null, or a
  * JSON schema. `commented` lists keys the templates read that values.yaml only shows in comments;
- * each needs its type.
+ * each needs its type. `subcharts` names the vendored values.yaml of dependencies whose values the
+ * chart passes on under a key of its own.
  */
 const CHART_VALUES = {
   'spark-operator': {
@@ -77,6 +78,32 @@ const CHART_VALUES = {
       '*.replicas': 'integer:0',
       '*.podDisruptionBudget.minAvailable': 'integer:0',
       'certManager.issuerRef': 'open',
+    },
+  },
+  'kube-prometheus-stack': {
+    values: 'kube-prometheus-stack/values.yaml',
+    // The dependencies' values, which the chart hands on under their keys: the schema of `grafana`
+    // is grafana's values with kube-prometheus-stack's settings over them, and so on.
+    subcharts: {
+      grafana: 'kube-prometheus-stack/grafana-values.yaml',
+      'kube-state-metrics': 'kube-prometheus-stack/kube-state-metrics-values.yaml',
+    },
+    types: {
+      '*.resources': 'k8s:io.k8s.api.core.v1.ResourceRequirements',
+      '*.podSecurityContext': 'k8s:io.k8s.api.core.v1.PodSecurityContext',
+      '*.tolerations': 'k8s:array:io.k8s.api.core.v1.Toleration',
+      '*.affinity': 'k8s:io.k8s.api.core.v1.Affinity',
+      'prometheus.prometheusSpec.podMonitorSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.podMonitorNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.serviceMonitorSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.serviceMonitorNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.ruleNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.probeNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.scrapeConfigNamespaceSelector': 'k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+      'prometheus.prometheusSpec.retentionSize': 'string',
+      // grafana.ini is Grafana's configuration file as a map: any section, any key.
+      'grafana.grafana.ini': 'open',
+      'kube-state-metrics.collectors': 'array:string',
     },
   },
   seaweedfs: {
@@ -399,6 +426,9 @@ function valuesSchema(value, types, valuePath = '', k8sDefinitions = {}) {
 
 /** The defaults with the commented keys added (as null), so that their types apply. */
 function withCommented(defaults, commented, chart) {
+  if (commented.length === 0) {
+    return defaults;
+  }
   const out = JSON.parse(JSON.stringify(defaults));
   for (const keyPath of commented) {
     const keys = keyPath.split('.');
@@ -418,9 +448,26 @@ function withCommented(defaults, commented, chart) {
   return out;
 }
 
+/** A subchart's defaults with the parent chart's values for it over them, map by map. */
+function mergeDefaults(base, over) {
+  const isMap = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMap(base) || !isMap(over)) {
+    return over === null || over === undefined ? base : over;
+  }
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = mergeDefaults(base[k], v);
+  }
+  return out;
+}
+
 function compileChartValues(out, entries, k8sDefinitions) {
-  for (const [chart, { values, types, commented = [] }] of Object.entries(CHART_VALUES)) {
-    const defaults = withCommented(parse(fs.readFileSync(path.join(UPSTREAM, values), 'utf8')), commented, chart);
+  for (const [chart, { values, subcharts, types, commented = [] }] of Object.entries(CHART_VALUES)) {
+    const parsed = parse(fs.readFileSync(path.join(UPSTREAM, values), 'utf8'));
+    for (const [key, file] of Object.entries(subcharts ?? {})) {
+      parsed[key] = mergeDefaults(parse(fs.readFileSync(path.join(UPSTREAM, file), 'utf8')), parsed[key] ?? {});
+    }
+    const defaults = withCommented(parsed, commented, chart);
     for (const keyPath of commented) {
       if (!(keyPath in types)) {
         throw new Error(`chart ${chart}: commented key ${keyPath} needs its schema in types`);

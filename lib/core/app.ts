@@ -2,11 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { CHART_DELIVERY_CONTEXT, ChartDelivery } from './delivery';
 import { objectNameProblems, labelsProblems } from './names';
 import { namedImageUserProblems } from './pod-security';
 import { Problems } from './problems';
+import { renderObjects } from './render';
 import { objectSchemaProblems } from './schema';
-import { documentsYaml } from './yaml';
+import { documentYaml } from './yaml';
 
 /**
  * The checks that look at every object of an app, whatever construct made it: each object against
@@ -16,11 +18,11 @@ import { documentsYaml } from './yaml';
  * per synth, and report each problem on the object it concerns.
  */
 
-/** What one synth knows of the app's objects: their JSON and their problems. */
+/** What one synth knows of the app's objects: their YAML and their problems. */
 interface SynthState {
   readonly size: number;
-  readonly objects: ApiObject[];
-  readonly json: Map<ApiObject, any>;
+  /** Each object's YAML document, as written. */
+  readonly yaml: Map<ApiObject, string>;
   /** Problems by the construct that reports them: an object's owner (see ownerOf) or the object. */
   readonly problems: Map<IConstruct, string[]>;
 }
@@ -64,14 +66,11 @@ export function registerSynthReport(scope: IConstruct, name: string, report: (ro
   reports.set(name, () => report(root));
 }
 
-/**
- * The JSON of every object of the app, as rendered for this synth's checks; the same objects are
- * written, so each is rendered once.
- */
-export function renderedObjects(scope: IConstruct): ReadonlyMap<ApiObject, any> {
+/** This synth's state of the app of `scope`. */
+function synthState(scope: IConstruct): SynthState {
   const root = scope.node.root as Root;
   registerAppChecks(root);
-  return state(root).json;
+  return state(root);
 }
 
 function state(root: Root): SynthState {
@@ -83,12 +82,15 @@ function state(root: Root): SynthState {
     return holder.current;
   }
   const objects = all.filter((c): c is ApiObject => c instanceof ApiObject);
-  const json = new Map<ApiObject, any>();
-  for (const o of objects) {
-    json.set(o, o.toJson());
-  }
-  const problems = checkObjects(objects, json);
-  holder.current = { size: all.length, objects, json, problems };
+  // Each object is rendered, checked and written to YAML in turn, so that its JSON is dropped at
+  // once: short-lived, it costs the garbage collector little, and the synth's peak memory stays low.
+  const checks = new ObjectChecks();
+  const yaml = new Map<ApiObject, string>();
+  renderObjects(objects, (o, json) => {
+    checks.check(o, json);
+    yaml.set(o, documentYaml(json));
+  });
+  holder.current = { size: all.length, yaml, problems: checks.problems() };
   queueMicrotask(() => {
     holder.current = undefined;
   });
@@ -117,50 +119,69 @@ function describeObject(json: any): string {
   return `${json.kind} ${json.metadata?.namespace ? `${json.metadata.namespace}/` : ''}${json.metadata?.name}`;
 }
 
-function checkObjects(objects: ApiObject[], json: Map<ApiObject, any>): Map<IConstruct, string[]> {
-  const problems = new Map<IConstruct, string[]>();
-  const add = (o: ApiObject, messages: string[]) => {
-    if (messages.length > 0) {
-      const owner = ownerOf(o);
-      problems.set(owner, [...(problems.get(owner) ?? []), ...messages]);
-    }
-  };
-  const byIdentity = new Map<string, ApiObject[]>();
-  for (const o of objects) {
+/** The whole-app checks, fed one object at a time. */
+class ObjectChecks {
+  private readonly found = new Map<IConstruct, string[]>();
+  /** The objects of each identity, with what the messages need of them. */
+  private readonly byIdentity = new Map<string, { o: ApiObject; name: string; kind: string; namespace?: string }[]>();
+
+  public check(o: ApiObject, doc: any): void {
     // A construct that reported bad props has said what to fix; the objects it made from them
     // would only repeat it, field by field.
     if (Problems.inOrAbove(o)) {
-      continue;
+      return;
     }
-    const doc = json.get(o);
     const id = identity(doc);
-    byIdentity.set(id, [...(byIdentity.get(id) ?? []), o]);
-    const what = describeObject(doc);
-    add(o, objectSchemaProblems(doc).map((p) => `${what}: ${p}`));
-    add(o, objectNameProblems(doc).map((p) => `${what}: ${p}`));
-    add(o, labelsProblems(doc).map((p) => `${what}: ${p}`));
-    add(o, namedImageUserProblems(doc).map((p) => `${what}: ${p}`));
+    const same = this.byIdentity.get(id);
+    const entry = { o, name: doc.metadata?.name, kind: doc.kind, namespace: doc.metadata?.namespace };
+    if (same) {
+      same.push(entry);
+    } else {
+      this.byIdentity.set(id, [entry]);
+    }
+    const messages = [...objectSchemaProblems(doc), ...objectNameProblems(doc), ...labelsProblems(doc), ...namedImageUserProblems(doc)];
+    if (messages.length > 0) {
+      const what = describeObject(doc);
+      this.add(o, messages.map((p) => `${what}: ${p}`));
+    }
   }
-  const duplicated = [...byIdentity.values()].filter((same) => same.length > 1);
-  // A construct defined twice duplicates every object under it: report its main object only.
-  const duplicatedOwners = new Set(duplicated.flat().filter((o) => o.node.id === 'Resource').map(ownerOf));
-  const underDuplicatedOwner = (o: ApiObject) => {
-    for (let s = o.node.scope; s !== undefined; s = s.node.scope) {
-      if (duplicatedOwners.has(s) && s !== ownerOf(o)) {
-        return true;
+
+  /** Every problem found, with the duplicated identities. */
+  public problems(): Map<IConstruct, string[]> {
+    const duplicated = [...this.byIdentity.values()].filter((same) => same.length > 1);
+    // A construct defined twice duplicates every object under it: report its main object only.
+    const duplicatedOwners = new Set(duplicated.flat().filter((e) => e.o.node.id === 'Resource').map((e) => ownerOf(e.o)));
+    const underDuplicatedOwner = (o: ApiObject) => {
+      for (let s = o.node.scope; s !== undefined; s = s.node.scope) {
+        if (duplicatedOwners.has(s) && s !== ownerOf(o)) {
+          return true;
+        }
+      }
+      return false;
+    };
+    for (const same of duplicated.filter((entries) => !entries.some((e) => underDuplicatedOwner(e.o)))) {
+      for (const { o, name, kind, namespace } of same) {
+        const where = namespace ? ` in namespace ${namespace}` : '';
+        const others = same.filter((x) => x.o !== o).map((x) => ownerOf(x.o).node.path).join(', ');
+        this.add(o, [`name "${name}" is used by another ${kind}${where} (${others}), and applying both would silently keep only one: give each its own name, or define it once`]);
       }
     }
-    return false;
-  };
-  for (const same of duplicated.filter((objects) => !objects.some(underDuplicatedOwner))) {
-    for (const o of same) {
-      const doc = json.get(o);
-      const where = doc.metadata?.namespace ? ` in namespace ${doc.metadata.namespace}` : '';
-      const others = same.filter((x) => x !== o).map((x) => ownerOf(x).node.path).join(', ');
-      add(o, [`name "${doc.metadata?.name}" is used by another ${doc.kind}${where} (${others}), and applying both would silently keep only one: give each its own name, or define it once`]);
-    }
+    return this.found;
   }
-  return problems;
+
+  private add(o: ApiObject, messages: string[]): void {
+    const owner = ownerOf(o);
+    this.found.set(owner, [...(this.found.get(owner) ?? []), ...messages]);
+  }
+}
+
+export interface PlatformAppProps extends AppProps {
+  /**
+   * How every Helm chart of the app reaches the cluster: k3s HelmChart objects, Flux HelmReleases or
+   * Argo CD Applications. Everything that is not a chart is the same in every mode.
+   * @default ChartDelivery.K3S_HELM_CHART
+   */
+  readonly chartDelivery?: ChartDelivery;
 }
 
 /**
@@ -168,14 +189,18 @@ function checkObjects(objects: ApiObject[], json: Map<ApiObject, any>): Map<ICon
  * them once per chart and once more), each object is rendered once and checked by the whole-app
  * checks, and the YAML is written by a writer that gives cdk8s's bytes in a fraction of the time.
  * Apps whose charts or objects depend on each other, or that write other than one file per chart,
- * are synthesized by cdk8s itself, after the same checks.
+ * are synthesized by cdk8s itself, after the same checks. Its `chartDelivery` prop chooses how every
+ * Helm chart of the app reaches the cluster (see ChartDelivery).
  */
 export class PlatformApp extends App {
   /** Whether synth writes construct-metadata.json (cdk8s's own prop, which App keeps private). */
   private readonly recordsConstructMetadata: boolean;
 
-  constructor(props: AppProps = {}) {
+  constructor(props: PlatformAppProps = {}) {
     super(props);
+    if (props.chartDelivery !== undefined) {
+      this.node.setContext(CHART_DELIVERY_CONTEXT, props.chartDelivery);
+    }
     this.recordsConstructMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
     registerAppChecks(this);
   }
@@ -188,9 +213,9 @@ export class PlatformApp extends App {
     }
     validateOnce(all);
     fs.mkdirSync(this.outdir, { recursive: true });
-    const json = renderedObjects(this);
+    const yaml = synthState(this).yaml;
     for (const [chart, objects] of chartsWithObjects(all)) {
-      fs.writeFileSync(path.join(this.outdir, `${Names.toDnsLabel(chart)}${this.outputFileExtension}`), documentsYaml(objects.map((o) => json.get(o))));
+      fs.writeFileSync(path.join(this.outdir, `${Names.toDnsLabel(chart)}${this.outputFileExtension}`), objects.map((o) => yaml.get(o)).join('---\n'));
     }
     if (this.recordsConstructMetadata) {
       const resources: Record<string, { path: string }> = {};
@@ -209,8 +234,8 @@ export class PlatformApp extends App {
       return super.synthYaml();
     }
     validateOnce(all);
-    const json = renderedObjects(this);
-    return documentsYaml([...chartsWithObjects(all).values()].flat().map((o) => json.get(o)));
+    const yaml = synthState(this).yaml;
+    return [...chartsWithObjects(all).values()].flat().map((o) => yaml.get(o)).join('---\n');
   }
 
   /** Whether the app has no dependencies and no nested charts, so that tree order is cdk8s's order. */

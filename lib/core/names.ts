@@ -73,32 +73,48 @@ const LABEL_MAPS = new Set(['labels', 'matchLabels', 'nodeSelector']);
  */
 export function labelsProblems(doc: unknown): string[] {
   const problems: string[] = [];
-  const walk = (value: unknown, at: string) => {
+  // The field path is built only for a map that has a problem: most objects have none.
+  const path: (string | number)[] = [];
+  const fieldOf = (parts: (string | number)[]) => parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  const walk = (value: unknown) => {
     if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, `${at}[${i}]`));
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walk(value[i]);
+        path.pop();
+      }
       return;
     }
     if (typeof value !== 'object' || value === null) {
       return;
     }
-    for (const [key, child] of Object.entries(value)) {
-      const field = at === '' ? key : `${at}.${key}`;
-      const isMap = typeof child === 'object' && child !== null && !Array.isArray(child);
-      if (isMap && (LABEL_MAPS.has(key) || key === 'annotations') && Object.values(child).every((v) => typeof v === 'string')) {
+    for (const key of Object.keys(value)) {
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child !== 'object' || child === null) {
+        continue;
+      }
+      path.push(key);
+      if (!Array.isArray(child) && (LABEL_MAPS.has(key) || key === 'annotations') && Object.values(child).every((v) => typeof v === 'string')) {
         for (const [k, v] of Object.entries(child as Record<string, string>)) {
-          const p = labelKeyProblem(k, field) ?? (key === 'annotations' ? undefined : labelValueProblem(v, `${field}[${JSON.stringify(k)}]`));
-          if (p !== undefined) {
-            problems.push(p);
+          const keyProblem = LABEL_KEY_FAST.test(k) ? undefined : labelKeyProblem(k, fieldOf(path));
+          const valueProblem = keyProblem !== undefined || key === 'annotations' || LABEL_VALUE_FAST.test(v) ? undefined : labelValueProblem(v, `${fieldOf(path)}[${JSON.stringify(k)}]`);
+          if (keyProblem !== undefined || valueProblem !== undefined) {
+            problems.push((keyProblem ?? valueProblem)!);
           }
         }
       } else {
-        walk(child, field);
+        walk(child);
       }
+      path.pop();
     }
   };
-  walk(doc, '');
+  walk(doc);
   return problems;
 }
+
+/** Keys and values that are certainly valid, checked without the full rules (most of them). */
+const LABEL_KEY_FAST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE_FAST = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Kinds whose names must be RFC 1123 labels; `path` kinds take any name without "/" and "%" (RBAC); the rest subdomains. */
 const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service', 'SparkApplication', 'ScheduledSparkApplication']);

@@ -12,17 +12,18 @@ import { stringify } from 'yaml';
 /** The options cdk8s's Yaml.stringify passes to the `yaml` package. */
 const OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' as const };
 
-const scalars = new Map<string, string | null>();
+const strings = new Map<string, string | null>();
+const numbers = new Map<number, string | null>();
 const keys = new Map<string, string | null>();
 
 /** How the `yaml` package writes a single-line scalar on its own; null when it takes more than one line. */
 function scalarText(value: string | number): string | null {
-  const cacheKey = typeof value === 'string' ? `s${value}` : `n${value}`;
-  let text = scalars.get(cacheKey);
+  const cache: Map<string | number, string | null> = typeof value === 'string' ? strings : numbers;
+  let text = cache.get(value);
   if (text === undefined) {
     const out = stringify(value, OPTIONS);
     text = out.indexOf('\n') === out.length - 1 ? out.slice(0, -1) : null;
-    scalars.set(cacheKey, text);
+    cache.set(value, text);
   }
   return text;
 }

@@ -1,8 +1,19 @@
-import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import * as crypto from 'crypto';
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { stringify } from 'yaml';
+import { Application } from '../../imports/argocd-argoproj.io';
+import {
+  HelmRelease,
+  HelmReleaseProps,
+  HelmReleaseSpecChartSpecSourceRefKind,
+  HelmReleaseSpecInstallCrds,
+  HelmReleaseSpecUpgradeCrds,
+} from '../../imports/flux-helm.toolkit.fluxcd.io';
+import { HelmRepository } from '../../imports/flux-source.toolkit.fluxcd.io';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { registerAppChecks } from '../core/app';
+import { ChartDelivery, chartDeliveryOf } from '../core/delivery';
 import { dnsLabelProblem } from '../core/names';
 import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
@@ -16,10 +27,14 @@ export interface ChartReleaseProps {
   readonly version: string;
   /** The Helm release name, a DNS label of at most 53 characters. */
   readonly releaseName: string;
-  /** The namespace the chart's objects are installed into. */
+  /**
+   * The namespace the chart's objects are installed into. Every delivery mode creates it when it
+   * does not exist.
+   */
   readonly namespace: string;
   /**
-   * Namespace of the HelmChart object, where the k3s helm controller runs the install Job.
+   * Namespace of the HelmChart object, where the k3s helm controller runs the install Job. Used by
+   * the k3s HelmChart delivery only; Flux objects live in `flux-system`, Argo CD's in `argocd`.
    * @default 'kube-system'
    */
   readonly helmChartNamespace?: string;
@@ -36,21 +51,63 @@ export interface ChartReleaseProps {
   readonly valuesSchema?: string;
 }
 
-/** How often the k3s helm controller retries a failed chart install before its Job fails. */
+/**
+ * How often a failed chart install is retried before the release shows as failed: the k3s install
+ * Job's backOffLimit, Flux's install and upgrade remediation retries, Argo CD's sync retry limit.
+ */
 export const CHART_INSTALL_RETRIES = 6;
+/** The namespace of the Flux objects: the namespace `flux bootstrap` and `flux install` create. */
+export const FLUX_NAMESPACE = 'flux-system';
+/** How often Flux reconciles a HelmRelease (and re-applies it if it drifted or failed). */
+export const FLUX_RELEASE_INTERVAL = '10m';
+/** How often Flux fetches a chart repository's index; the versions are pinned, so seldom is enough. */
+export const FLUX_REPOSITORY_INTERVAL = '1h';
+/** The namespace of the Argo CD Applications: the one Argo CD's install manifests use. */
+export const ARGO_CD_NAMESPACE = 'argocd';
+/** The Argo CD project of the Applications. */
+export const ARGO_CD_PROJECT = 'default';
+/** The cluster Argo CD runs in, as Argo CD names it. */
+export const ARGO_CD_IN_CLUSTER = 'https://kubernetes.default.svc';
+/**
+ * Argo CD sync options of every Application: the release's namespace is created when missing, and
+ * objects are applied server-side, because the operator's CRDs (SparkApplication ~800 KB) are larger
+ * than the 256 KiB annotation a client-side apply records; fields a controller sets at run time
+ * (see ARGO_CD_IGNORED_DIFFERENCES) are left to it.
+ */
+export const ARGO_CD_SYNC_OPTIONS = ['CreateNamespace=true', 'ServerSideApply=true', 'RespectIgnoreDifferences=true'];
+/**
+ * Fields that controllers of the charts write at run time and Argo CD must not reset: the Spark
+ * operator (like most charts with webhooks) injects its webhook's CA bundle after install.
+ */
+export const ARGO_CD_IGNORED_DIFFERENCES = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'].map((kind) => ({
+  group: 'admissionregistration.k8s.io',
+  kind,
+  jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
+}));
 
 /** A Helm release name: a DNS label of at most 53 characters (Helm's own limit). */
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /**
- * A pinned Helm chart released into the cluster from a `HelmChart` object, which the helm
- * controller built into k3s installs, so that `kubectl apply` installs the chart with no helm binary
- * and no network at synth time. Every chart of the platform is released through it. The values are
- * rendered into `valuesContent` when the app is synthesized and checked against the chart's values
- * schema.
+ * A pinned Helm chart released into the cluster. Every chart of the platform is released through
+ * it, in the app's delivery mode (`PlatformApp`'s `chartDelivery`):
+ *
+ * - k3s HelmChart (default): a `HelmChart` object, which the helm controller built into k3s
+ *   installs, so that `kubectl apply` installs the chart with no helm binary; the values go into
+ *   `valuesContent`.
+ * - Flux: a `HelmRelease` in `flux-system`, and a `HelmRepository` per chart repository URL, shared
+ *   by every release of the app from that repository; the values go into `spec.values`.
+ * - Argo CD: an `Application` in `argocd` with a Helm source; the values go into `valuesObject`.
+ *
+ * Each mode installs the chart's CRDs and keeps them upgraded, creates the release's namespace when
+ * missing, and retries a failed install CHART_INSTALL_RETRIES times. The values are rendered when
+ * the app is synthesized, the same in every mode, and checked against the chart's values schema.
+ * (They come from `values` only: a JSON patch of the rendered values is overwritten.)
  *
  * @see https://docs.k3s.io/helm
+ * @see https://fluxcd.io/flux/components/helm/helmreleases/
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/helm/
  */
 export class ChartRelease extends Construct {
   /** The release name. */
@@ -59,8 +116,18 @@ export class ChartRelease extends Construct {
   public readonly namespaceName: string;
   /** The chart version. */
   public readonly version: string;
-  /** The HelmChart object. */
-  public readonly helmChart: HelmChart;
+  /** How the release reaches the cluster. */
+  public readonly delivery: ChartDelivery;
+  /** The object that releases the chart: the HelmChart, the HelmRelease or the Application. */
+  public readonly resource: ApiObject;
+  /** The HelmChart object (k3s HelmChart delivery), else undefined. */
+  public readonly helmChart?: HelmChart;
+  /** The HelmRelease (Flux delivery), else undefined. */
+  public readonly helmRelease?: HelmRelease;
+  /** The HelmRepository the HelmRelease installs from, shared with the app's other releases from the same URL (Flux delivery), else undefined. */
+  public readonly helmRepository?: HelmRepository;
+  /** The Application (Argo CD delivery), else undefined. */
+  public readonly application?: Application;
   private readonly props: ChartReleaseProps;
 
   constructor(scope: Construct, id: string, props: ChartReleaseProps) {
@@ -71,6 +138,7 @@ export class ChartRelease extends Construct {
     this.releaseName = props.releaseName;
     this.namespaceName = props.namespace;
     this.version = props.version;
+    this.delivery = chartDeliveryOf(this, (p) => problems.add(p));
     const helmChartNamespace = props.helmChartNamespace ?? 'kube-system';
 
     if (props.releaseName.length > 53 || !RELEASE_NAME.test(props.releaseName)) {
@@ -82,21 +150,69 @@ export class ChartRelease extends Construct {
     problems.add(dnsLabelProblem(props.namespace, 'namespace'));
     problems.add(dnsLabelProblem(helmChartNamespace, 'helmChartNamespace'));
 
-    this.helmChart = new HelmChart(this, 'Resource', {
-      metadata: { name: this.releaseName, namespace: helmChartNamespace },
-      spec: {
-        chart: props.chart,
-        repo: props.repo,
-        version: props.version,
-        targetNamespace: props.namespace,
-        // k3s retries a failed install up to 1000 times by default, so a broken release would never
-        // show as failed; a few retries cover a dependency (a CRD) that arrives a little later.
-        backOffLimit: CHART_INSTALL_RETRIES,
-        // No anchors and aliases: values may share objects (a security context used twice), and
-        // sorted keys would put an alias before its anchor.
-        valuesContent: Lazy.any({ produce: () => stringify(this.values, { sortMapEntries: true, aliasDuplicateObjects: false }) }),
-      },
-    });
+    switch (this.delivery) {
+      case ChartDelivery.FLUX:
+        this.helmRepository = helmRepositoryFor(this, props.repo);
+        this.helmRelease = new FluxHelmRelease(this, 'Resource', () => this.values, {
+          metadata: { name: this.releaseName, namespace: FLUX_NAMESPACE },
+          spec: {
+            interval: FLUX_RELEASE_INTERVAL,
+            releaseName: this.releaseName,
+            targetNamespace: props.namespace,
+            // Helm keeps the release's history in the release's namespace, as the helm CLI and k3s do.
+            storageNamespace: props.namespace,
+            chart: {
+              spec: {
+                chart: props.chart,
+                version: props.version,
+                sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: this.helmRepository.name, namespace: FLUX_NAMESPACE },
+              },
+            },
+            // Flux only creates chart CRDs by default and never upgrades them.
+            install: { createNamespace: true, crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, remediation: { retries: CHART_INSTALL_RETRIES } },
+            upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, remediation: { retries: CHART_INSTALL_RETRIES } },
+          },
+        });
+        this.resource = this.helmRelease;
+        break;
+      case ChartDelivery.ARGO_CD:
+        this.application = new ArgoCdApplication(this, 'Resource', () => this.values, {
+          // Deleting the Application uninstalls the chart, as deleting a HelmChart or HelmRelease does.
+          metadata: { name: this.releaseName, namespace: ARGO_CD_NAMESPACE, finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+          spec: {
+            project: ARGO_CD_PROJECT,
+            source: { repoUrl: props.repo, chart: props.chart, targetRevision: props.version, helm: { releaseName: this.releaseName } },
+            destination: { server: ARGO_CD_IN_CLUSTER, namespace: props.namespace },
+            syncPolicy: {
+              automated: { prune: true, selfHeal: true },
+              syncOptions: ARGO_CD_SYNC_OPTIONS,
+              retry: { limit: CHART_INSTALL_RETRIES, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+            },
+            ignoreDifferences: ARGO_CD_IGNORED_DIFFERENCES,
+          },
+        });
+        this.resource = this.application;
+        break;
+      default:
+        this.helmChart = new HelmChart(this, 'Resource', {
+          metadata: { name: this.releaseName, namespace: helmChartNamespace },
+          spec: {
+            chart: props.chart,
+            repo: props.repo,
+            version: props.version,
+            targetNamespace: props.namespace,
+            // Helm's --create-namespace, when no object of the app creates the namespace.
+            createNamespace: Lazy.any({ produce: () => (appCreatesNamespace(this, props.namespace) ? undefined : true) }),
+            // k3s retries a failed install up to 1000 times by default, so a broken release would never
+            // show as failed; a few retries cover a dependency (a CRD) that arrives a little later.
+            backOffLimit: CHART_INSTALL_RETRIES,
+            // No anchors and aliases: values may share objects (a security context used twice), and
+            // sorted keys would put an alias before its anchor.
+            valuesContent: Lazy.any({ produce: () => stringify(this.values, { sortMapEntries: true, aliasDuplicateObjects: false }) }),
+          },
+        });
+        this.resource = this.helmChart;
+    }
     if (props.valuesSchema !== undefined) {
       const schema = props.valuesSchema;
       this.node.addValidation({ validate: () => chartValuesProblems(schema, this.values, 'values') });
@@ -107,6 +223,89 @@ export class ChartRelease extends Construct {
   public get values(): Record<string, unknown> {
     return this.props.values();
   }
+}
+
+/**
+ * A HelmRelease whose `spec.values` are the release's values as they are: cdk8s drops null values
+ * from what it renders, but in Helm values null removes a chart default.
+ */
+class FluxHelmRelease extends HelmRelease {
+  constructor(scope: Construct, id: string, private readonly valuesOf: () => Record<string, unknown>, props: HelmReleaseProps) {
+    super(scope, id, props);
+  }
+
+  public override toJson(): any {
+    const json = super.toJson();
+    return { ...json, spec: sortedKeys({ ...json.spec, values: canonicalValues(this.valuesOf()) }) };
+  }
+}
+
+/** An Application whose Helm `valuesObject` holds the release's values as they are (see FluxHelmRelease). */
+class ArgoCdApplication extends Application {
+  constructor(scope: Construct, id: string, private readonly valuesOf: () => Record<string, unknown>, props: ConstructorParameters<typeof Application>[2]) {
+    super(scope, id, props);
+  }
+
+  public override toJson(): any {
+    const json = super.toJson();
+    const source = json.spec.source;
+    const helm = sortedKeys({ ...source.helm, valuesObject: canonicalValues(this.valuesOf()) });
+    return { ...json, spec: { ...json.spec, source: { ...source, helm } } };
+  }
+}
+
+/** Values as YAML would carry them: keys sorted, undefined dropped, null kept. */
+function canonicalValues(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map((v) => (v === undefined ? null : canonicalValues(v)));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.keys(value).sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => [k, canonicalValues((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
+
+function sortedKeys(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(object).sort().map((k) => [k, object[k]]));
+}
+
+/** Whether an object of the app creates the namespace. */
+function appCreatesNamespace(scope: IConstruct, namespace: string): boolean {
+  return scope.node.root.node.findAll().some((c) => c instanceof ApiObject && c.kind === 'Namespace' && c.apiVersion === 'v1' && c.name === namespace);
+}
+
+const REPOSITORIES = Symbol.for('spark-platform.ChartRelease.helmRepositories');
+type RepositoryRoot = IConstruct & { [REPOSITORIES]?: Map<string, HelmRepository> };
+
+/**
+ * The app's Flux HelmRepository for a chart repository URL: made, under the first release that
+ * needs it, once per URL (a trailing "/" makes no other URL), and named after the URL's host and
+ * path, for example kubeflow-github-io-spark-operator.
+ */
+function helmRepositoryFor(release: ChartRelease, repo: string): HelmRepository {
+  const root = release.node.root as RepositoryRoot;
+  const repositories = root[REPOSITORIES] ?? new Map<string, HelmRepository>();
+  root[REPOSITORIES] = repositories;
+  const url = repo.replace(/\/+$/, '');
+  const existing = repositories.get(url);
+  if (existing !== undefined) {
+    return existing;
+  }
+  const taken = new Set([...repositories.values()].map((r) => r.name));
+  let name = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  if (name.length === 0 || name.length > 63 || taken.has(name)) {
+    const hash = crypto.createHash('sha256').update(url).digest('hex').slice(0, 8);
+    const stem = name.slice(0, 54).replace(/-+$/, '');
+    name = `${stem.length > 0 ? stem : 'charts'}-${hash}`;
+  }
+  const repository = new HelmRepository(release, 'HelmRepository', {
+    metadata: { name, namespace: FLUX_NAMESPACE },
+    spec: { url, interval: FLUX_REPOSITORY_INTERVAL },
+  });
+  repositories.set(url, repository);
+  return repository;
 }
 
 /** Merges `override` into `base`, maps key by key, everything else replaced. */

@@ -37,6 +37,17 @@ export function sparkPods(spec: SparkApplicationSpec, options: SparkPodOptions =
   return [sparkPod(spec, 'driver', spec.driver, webhook), sparkPod(spec, 'executor', spec.executor, webhook)];
 }
 
+/** A SparkApplication's pods as the operator's webhook patches them, and as Spark makes them from the templates alone. */
+export interface SparkPodsByMode {
+  readonly withWebhook: SparkPod[];
+  readonly withoutWebhook: SparkPod[];
+}
+
+/** Builds the pods of both modes once, for the checks that look at both. */
+export function sparkPodsByMode(spec: SparkApplicationSpec): SparkPodsByMode {
+  return { withWebhook: sparkPods(spec, { webhook: true }), withoutWebhook: sparkPods(spec, { webhook: false }) };
+}
+
 /** How the pods are built. */
 export interface SparkPodOptions {
   /**
@@ -49,13 +60,33 @@ export interface SparkPodOptions {
 }
 
 function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: SparkApplicationSpecDriver | SparkApplicationSpecExecutor, webhook: boolean): SparkPod {
+  // Where each field comes from is needed only to name a violation: worked out when first asked.
+  let sources: [string, string][] | undefined;
+  return {
+    role,
+    pod: buildPod(spec, role, p, webhook),
+    sourceOf: (field) => {
+      if (sources === undefined) {
+        sources = [];
+        buildPod(spec, role, p, webhook, sources);
+        // Longest prefix first, so that `containers[0].securityContext` wins over `containers[0]`.
+        sources.sort((a, b) => b[0].length - a[0].length);
+      }
+      const match = sources.find(([prefix]) => field === prefix || field.startsWith(`${prefix}.`) || field.startsWith(`${prefix}[`));
+      return match ? match[1] + field.slice(match[0].length) : `${role}.${field}`;
+    },
+  };
+}
+
+/** The pod of a role; with `sources`, records there where each of its fields comes from in the spec. */
+function buildPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: SparkApplicationSpecDriver | SparkApplicationSpecExecutor, webhook: boolean, sources?: [string, string][]): PodSecurityInput {
   // Without the webhook, nothing the webhook copies from the spec reaches the pod.
   if (!webhook) {
     p = { template: p.template, volumeMounts: p.volumeMounts?.filter((m) => m.name.startsWith('spark-local-dir-')) } as typeof p;
     spec = { ...spec, volumes: spec.volumes?.filter((v) => v.name.startsWith('spark-local-dir-')), hadoopConfigMap: undefined, sparkConfigMap: undefined };
   }
-  const sources: [string, string][] = [];
-  const from = (field: string, source: string) => sources.push([field, source]);
+  // Called as from?.(...): without `sources`, the source texts are not even built.
+  const from = sources === undefined ? undefined : (field: string, source: string) => sources.push([field, source]);
   const template: any = p.template?.spec ?? {};
   const tpl = `${role}.template.spec`;
 
@@ -69,35 +100,35 @@ function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: Sp
     securityContext: p.securityContext ?? templateMain?.securityContext,
     ports: templateMain?.ports,
   }];
-  from('containers[0].securityContext', !webhook || (p.securityContext === undefined && templateMain?.securityContext !== undefined)
+  from?.('containers[0].securityContext', !webhook || (p.securityContext === undefined && templateMain?.securityContext !== undefined)
     ? `${tpl}.containers[${mainIndex}].securityContext`
     : `${role}.securityContext`);
-  from('containers[0].ports', `${tpl}.containers[${mainIndex}].ports`);
-  from('containers[0]', role);
+  from?.('containers[0].ports', `${tpl}.containers[${mainIndex}].ports`);
+  from?.('containers[0]', role);
   templateContainers.forEach((c, i) => {
     if (i !== mainIndex) {
-      from(`containers[${containers.length}]`, `${tpl}.containers[${i}]`);
+      from?.(`containers[${containers.length}]`, `${tpl}.containers[${i}]`);
       containers.push(c);
     }
   });
   (p.sidecars ?? []).forEach((c, i) => {
-    from(`containers[${containers.length}]`, `${role}.sidecars[${i}]`);
+    from?.(`containers[${containers.length}]`, `${role}.sidecars[${i}]`);
     containers.push(c);
   });
 
   const initContainers: ContainerFields[] = [];
   (template.initContainers ?? []).forEach((c: ContainerFields, i: number) => {
-    from(`initContainers[${initContainers.length}]`, `${tpl}.initContainers[${i}]`);
+    from?.(`initContainers[${initContainers.length}]`, `${tpl}.initContainers[${i}]`);
     initContainers.push(c);
   });
   (p.initContainers ?? []).forEach((c, i) => {
-    from(`initContainers[${initContainers.length}]`, `${role}.initContainers[${i}]`);
+    from?.(`initContainers[${initContainers.length}]`, `${role}.initContainers[${i}]`);
     initContainers.push(c);
   });
 
   const volumes: { name: string }[] = [];
   const volume = (v: { name: string }, source: string) => {
-    from(`volumes[${volumes.length}]`, source);
+    from?.(`volumes[${volumes.length}]`, source);
     volumes.push(v);
   };
   (template.volumes ?? []).forEach((v: { name: string }, i: number) => volume(v, `${tpl}.volumes[${i}]`));
@@ -128,17 +159,17 @@ function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: Sp
     }
   }
 
-  from('securityContext', !webhook || (p.podSecurityContext === undefined && template.securityContext !== undefined) ? `${tpl}.securityContext` : `${role}.podSecurityContext`);
-  from('hostNetwork', p.hostNetwork === true || template.hostNetwork !== true ? `${role}.hostNetwork` : `${tpl}.hostNetwork`);
-  from('hostPID', `${tpl}.hostPID`);
-  from('hostIPC', `${tpl}.hostIPC`);
-  from('os', `${tpl}.os`);
+  from?.('securityContext', !webhook || (p.podSecurityContext === undefined && template.securityContext !== undefined) ? `${tpl}.securityContext` : `${role}.podSecurityContext`);
+  from?.('hostNetwork', p.hostNetwork === true || template.hostNetwork !== true ? `${role}.hostNetwork` : `${tpl}.hostNetwork`);
+  from?.('hostPID', `${tpl}.hostPID`);
+  from?.('hostIPC', `${tpl}.hostIPC`);
+  from?.('os', `${tpl}.os`);
   const annotations: Record<string, string> = { ...p.template?.metadata?.annotations, ...p.annotations };
   for (const key of Object.keys(annotations)) {
-    from(`annotations["${key}"]`, p.annotations?.[key] !== undefined ? `${role}.annotations["${key}"]` : `${role}.template.metadata.annotations["${key}"]`);
+    from?.(`annotations["${key}"]`, p.annotations?.[key] !== undefined ? `${role}.annotations["${key}"]` : `${role}.template.metadata.annotations["${key}"]`);
   }
 
-  const pod: PodSecurityInput = {
+  return {
     annotations,
     os: template.os,
     hostNetwork: p.hostNetwork === true || template.hostNetwork === true,
@@ -149,16 +180,6 @@ function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: Sp
     initContainers,
     volumes,
   };
-  // Longest prefix first, so that `containers[0].securityContext` wins over `containers[0]`.
-  sources.sort((a, b) => b[0].length - a[0].length);
-  return {
-    role,
-    pod,
-    sourceOf: (field) => {
-      const match = sources.find(([prefix]) => field === prefix || field.startsWith(`${prefix}.`) || field.startsWith(`${prefix}[`));
-      return match ? match[1] + field.slice(match[0].length) : `${role}.${field}`;
-    },
-  };
 }
 
 /**
@@ -168,13 +189,13 @@ function sparkPod(spec: SparkApplicationSpec, role: 'driver' | 'executor', p: Sp
  *
  * @param namespace the namespace, for the messages
  */
-export function sparkPodSecurityProblems(spec: SparkApplicationSpec, level: PodSecurityLevel, namespace: string): string[] {
+export function sparkPodSecurityProblems(spec: SparkApplicationSpec, level: PodSecurityLevel, namespace: string, pods: SparkPodsByMode = sparkPodsByMode(spec)): string[] {
   // A field both pods take from the spec (a shared volume) is one problem, naming both pods.
   const found = new Map<string, { readonly roles: string[]; readonly message: (pods: string) => string }>();
   // The pods as the operator's webhook patches them, and as Spark makes them from the templates
   // alone, which is what the namespace sees while the webhook is down or disabled.
   for (const webhook of [true, false]) {
-    for (const { role, pod, sourceOf } of sparkPods(spec, { webhook })) {
+    for (const { role, pod, sourceOf } of webhook ? pods.withWebhook : pods.withoutWebhook) {
       for (const v of podSecurityViolations(level, pod)) {
         const source = sourceOf(v.field);
         const key = `${source}\n${v.control}`;

@@ -9,7 +9,7 @@ import { Quantity, Report } from '../core/quantity';
 import { ALLOWED_DEPENDENCY_URI, RESERVED_POD_LABEL, sparkConfKeyProblem } from '../operator/spark-conf-policy';
 import { SPARK_OPERATOR_SPARK_VERSION } from '../operator/spark-operator-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
-import { sparkPods, sparkPodSecurityProblems } from './spark-pods';
+import { sparkPodsByMode, sparkPodSecurityProblems } from './spark-pods';
 import { ApplicationResources, applicationResources } from './spark-resources';
 
 /** The uid and gid of the `spark` user of the apache/spark images. */
@@ -187,6 +187,7 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
   }
 
   const resources = applicationResources(spec, { cpuLimit: tenant.containerDefaults?.cpuLimit }, report);
+  const pods = sparkPodsByMode(spec);
   for (const role of ['driver', 'executor'] as const) {
     const memory = Quantity.parseSparkMemory(spec[role].memory ?? '1g', `${role}.memory`, () => undefined);
     if (memory !== undefined && memory.mebibytes < MIN_SPARK_HEAP_MIB) {
@@ -195,7 +196,7 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
     const image = spec[role].image ?? spec.image;
     if (image !== undefined && namedImageUser(image)) {
       for (const webhook of [true, false]) {
-        const pod = sparkPods(spec, { webhook }).find((p) => p.role === role)!.pod;
+        const pod = (webhook ? pods.withWebhook : pods.withoutWebhook).find((p) => p.role === role)!.pod;
         const named = podNamedUserProblems({ securityContext: pod.securityContext, containers: pod.containers?.slice(0, 1).map((c) => ({ ...c, image })) }, `${role} pod`);
         if (named.length > 0) {
           report(`${role}${webhook ? '.securityContext' : '.template'} sets runAsNonRoot without runAsUser, and image ${image} runs as the named user "${namedImageUser(image)!.user}", which the kubelet cannot check, so the ${role} never starts: set runAsUser: ${namedImageUser(image)!.uid}`);
@@ -237,7 +238,7 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
     }
   }
   // The namespace's Pod Security Admission rejects violating driver and executor pods at creation.
-  for (const problem of sparkPodSecurityProblems(spec, tenant.podSecurity, ns)) {
+  for (const problem of sparkPodSecurityProblems(spec, tenant.podSecurity, ns, pods)) {
     report(problem);
   }
   return resources;

@@ -7,7 +7,7 @@ import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
 import { ChartRelease, deepMerge } from '../helm/chart-release';
 import { RESERVED_NAMESPACES, TenantNamespace } from '../tenancy/tenant-namespace';
-import { ApiServerEndpoint, apiServerProblems, K3D_API_SERVER_ENDPOINTS } from '../tenancy/tenant-network';
+import { ApiServerEndpoint, apiServerProblems, ingressProblems, K3D_API_SERVER_ENDPOINTS, TenantIngressRule } from '../tenancy/tenant-network';
 import { SparkOperatorValues, unknownValuePaths } from './spark-operator-values';
 import { TenantAdmissionPolicy } from './tenant-admission-policy';
 
@@ -38,7 +38,8 @@ export interface SparkOperatorReleaseProps {
    */
   readonly namespace?: string;
   /**
-   * Namespace of the HelmChart object, where the k3s helm controller runs the install Job.
+   * Namespace of the HelmChart object, where the k3s helm controller runs the install Job (k3s
+   * HelmChart delivery only).
    * @default 'kube-system'
    */
   readonly helmChartNamespace?: string;
@@ -102,8 +103,9 @@ export const PLATFORM_OPERATOR_VALUES: SparkOperatorValues = {
 const RELEASES = Symbol.for('spark-platform.SparkOperatorRelease');
 
 /**
- * The Kubeflow Spark Operator, installed by the k3s helm controller from a `HelmChart` object so
- * that `kubectl apply` installs it with no helm binary. It watches exactly the namespaces of the
+ * The Kubeflow Spark Operator, released through a ChartRelease in the app's delivery mode: by
+ * default installed by the k3s helm controller from a `HelmChart` object so that `kubectl apply`
+ * installs it with no helm binary, or as a Flux HelmRelease or an Argo CD Application. It watches exactly the namespaces of the
  * tenants it is given, runs in its own namespace at the Pod Security level `restricted` with
  * NetworkPolicies that let it reach only the API server (and the API server reach its webhook), and
  * comes with the TenantAdmissionPolicy that stops any tenant from steering its controller.
@@ -134,8 +136,8 @@ export class SparkOperatorRelease extends Construct {
   public readonly version: string;
   /** The chart release. */
   public readonly release: ChartRelease;
-  /** The HelmChart object. */
-  public readonly helmChart: HelmChart;
+  /** The HelmChart object, when the app delivers charts as k3s HelmCharts (the default); see `release` for the others. */
+  public readonly helmChart?: HelmChart;
   /** The admission policy that holds tenants to what they may ask of the operator. */
   public readonly admissionPolicy: TenantAdmissionPolicy;
   private readonly watched: Set<string>;
@@ -236,6 +238,32 @@ export class SparkOperatorRelease extends Construct {
     this.addedValues.push({ source, values });
   }
 
+  /**
+   * Lets pods of another namespace connect to some of the operator's pods on some ports, as one
+   * NetworkPolicy `<fullName>-<name>` in the operator's namespace; add-ons use it, for example, to
+   * let Prometheus scrape the operator's metrics. `toPodLabels` selects among the operator's pods
+   * (every pod of its namespace when unset).
+   * @param name names the policy, for example `allow-metrics-scrape`
+   */
+  public allowIngress(name: string, rule: TenantIngressRule): void {
+    this.problems.addAll(ingressProblems(rule, name));
+    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+    new k8s.KubeNetworkPolicy(this, `Policy-${name}`, {
+      metadata: { name: `${this.fullName}-${name}`, namespace: this.namespaceName },
+      spec: {
+        podSelector: { matchLabels: rule.toPodLabels },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
+            podSelector: { matchLabels: rule.fromPodLabels },
+          }],
+          ports: rule.ports.map(tcp),
+        }],
+      },
+    });
+  }
+
   /** Whether the operator watches the tenant's namespace. */
   public watches(tenant: TenantNamespace): boolean {
     return this.watched.has(tenant.namespaceName);
@@ -243,7 +271,8 @@ export class SparkOperatorRelease extends Construct {
 
   /**
    * Keeps the operator's pods to what they need: both reach the API server and DNS; the API server
-   * reaches the webhook on 9443; the kubelet probes both on 8081. Nothing else comes in or goes out.
+   * reaches the webhook on 9443; the kubelet probes both on 8081. Nothing else comes in or goes out
+   * but what add-ons open with allowIngress.
    */
   private isolate(apiServer: ApiServerEndpoint[]): void {
     const ns = this.namespaceName;

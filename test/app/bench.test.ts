@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { folderDocs, REPO, run, scratchDir, SYNTH } from '../support/project';
+import { folderDocs, parseDocs, REPO, run, scratchDir, SYNTH } from '../support/project';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { countObjects } = require('../../bench/bench.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CHART, helmBinary, writeEquivalentChart, helmTemplate } = require('../../bench/helm.js');
 
 const PLATFORM = path.join(REPO, 'bench', 'platform.ts');
 
@@ -31,5 +33,50 @@ describe('the benchmark platform (bench/platform.ts)', () => {
     expect(stdout).not.toMatch(/^note:/m);
     // AND the bench counts every object
     expect(countObjects(dist)).toBe(docs.length);
+  });
+});
+
+/** Every file under a folder, by its path relative to the folder. */
+function filesUnder(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out[path.relative(dir, full)] = fs.readFileSync(full, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('the Helm chart the benchmark times helm template with (bench/chart/, made by bench/helm.js)', () => {
+  test('is what bench/helm.js makes of the platform today (else: npm run bench:chart)', () => {
+    // GIVEN the chart made anew from the platform as it is now
+    const fresh = path.join(scratchDir('bench-chart-'), 'chart');
+    writeEquivalentChart(fresh, scratchDir('bench-chart-synth-'));
+    // THEN the committed chart is the same, file by file
+    expect(filesUnder(CHART)).toEqual(filesUnder(fresh));
+    expect(Object.keys(filesUnder(CHART)).sort()).toEqual(['Chart.yaml', 'templates/jobs.yaml', 'templates/operator.yaml', 'templates/tenants.yaml', 'values.yaml']);
+  });
+
+  test('renders the same objects as synth of the platform, tenant lists and job numbers included', async () => {
+    // GIVEN the platform synthesized for 3 tenants with 5 jobs each
+    const { dist } = synthPlatform({ TENANTS: '3', JOBS_PER_TENANT: '5' });
+    // WHEN helm renders the committed chart for the same size
+    const helm = await helmBinary();
+    expect(helm).toBeDefined();
+    const rendered = helmTemplate(helm, CHART, 3, 5);
+    expect(rendered.stderr).toBe('');
+    expect(rendered.status).toBe(0);
+    // THEN both hold the same objects (helm orders them by kind, so they are compared by identity)
+    const comparable = (docs: any[]) => docs.map((d) => (d.kind === 'HelmChart' ? { ...d, spec: { ...d.spec, valuesContent: parseDocs(d.spec.valuesContent)[0] } } : d))
+      .sort((a, b) => `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.namespace}/${b.metadata.name}`));
+    const fromHelm = comparable(parseDocs(rendered.stdout));
+    const fromSynth = comparable(folderDocs(dist));
+    expect(fromHelm).toHaveLength(fromSynth.length);
+    expect(fromHelm.filter((d) => d.kind === 'SparkApplication')).toHaveLength(15);
+    expect(fromHelm.filter((d) => d.kind === 'Namespace' && /^team-/.test(d.metadata.name))).toHaveLength(3);
+    expect(fromHelm).toEqual(fromSynth);
   });
 });

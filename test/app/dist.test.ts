@@ -58,7 +58,7 @@ describe('dist/', () => {
       const quota = docs.find((d) => d.kind === 'ResourceQuota' && d.metadata.namespace === team);
       expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10 });
     }
-    const helmChart = docs.find((d) => d.kind === 'HelmChart');
+    const helmChart = docs.find((d) => d.kind === 'HelmChart' && d.spec.chart === 'spark-operator');
     expect(helmChart.spec.version).toBe('2.3.0');
     expect(helmChart.spec.valuesContent).toMatch(/jobNamespaces:\n\s+- team-alpha\n\s+- team-beta/);
     const apps = docs.filter((d) => d.kind === 'SparkApplication');

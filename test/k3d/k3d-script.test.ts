@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { K3D_API_SERVER_ENDPOINTS, SPARK_S3A_IMAGE } from '../../lib';
 import { upstreamPath } from '../support/upstream';
 import { scratchDir } from '../support/project';
@@ -27,8 +27,9 @@ const CLUSTER = 'data-platform-cluster';
 const CONTEXT = `k3d-${CLUSTER}`;
 const CRD = 'sparkapplications.sparkoperator.k8s.io';
 
-// Each stand-in call starts a node process; on a busy machine a run of the script takes seconds.
-jest.setTimeout(30_000);
+// Each stand-in call starts a node process; on a busy machine a run of the script takes seconds,
+// and a full apply with monitoring (about forty calls) tens of them.
+jest.setTimeout(90_000);
 
 type Tool = 'docker' | 'k3d' | 'kubectl';
 const ALL_TOOLS: Tool[] = ['docker', 'k3d', 'kubectl'];
@@ -66,6 +67,10 @@ interface Scenario {
   /** The History Server Services, as `namespace name port`. */
   readonly historyServers?: string[];
   readonly dockerBuildFails?: boolean;
+  /** Services that exist, as `namespace/name`. */
+  readonly services?: string[];
+  /** Kinds whose CRD the cluster lacks (Flux's, Argo CD's): applying them fails. */
+  readonly missingKinds?: string[];
 }
 
 interface Run {
@@ -150,12 +155,13 @@ const FAST_TIMEOUTS = {
   WEBHOOK_RETRIES: '3',
   APP_START_TIMEOUT: '15',
   APP_TIMEOUT: '16',
-  WORKLOAD_TIMEOUT: '17',
-  JOB_TIMEOUT: '18',
+  MONITORING_TIMEOUT: '17',
+  WORKLOAD_TIMEOUT: '18',
+  JOB_TIMEOUT: '19',
 };
 
 /** Runs the script with the stand-ins; the tests run concurrently, as the script mostly waits on them. */
-function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string>; killAfterMs?: number } = {}): Promise<Run> {
+function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string>; dist?: string; killAfterMs?: number } = {}): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(sandbox(), 'run-'));
   fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
   const child = spawn(which('bash'), [script, subcommand], {
@@ -163,7 +169,7 @@ function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; 
     env: {
       PATH: binWith(options.tools ?? ALL_TOOLS),
       STAND_IN_DIR: dir,
-      DIST_DIR: fixtureDist,
+      DIST_DIR: options.dist ?? fixtureDist,
       ...FAST_TIMEOUTS,
       ...options.env,
     },
@@ -172,7 +178,7 @@ function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; 
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const killer = setTimeout(() => child.kill(), options.killAfterMs ?? 20_000);
+  const killer = setTimeout(() => child.kill(), options.killAfterMs ?? 80_000);
   const statePath = path.join(dir, 'state.json');
   return new Promise((resolve, reject) => {
     child.on('error', reject);
@@ -182,6 +188,18 @@ function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; 
       resolve({ code, stdout, stderr, state, ...readCalls(path.join(dir, 'calls.log')) });
     });
   });
+}
+
+let monitoringDistDir: string | undefined;
+/** The fixture dist/ with the monitoring add-on's file, as main.ts synthesizes it. */
+function monitoringDist(): string {
+  if (!monitoringDistDir) {
+    monitoringDistDir = fs.mkdtempSync(path.join(sandbox(), 'dist-'));
+    for (const dir of [fixtureDist, path.join(fixtures, 'monitoring')]) {
+      for (const file of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, file), path.join(monitoringDistDir, file));
+    }
+  }
+  return monitoringDistDir;
 }
 
 function readCalls(log: string): Pick<Run, 'calls' | 'contexts'> {
@@ -194,7 +212,7 @@ function readCalls(log: string): Pick<Run, 'calls' | 'contexts'> {
       contexts.add(args[1]);
       args = args.slice(2);
     }
-    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(repoDist).join('<dist>').split(configFile).join('<config>').split(repoRoot).join('<repo>');
+    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(monitoringDist()).join('<dist>').split(storageDist()).join('<dist>').split(repoDist).join('<dist>').split(configFile).join('<config>').split(repoRoot).join('<repo>');
   });
   return { calls, contexts };
 }
@@ -315,6 +333,56 @@ describe('platform.sh up', () => {
 });
 
 describe('platform.sh apply', () => {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+  test.concurrent.each([
+    ['flux', 'helmreleases.helm.toolkit.fluxcd.io', 'flux-system', 'condition=Ready'],
+    ['argocd', 'applications.argoproj.io', 'argocd', 'jsonpath={.status.health.status}=Healthy'],
+  ])('examples/%s/dist/: waits for the %s of the operator instead of a k3s install Job, then goes on as with dist/', async (example, kind, ns, until) => {
+    const dist = path.join(repoRoot, 'examples', example, 'dist');
+    const shown = `<repo>/examples/${example}/dist`;
+    // No k3s install Job ever appears: waiting for one would time out.
+    const jobs = { 'team-alpha/event-log-directory': ['Complete'], 'team-beta/event-log-directory': ['Complete'] };
+    const r = await run('apply', { ...happy(), helmJob: ['absent'], jobs }, { dist });
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expectCallsInOrder(r, [
+      `kubectl apply -f ${shown}/0000-tenants.k8s.yaml`,
+      // The object store, released the same way, and the server its release names.
+      `kubectl apply -f ${shown}/0001-object-storage.k8s.yaml`,
+      `kubectl get ${kind} seaweedfs -n ${ns} --ignore-not-found -o name`,
+      /^kubectl wait -n object-store --for=condition=Available --timeout=\d+s deployment\/seaweedfs-all-in-one$/,
+      `kubectl apply -f ${shown}/0001-spark-operator.k8s.yaml`,
+      `kubectl get ${kind} spark-operator -n ${ns} --ignore-not-found -o name`,
+      new RegExp(`^kubectl wait -n ${ns} --for=${escape(until)} --timeout=1[0-2]s ${escape(kind)}/spark-operator$`),
+      /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\//,
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-webhook$/,
+      `kubectl apply -f ${shown}/0002-spark-jobs.k8s.yaml`,
+    ]);
+    expect(r.calls.filter((call) => call.includes('helm-install'))).toEqual([]);
+    expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/spark-operator ${until.replace(/^condition=/, '')}`);
+    // The monitoring chart, released the same way, first; its PodMonitors once their CRD is there.
+    expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/kube-prometheus-stack ${until.replace(/^condition=/, '')}`);
+    expect(r.stdout).toContain('podmonitor/spark-drivers-team-alpha created');
+    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+  });
+
+  test.concurrent.each([
+    ['flux', ['HelmRepository', 'HelmRelease'], 'HelmRepository', "install Flux's controllers first"],
+    ['argocd', ['Application'], 'Application', 'install Argo CD into the namespace argocd first'],
+  ])('examples/%s/dist/ on a cluster without its controllers: apply fails naming the kind, with how to install them', async (example, missingKinds, kind, hint) => {
+    const dist = path.join(repoRoot, 'examples', example, 'dist');
+    const r = await run('apply', { ...happy(), missingKinds }, { env: { DIST_DIR: dist } });
+
+    expect(r.code).toBe(1);
+    // The monitoring file comes first: its chart is released the same way.
+    expect(r.stderr).toContain('FAILED [platform] 0000-monitoring.k8s.yaml: kubectl apply failed');
+    expect(r.stderr).toContain(`no matches for kind "${kind}"`);
+    expect(r.stderr).toContain(hint);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
+
   test.concurrent('applies the platform, waits for the operator, applies the jobs and prints the results', async () => {
     const r = await run('apply', happy());
 
@@ -325,8 +393,9 @@ describe('platform.sh apply', () => {
     expectCallsInOrder(r, [
       'kubectl apply -f <dist>/0000-tenants.k8s.yaml',
       'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
-      // ... then the readiness gates, each within its own bound (kubectl wait gets what is left of it), ...
+      // ... each followed by the install of its charts, ...
       'kubectl get job helm-install-spark-operator -n kube-system',
+      // ... then the readiness gates, each within its own bound (kubectl wait gets what is left of it), ...
       `kubectl get customresourcedefinition ${CRD} --ignore-not-found -o name`,
       /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\/sparkapplications\.sparkoperator\.k8s\.io$/,
       'kubectl get deployment spark-operator-controller -n spark-operator',
@@ -346,14 +415,16 @@ describe('platform.sh apply', () => {
     expect(r.calls.filter((call) => call.includes('get job helm-install-spark-operator'))).toHaveLength(3);
     expect(r.calls.filter((call) => call.includes('get sparkapplication pyspark-pi-test -n team-alpha -o jsonpath={.status'))).toHaveLength(4);
 
-    expect(r.stdout).toContain('==> [platform] applying 2 file(s)');
-    expect(r.stdout).toContain('==> [operator] waiting up to 12s: Job kube-system/helm-install-spark-operator (installs HelmChart kube-system/spark-operator) complete');
+    expect(r.stdout).toContain('==> [platform] applying 2 file(s), each after the charts of the one before');
+    expect(r.stdout).toContain('==> [platform] waiting up to 12s: Job kube-system/helm-install-spark-operator (installs HelmChart kube-system/spark-operator) complete');
+    // Without the monitoring add-on there is no monitoring phase.
+    expect(r.stdout).not.toContain('[monitoring]');
     expect(r.stdout).toContain(`==> [operator] waiting up to 13s: customresourcedefinition ${CRD} Established`);
     expect(r.stdout).toContain('==> [operator] waiting up to 14s: deployment spark-operator/spark-operator-webhook Available');
     expect(r.stdout).toContain("the operator's webhook is not serving yet (attempt 1 of 3)");
     expect(r.stdout).toContain('==> [jobs] applying 1 file(s)');
     expect(r.stdout).toContain('==> [results] following 2 SparkApplication(s), all within 16s');
-    expect(r.stdout).toMatch(/==> \[results\] waiting up to 1[0-6]s more: SparkApplication team-beta\/spark-pi-test COMPLETED or FAILED/);
+    expect(r.stdout).toMatch(/==> \[results\] waiting up to \d+s more: SparkApplication team-beta\/spark-pi-test COMPLETED or FAILED/);
     expect(r.stdout).toContain(
       [
         '| Namespace | Application | Type | State | Result |',
@@ -394,7 +465,7 @@ describe('platform.sh apply', () => {
 
     expect(r.code).toBe(1);
     expect(r.calls.filter((call) => call.includes('get job'))).toHaveLength(2);
-    expect(r.stderr).toContain('FAILED [operator] Job kube-system/helm-install-spark-operator: the chart install failed');
+    expect(r.stderr).toContain('FAILED [platform] Job kube-system/helm-install-spark-operator: the chart install failed');
     expect(r.stderr).toContain('kubectl logs -n kube-system job/helm-install-spark-operator');
   });
 
@@ -402,7 +473,7 @@ describe('platform.sh apply', () => {
     const r = await run('apply', { ...happy(), helmJob: ['absent'] }, { env: { HELM_JOB_TIMEOUT: '0' } });
 
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('FAILED [operator] Job kube-system/helm-install-spark-operator: did not appear within 0s');
+    expect(r.stderr).toContain('FAILED [platform] Job kube-system/helm-install-spark-operator: did not appear within 0s');
   });
 
   test.concurrent('a webhook that keeps refusing: bounded retries, then the file and the error', async () => {
@@ -519,6 +590,70 @@ describe('platform.sh apply', () => {
   });
 });
 
+describe('platform.sh apply with the monitoring add-on', () => {
+  test.concurrent('installs the monitoring chart first, applies its PodMonitors once their CRD exists, waits for Prometheus and Grafana', async () => {
+    const r = await run('apply', happy(), { dist: monitoringDist() });
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // GIVEN the monitoring file, which sorts first, THEN its chart is installed before the next file
+    // is applied: the operator's chart renders its PodMonitor only once the CRD exists; ...
+    expectCallsInOrder(r, [
+      'kubectl apply -f <dist>/0000-monitoring.k8s.yaml',
+      'kubectl get job helm-install-kube-prometheus-stack -n kube-system',
+      'kubectl apply -f <dist>/0000-tenants.k8s.yaml',
+      'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
+      'kubectl get job helm-install-spark-operator -n kube-system',
+      // ... the PodMonitors, refused before their CRD existed, are applied once it is established, ...
+      'kubectl get customresourcedefinition podmonitors.monitoring.coreos.com --ignore-not-found -o name',
+      /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\/podmonitors\.monitoring\.coreos\.com$/,
+      'kubectl apply -f <dist>/0000-monitoring.k8s.yaml',
+      // ... then Prometheus and Grafana, each within its bound, and how to open Grafana, ...
+      /^kubectl wait -n monitoring --for=condition=Available --timeout=1[0-7]s deployment\/kube-prometheus-stack-operator$/,
+      /^kubectl wait -n monitoring --for=jsonpath=\{\.status\.readyReplicas\}=1 --timeout=1[0-7]s statefulset\/prometheus-kube-prometheus-stack-prometheus$/,
+      /^kubectl wait -n monitoring --for=condition=Available --timeout=1[0-7]s deployment\/kube-prometheus-stack-grafana$/,
+      'kubectl get service kube-prometheus-stack-grafana -n monitoring --ignore-not-found -o name',
+      // ... then the operator and the jobs, whose drivers Prometheus is ready to scrape.
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-webhook$/,
+      'kubectl apply -f <dist>/0002-spark-jobs.k8s.yaml',
+    ]);
+    expect(r.calls.filter((call) => call.includes('apply -f <dist>/0000-monitoring.k8s.yaml'))).toHaveLength(2);
+    expect(r.calls.filter((call) => call.includes('get job helm-install-kube-prometheus-stack'))).toHaveLength(3);
+    expect(r.stdout).toContain('==> [platform] applying 3 file(s), each after the charts of the one before');
+    expect(r.stdout).toContain('the rest of 0000-monitoring.k8s.yaml once a chart has installed the CRDs podmonitors.monitoring.coreos.com');
+    expect(r.stdout).toContain('      podmonitor/spark-drivers-team-alpha created');
+    expect(r.stdout).toContain('==> [monitoring] waiting up to 17s: statefulset monitoring/prometheus-kube-prometheus-stack-prometheus jsonpath={.status.readyReplicas}=1');
+    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+  });
+
+  test.concurrent('a monitoring chart that fails to install stops the run before the operator is applied', async () => {
+    const r = await run('apply', { ...happy(), helmJob: ['running', 'Failed'] }, { dist: monitoringDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [platform] Job kube-system/helm-install-kube-prometheus-stack: the chart install failed');
+    expect(r.stderr).toContain('kubectl logs -n kube-system job/helm-install-kube-prometheus-stack');
+    expect(r.calls.some((call) => call.includes('0000-tenants') || call.includes('0001-spark-operator'))).toBe(false);
+  });
+
+  test.concurrent('a PodMonitor CRD that never becomes Established: bounded wait, naming the CRD', async () => {
+    const r = await run('apply', { ...happy(), neverReady: ['customresourcedefinition/podmonitors.monitoring.coreos.com'] }, { dist: monitoringDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [platform] customresourcedefinition podmonitors.monitoring.coreos.com: not Established within 13s');
+    expect(r.calls.filter((call) => call.includes('apply -f <dist>/0000-monitoring.k8s.yaml'))).toHaveLength(1);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
+
+  test.concurrent('a Prometheus that never gets ready: bounded wait, the monitoring pods hint', async () => {
+    const r = await run('apply', { ...happy(), neverReady: ['statefulset/prometheus-kube-prometheus-stack-prometheus'] }, { dist: monitoringDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [monitoring] statefulset monitoring/prometheus-kube-prometheus-stack-prometheus: not jsonpath={.status.readyReplicas}=1 within 17s');
+    expect(r.stderr).toContain('kubectl get pods -n monitoring');
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
+});
+
 describe('platform.sh up: the S3A image', () => {
   test.concurrent('a failing image build stops the run with a hint and imports nothing', async () => {
     const r = await run('up', { clusters: [CLUSTER], dockerBuildFails: true });
@@ -547,37 +682,49 @@ function keysOf(r: Run, secret: string): { id: string; key: string } | undefined
 const TENANT_SECRETS = ['object-store-credentials', 'object-store-history-credentials'];
 const STORE_COPIES: Record<string, string> = { 'object-store-credentials': 'jobs', 'object-store-history-credentials': 'history' };
 
-/** The real dist/: the platform with object storage, on a cluster whose charts, Jobs and Deployments all come up. */
+let storageDistDir: string | undefined;
+/** The fixture dist/ with the storage add-on's file (the objects platform.sh acts on, as synth writes them). */
+function storageDist(): string {
+  if (!storageDistDir) {
+    storageDistDir = fs.mkdtempSync(path.join(sandbox(), 'dist-'));
+    for (const dir of [fixtureDist, path.join(fixtures, 'storage')]) {
+      for (const file of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, file), path.join(storageDistDir, file));
+    }
+  }
+  return storageDistDir;
+}
+
+/** The platform with object storage, on a cluster whose charts, Jobs and Deployments all come up. */
 const withStorage = (): Scenario => ({
-  clusters: [CLUSTER],
-  helmJob: ['Complete'],
-  apps: happyApps(),
+  ...happy(),
+  jobs: { 'team-alpha/event-log-directory': ['Complete'], 'team-beta/event-log-directory': ['Complete'] },
   historyServers: ['team-alpha spark-history-server 18080', 'team-beta spark-history-server 18080'],
 });
 
-describe('platform.sh apply: object storage, event logs and History Servers (the real dist/)', () => {
-  // A run of the real dist/ makes some 45 stand-in calls, a node process each: seconds on an idle
-  // machine, much longer on a loaded one, hence the generous bounds.
-  const SLOW = 120_000;
-  const real = { env: { DIST_DIR: repoDist }, killAfterMs: SLOW - 10_000 };
-  let happyRun: Promise<Run> | undefined;
-  const happyStorageRun = () => (happyRun ??= run('apply', withStorage(), real));
+describe('platform.sh apply: object storage, event logs and History Servers', () => {
+  test("the storage fixture holds what platform.sh acts on in dist/'s storage file, as synth writes it", () => {
+    const summary = (file: string) => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS())
+      .filter((d) => ['Namespace', 'HelmChart', 'Job', 'Deployment', 'Service'].includes(d.kind))
+      .map((d) => ({ kind: d.kind, name: d.metadata.name, namespace: d.metadata.namespace, annotations: d.metadata.annotations }));
+    expect(summary(path.join(fixtures, 'storage', '0001-object-storage.k8s.yaml'))).toEqual(summary(path.join(repoDist, '0001-object-storage.k8s.yaml')));
+  });
 
-  test.concurrent('waits in phases: operator, keys, store ready, event log directories, History Servers, then the jobs', async () => {
+  let happyRun: Promise<Run> | undefined;
+  const happyStorageRun = () => (happyRun ??= run('apply', withStorage(), { dist: storageDist() }));
+
+  test.concurrent('waits in phases: keys, store ready, event log directories, History Servers, then the operator and the jobs', async () => {
     const r = await happyStorageRun();
 
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expectCallsInOrder(r, [
       'kubectl apply -f <dist>/0000-tenants.k8s.yaml',
-      'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
-      /^kubectl wait -n spark-operator --for=condition=Available --timeout=\d+s deployment\/spark-operator-webhook$/,
       // The store's Namespace first, then the keys, before anything of the store's file starts.
       'kubectl apply -f -',
       'kubectl get secret object-store-credentials -n team-alpha --ignore-not-found',
       'kubectl create -f -',
       'kubectl get secret object-store-history-credentials -n team-beta --ignore-not-found',
-      'kubectl apply -f <dist>/0002-object-storage.k8s.yaml',
+      'kubectl apply -f <dist>/0001-object-storage.k8s.yaml',
       // The store ready: its chart installed (buckets created by the chart's hook) and its server available.
       'kubectl get job helm-install-seaweedfs -n kube-system',
       /^kubectl wait -n object-store --for=condition=Available --timeout=\d+s deployment\/seaweedfs-all-in-one$/,
@@ -586,18 +733,19 @@ describe('platform.sh apply: object storage, event logs and History Servers (the
       'kubectl get job event-log-directory -n team-beta',
       /^kubectl wait -n team-alpha --for=condition=Available --timeout=\d+s deployment\/spark-history-server$/,
       /^kubectl wait -n team-beta --for=condition=Available --timeout=\d+s deployment\/spark-history-server$/,
+      'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=\d+s deployment\/spark-operator-webhook$/,
       // Only then the jobs, which write their event logs there.
-      'kubectl apply -f <dist>/0003-spark-jobs.k8s.yaml',
-      'kubectl get sparkapplication pyspark-pi-test -n team-alpha -o jsonpath={.status.applicationState.state}',
+      'kubectl apply -f <dist>/0002-spark-jobs.k8s.yaml',
       /^kubectl get services -A -l app.kubernetes.io\/name=spark-history-server/,
     ]);
-    expect(r.stdout).toContain('==> [credentials] Secrets with generated keys, before 0002-object-storage.k8s.yaml starts anything');
-    expect(r.stdout).toContain('==> [seaweedfs] waiting up to 17s: deployment object-store/seaweedfs-all-in-one Available');
-    expect(r.stdout).toContain('==> [setup] waiting up to 18s: Job team-alpha/event-log-directory (from 0002-object-storage.k8s.yaml) complete');
-    expect(r.stdout).toMatch(/==> \[services\] waiting up to 17s: deployment team-beta\/spark-history-server Available/);
+    expect(r.stdout).toContain('==> [credentials] Secrets with generated keys, before 0001-object-storage.k8s.yaml starts anything');
+    expect(r.stdout).toContain('==> [seaweedfs] waiting up to 18s: deployment object-store/seaweedfs-all-in-one Available');
+    expect(r.stdout).toContain('==> [setup] waiting up to 19s: Job team-alpha/event-log-directory (from 0001-object-storage.k8s.yaml) complete');
+    expect(r.stdout).toMatch(/==> \[services\] waiting up to 18s: deployment team-beta\/spark-history-server Available/);
     expect(r.stdout).toContain(`team-alpha: kubectl --context ${CONTEXT} port-forward -n team-alpha service/spark-history-server 18080:18080   ->  http://localhost:18080`);
     expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
-  }, SLOW);
+  });
 
   test.concurrent("creates each tenant's keys once, at random, copies them for the store's identities, and never shows them", async () => {
     const r = await happyStorageRun();
@@ -622,56 +770,56 @@ describe('platform.sh apply: object storage, event logs and History Servers (the
     expect(seen.size).toBe(8);
     expect(r.calls.filter((call) => call === 'kubectl create -f -')).toHaveLength(4);
     expect(r.stdout).toContain('Secret team-beta/object-store-history-credentials: created with new random keys');
-    expect(r.stdout).toContain('Secret object-store/team-beta.history: the same keys, for the store\'s identities');
-  }, SLOW);
+    expect(r.stdout).toContain("Secret object-store/team-beta.history: the same keys, for the store's identities");
+  });
 
   test.concurrent('applying again keeps existing keys and copies them again', async () => {
     const existing = { AWS_ACCESS_KEY_ID: Buffer.from('KEPTKEYID').toString('base64'), AWS_SECRET_ACCESS_KEY: Buffer.from('keptsecret').toString('base64') };
-    const r = await run('apply', { ...withStorage(), secrets: { 'team-alpha/object-store-credentials': existing } }, real);
+    const r = await run('apply', { ...withStorage(), secrets: { 'team-alpha/object-store-credentials': existing } }, { dist: storageDist() });
 
     expect(r.code).toBe(0);
     expect(r.state.secrets['team-alpha/object-store-credentials']).toEqual(existing);
     expect(r.state.secrets['object-store/team-alpha.jobs']).toEqual(existing);
     expect(r.stdout).toContain('Secret team-alpha/object-store-credentials: exists; keeping its keys');
     expect(r.calls.filter((call) => call === 'kubectl create -f -')).toHaveLength(3);
-  }, SLOW);
+  });
 
   test.concurrent('a Secret without keys stops the run before the store starts, saying how to renew it', async () => {
-    const r = await run('apply', { ...withStorage(), secrets: { 'team-alpha/object-store-credentials': {} } }, real);
+    const r = await run('apply', { ...withStorage(), secrets: { 'team-alpha/object-store-credentials': {} } }, { dist: storageDist() });
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('FAILED [credentials] Secret team-alpha/object-store-credentials: it lacks AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY');
     expect(r.stderr).toContain('kubectl delete secret -n team-alpha object-store-credentials');
-    expect(r.calls.some((call) => call.includes('0002-object-storage.k8s.yaml'))).toBe(false);
-  }, SLOW);
+    expect(r.calls.some((call) => call.includes('0001-object-storage.k8s.yaml'))).toBe(false);
+  });
 
   test.concurrent('an event log directory Job that fails stops the run before the History Servers and the jobs', async () => {
-    const r = await run('apply', { ...withStorage(), jobs: { 'team-alpha/event-log-directory': ['running', 'Failed'] } }, real);
+    const r = await run('apply', { ...withStorage(), jobs: { 'team-alpha/event-log-directory': ['running', 'Failed'], 'team-beta/event-log-directory': ['Complete'] } }, { dist: storageDist() });
 
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('FAILED [setup] Job team-alpha/event-log-directory: it failed (from 0002-object-storage.k8s.yaml)');
+    expect(r.stderr).toContain('FAILED [setup] Job team-alpha/event-log-directory: it failed (from 0001-object-storage.k8s.yaml)');
     expect(r.stderr).toContain('kubectl logs -n team-alpha job/event-log-directory');
     expect(r.calls.some((call) => call.includes('deployment/spark-history-server'))).toBe(false);
-    expect(r.calls.some((call) => call.includes('0003-spark-jobs'))).toBe(false);
-  }, SLOW);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
 
   test.concurrent('a History Server that cannot pull the S3A image: bounded wait, the image hint, no jobs applied', async () => {
-    const r = await run('apply', { ...withStorage(), neverReady: ['deployment/spark-history-server'], waitingReasons: { 'team-alpha': 'ErrImagePull' } }, real);
+    const r = await run('apply', { ...withStorage(), neverReady: ['deployment/spark-history-server'], waitingReasons: { 'team-alpha': 'ErrImagePull' } }, { dist: storageDist() });
 
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('FAILED [services] deployment team-alpha/spark-history-server: not Available within 17s');
+    expect(r.stderr).toContain('FAILED [services] deployment team-alpha/spark-history-server: not Available within 18s');
     expect(r.stderr).toContain(`${SPARK_S3A_IMAGE} is never pulled: 'npm run cluster:up'`);
-    expect(r.calls.some((call) => call.includes('0003-spark-jobs'))).toBe(false);
-  }, SLOW);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
 
-  test.concurrent("a store that never becomes available: the tenant namespace's pods hint, no Jobs waited for", async () => {
-    const r = await run('apply', { ...withStorage(), neverReady: ['deployment/seaweedfs-all-in-one'] }, real);
+  test.concurrent("a store that never becomes available: the store namespace's pods hint, no Jobs waited for", async () => {
+    const r = await run('apply', { ...withStorage(), neverReady: ['deployment/seaweedfs-all-in-one'] }, { dist: storageDist() });
 
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('FAILED [seaweedfs] deployment object-store/seaweedfs-all-in-one: not Available within 17s');
-    expect(r.stderr).toContain('kubectl describe pods -n object-store');
+    expect(r.stderr).toContain('FAILED [seaweedfs] deployment object-store/seaweedfs-all-in-one: not Available within 18s');
+    expect(r.stderr).toContain('kubectl get pods -n object-store');
     expect(r.calls.some((call) => call.includes('event-log-directory'))).toBe(false);
-  }, SLOW);
+  });
 });
 
 describe('platform.sh apply: generated credentials in hand-written manifests', () => {
@@ -686,7 +834,7 @@ describe('platform.sh apply: generated credentials in hand-written manifests', (
       '  name: object-store',
       '',
     ].join('\n'));
-    const r = await run('apply', { clusters: [CLUSTER] }, { env: { DIST_DIR: dist } });
+    const r = await run('apply', { clusters: [CLUSTER] }, { dist });
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("FAILED [credentials] Namespace object-store: its annotation spark-platform.io/generated-credentials has the entry 'team-alpha/creds', which is not <namespace>/<secret>:<copy>");
@@ -705,8 +853,10 @@ describe('platform.sh status and down', () => {
       'kubectl get deployments -n spark-operator',
       'kubectl get deployments -A -l app.kubernetes.io/name=spark-history-server',
       'kubectl get sparkapplications -A',
+      'kubectl get service kube-prometheus-stack-grafana -n monitoring --ignore-not-found -o name',
       expect.stringMatching(/^kubectl get services -A -l app.kubernetes.io\/name=spark-history-server -o jsonpath=/),
     ]);
+    expect(r.stdout).toContain('grafana: no Service monitoring/kube-prometheus-stack-grafana; the monitoring stack is not installed (yet)');
     // Without History Servers there is nothing to open.
     expect(r.stdout).not.toContain('port-forward');
   });
@@ -718,6 +868,16 @@ describe('platform.sh status and down', () => {
     expect(r.stdout).toContain('==> [status] Spark History Servers: run the command, then open the URL');
     expect(r.stdout).toContain(`team-alpha: kubectl --context ${CONTEXT} port-forward -n team-alpha service/spark-history-server 18080:18080   ->  http://localhost:18080`);
     expect(r.stdout).toContain(`team-beta: kubectl --context ${CONTEXT} port-forward -n team-beta service/spark-history-server 18081:18080   ->  http://localhost:18081`);
+  });
+
+  test.concurrent('status says how to open Grafana and where its generated password is', async () => {
+    const r = await run('status', { clusters: [CLUSTER], services: ['monitoring/kube-prometheus-stack-grafana'] });
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('==> [status] grafana: open it with a port-forward (leave it running), then browse to http://localhost:3000');
+    expect(r.stdout).toContain(`kubectl --context ${CONTEXT} port-forward -n monitoring service/kube-prometheus-stack-grafana 3000:80`);
+    expect(r.stdout).toContain('password (generated in the cluster at install, kept in the Secret monitoring/kube-prometheus-stack-grafana)');
+    expect(r.stdout).toContain(`kubectl --context ${CONTEXT} get secret -n monitoring kube-prometheus-stack-grafana -o jsonpath='{.data.admin-password}' | base64 -d; echo`);
   });
 
   test.concurrent('status without the cluster says how to create it', async () => {

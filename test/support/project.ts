@@ -16,13 +16,16 @@ export function scratchDir(prefix: string): string {
 }
 
 /**
- * A throwaway cdk8s project whose main.ts uses this repo's lib/ and node_modules, so that tests run
- * the real synth commands without touching the repo's dist/.
+ * A throwaway cdk8s project whose main.ts (and other top-level `files`, such as platform.ts) use this
+ * repo's lib/ and node_modules, so that tests run the real synth commands without touching the
+ * repo's dist/.
  */
-export function tempProject(mainTs: string, dist?: Record<string, string>): string {
+export function tempProject(mainTs: string, dist?: Record<string, string>, files: Record<string, string> = {}): string {
   const dir = scratchDir('project-');
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  fs.writeFileSync(path.join(dir, 'main.ts'), mainTs.replace(/from '\.\/lib'/g, `from ${JSON.stringify(path.join(REPO, 'lib'))}`));
+  for (const [name, source] of Object.entries({ ...files, 'main.ts': mainTs })) {
+    fs.writeFileSync(path.join(dir, name), source.replace(/from '\.\/lib'/g, `from ${JSON.stringify(path.join(REPO, 'lib'))}`));
+  }
   fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: node ${JSON.stringify(path.join(REPO, 'scripts', 'synth.js'))}\noutput: .cdk8s.out\n`);
   if (dist) {
     fs.mkdirSync(path.join(dir, 'dist'));

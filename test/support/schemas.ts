@@ -5,8 +5,9 @@ import { readUpstreamYaml } from './upstream';
 /**
  * Validates synthesized objects against the schemas the cluster would use: Kubernetes' own (through
  * kubernetes-models) for built-in kinds, and the upstream CRDs' openAPIV3Schema (through ajv) for
- * SparkApplication and HelmChart. CRD schemas are closed where they list properties, as
- * `kubectl apply`'s strict field validation treats unknown fields.
+ * SparkApplication, HelmChart and PodMonitor. CRD schemas are closed where they list properties, as
+ * `kubectl apply`'s strict field validation treats unknown fields. HelmRelease, HelmRepository and
+ * Application (the Flux and Argo CD delivery modes) are checked against their vendored CRDs too.
  */
 
 type ModelClass = { apiVersion: string; kind: string; new (data: unknown): { validate(): void } };
@@ -56,10 +57,21 @@ export function registerCrd(...parts: string[]): void {
 
 registerCrd('spark-operator-2.3.0', 'sparkoperator.k8s.io_sparkapplications.yaml');
 registerCrd('k3s-helm-controller', 'helm.cattle.io_helmcharts.yaml');
+registerCrd('kube-prometheus-stack', 'crd-podmonitors.yaml');
+
+/** CRDs of the delivery modes, compiled when an object of one of their kinds is first checked. */
+const LATER: Record<string, string[]> = {
+  'helm.toolkit.fluxcd.io/v2/HelmRelease': ['flux', 'helm.toolkit.fluxcd.io_helmreleases.yaml'],
+  'source.toolkit.fluxcd.io/v1/HelmRepository': ['flux', 'source.toolkit.fluxcd.io_helmrepositories.yaml'],
+  'argoproj.io/v1alpha1/Application': ['argo-cd', 'application-crd.yaml'],
+};
 
 /** Returns the schema errors of one object, empty when it is valid; an unknown kind is an error. */
 export function schemaErrors(doc: any): string[] {
   const key = `${doc.apiVersion}/${doc.kind}`;
+  if (LATER[key] && !crdValidators.has(key)) {
+    registerCrd(...LATER[key]);
+  }
   const crd = crdValidators.get(key);
   if (crd) {
     return crd(doc) ? [] : (crd.errors ?? []).map((e) => `${key} ${doc.metadata?.name}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);

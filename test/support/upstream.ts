@@ -13,6 +13,7 @@ export function upstreamPath(...parts: string[]): string {
   return file;
 }
 
+/** The first non-empty YAML document of an upstream file (some CRD files open with a comment and `---`). */
 export function readUpstreamYaml(...parts: string[]): any {
-  return parseAllDocuments(fs.readFileSync(upstreamPath(...parts), 'utf8')).map((d) => d.toJS())[0];
+  return parseAllDocuments(fs.readFileSync(upstreamPath(...parts), 'utf8')).map((d) => d.toJS()).find((d) => d !== null && d !== undefined);
 }

@@ -78,6 +78,47 @@ export interface TenantStorage {
   readonly env: SparkApplicationSpecDriverEnv[];
 }
 
+/**
+ * An environment variable of a tenant's Spark pods whose value comes from a key of a Secret in the
+ * tenant's namespace: the shape of `env` items of Kubernetes containers and SparkApplications alike.
+ */
+export interface SecretEnvVar {
+  readonly name: string;
+  readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+}
+
+/**
+ * Where one tenant's data lives in the object store and how its jobs reach it, as plain data (no
+ * constructs), so that app code can hand it to another add-on (a data pipeline, say) without that
+ * add-on importing this one. The keys themselves are never here: only the Secret that holds them.
+ */
+export interface TenantStorageLocation {
+  /** The tenant's namespace, where the Secret and the jobs live. */
+  readonly namespace: string;
+  /** The S3 endpoint URL, for clients in the cluster. */
+  readonly endpoint: string;
+  /** The tenant's bucket; its keys reach no other. */
+  readonly bucket: string;
+  /** The bucket as an S3A URI, with a trailing "/": `s3a://<bucket>/`. */
+  readonly uri: string;
+  /** Where the tenant's jobs write their event logs: `s3a://<bucket>/spark-events/`. */
+  readonly eventLogDirectory: string;
+  /** The Secret in `namespace` with the read-write keys of the tenant's jobs. */
+  readonly credentialsSecret: string;
+  /** The key of `credentialsSecret` that holds the access key id (also the environment variable the AWS SDK reads). */
+  readonly accessKeyIdKey: string;
+  /** The key of `credentialsSecret` that holds the secret access key (also the environment variable the AWS SDK reads). */
+  readonly secretAccessKeyKey: string;
+  /** The image with the S3A client that a job reading or writing the bucket must run. */
+  readonly image: string;
+  /** The Spark confs a job needs: the event log settings and the S3A client's as `spark.hadoop.*`. */
+  readonly sparkConf: Readonly<Record<string, string>>;
+  /** The same S3A settings without the `spark.hadoop.` prefix, for a SparkApplication's `hadoopConf`. */
+  readonly hadoopConf: Readonly<Record<string, string>>;
+  /** The environment of the driver and the executors: the keys, from `credentialsSecret`. */
+  readonly env: readonly SecretEnvVar[];
+}
+
 const STORAGES = Symbol.for('spark-platform.ObjectStorage');
 type Root = IConstruct & { [STORAGES]?: { storages: ObjectStorage[]; problems: WeakMap<SparkJob, string[]>; hooked: WeakSet<SparkJob> } };
 
@@ -186,6 +227,35 @@ export class ObjectStorage extends Construct {
   /** What the tenant has in this store, or undefined when the store does not serve it. */
   public storageOf(tenant: TenantNamespace): TenantStorage | undefined {
     return this.tenants.find((t) => t.tenant === tenant);
+  }
+
+  /**
+   * Where the tenant's data lives and how a job reaches it, as plain data to hand to other add-ons
+   * or app code; undefined when this store does not serve the tenant. Every Spark job of the tenant
+   * gets these settings anyway; a workload that is not a SparkJob (a Job or a Deployment of another
+   * add-on) needs `env`, `endpoint` and the S3A settings, and a NetworkPolicy that lets it reach the
+   * store, which the tenant's policy `allow-<store namespace>` already gives every pod of the tenant.
+   */
+  public locationOf(tenant: TenantNamespace): TenantStorageLocation | undefined {
+    const storage = this.storageOf(tenant);
+    if (storage === undefined) {
+      return undefined;
+    }
+    const hadoopConf = { ...storage.hadoopConf };
+    return {
+      namespace: tenant.namespaceName,
+      endpoint: this.store.endpoint,
+      bucket: storage.bucket,
+      uri: `s3a://${storage.bucket}/`,
+      eventLogDirectory: storage.eventLogDirectory,
+      credentialsSecret: JOBS_CREDENTIALS_SECRET,
+      accessKeyIdKey: ACCESS_KEY_ID,
+      secretAccessKeyKey: SECRET_ACCESS_KEY,
+      image: this.image,
+      sparkConf: { ...storage.sparkConf, ...Object.fromEntries(Object.entries(hadoopConf).map(([k, v]) => [`spark.hadoop.${k}`, v])) },
+      hadoopConf,
+      env: [ACCESS_KEY_ID, SECRET_ACCESS_KEY].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: JOBS_CREDENTIALS_SECRET, key } } })),
+    };
   }
 
   /** What needs the whole app: no tenant given to two stores. */

@@ -1,6 +1,5 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { HelmChart } from '../../../imports/helm.cattle.io';
 import { registerAppChecks } from '../../core/app';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../core/names';
 import { POD_SECURITY_VERSION, PodSecurityLevel } from '../../core/pod-security';
@@ -29,7 +28,7 @@ export const SEAWEEDFS_UID = 1000;
  */
 export const GENERATED_CREDENTIALS_ANNOTATION = 'spark-platform.io/generated-credentials';
 /**
- * The annotation of a HelmChart that lists the Deployments (`<namespace>/<name>`, separated by
+ * The annotation of a chart release (HelmChart, HelmRelease or Application) that lists the Deployments (`<namespace>/<name>`, separated by
  * spaces) the chart starts, which k3d/platform.sh waits for after the chart is installed.
  */
 export const READY_DEPLOYMENTS_ANNOTATION = 'spark-platform.io/ready-deployments';
@@ -141,10 +140,8 @@ export class SeaweedfsStore extends Construct {
   public readonly identitiesConfig: { identities: { name: string; credentials: { accessKey: string; secretKey: string }[]; actions: string[] }[] };
   /** The Secret that holds the identities file; it names environment variables, never keys. */
   public readonly identitiesSecret: k8s.KubeSecret;
-  /** The chart release. */
+  /** The chart release, in the app's delivery mode (k3s HelmChart, Flux or Argo CD). */
   public readonly release: ChartRelease;
-  /** The HelmChart object. */
-  public readonly helmChart: HelmChart;
   private readonly props: SeaweedfsStoreProps;
   private readonly storageSize: string;
 
@@ -217,8 +214,8 @@ export class SeaweedfsStore extends Construct {
       values: () => this.values,
       valuesSchema: 'seaweedfs',
     });
-    this.helmChart = this.release.helmChart;
-    this.helmChart.metadata.addAnnotation(READY_DEPLOYMENTS_ANNOTATION, `${this.namespaceName}/${this.fullName}-all-in-one`);
+    // A k3s chart install is done before its pods are; k3d/platform.sh waits for these as well.
+    this.release.resource.metadata.addAnnotation(READY_DEPLOYMENTS_ANNOTATION, `${this.namespaceName}/${this.fullName}-all-in-one`);
   }
 
   /** The chart values: the all-in-one server only, hardened, with authentication from the identities file. */

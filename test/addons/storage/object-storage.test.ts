@@ -201,7 +201,7 @@ describe("the storage checks of every job, reported at the job's path", () => {
 
   test("a job's keys reach only its own bucket", () => {
     const { app, alpha } = platform();
-    pi(new Chart(app, 'jobs'), alpha, { mainApplicationFile: undefined }).node;
+    pi(new Chart(app, 'jobs'), alpha);
     const jobs = new Chart(app, 'more');
     new SparkJob(jobs, 'Copy', {
       tenant: alpha,

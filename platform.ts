@@ -1,0 +1,35 @@
+import { App, Chart } from 'cdk8s';
+import { ObjectStorage, PlatformMonitoring, SPARK_S3A_IMAGE, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from './lib';
+
+/**
+ * The seed platform: two teams, the operator watching them, and a SparkPi job in each.
+ *
+ * main.ts synthesizes it into dist/; examples/flux/ and examples/argocd/ synthesize the same
+ * platform with their chart delivery into their own dist/. Add-ons are enabled here, one line each,
+ * so that every one of these apps gets them.
+ */
+export function buildSeedPlatform(app: App): void {
+  // Each chart becomes one file in dist/, named after its id. `kubectl apply -f dist/` applies files
+  // in name order, so the numbers create the namespaces before what lives in them and the jobs last;
+  // the monitoring stack sorts before the operator, whose chart needs the stack's PodMonitor CRD.
+  // (Chart.addDependency would number the files too, but cdk8s then makes every object of one chart
+  // depend on every object of the other, and synth of 1,000 tenants becomes four times slower.)
+  const tenants = new Chart(app, '0000-tenants');
+  const teams = [
+    new TenantNamespace(tenants, 'team-alpha', { name: 'team-alpha' }),
+    new TenantNamespace(tenants, 'team-beta', { name: 'team-beta' }),
+  ];
+
+  const operator = new Chart(app, '0001-spark-operator');
+  const sparkOperator = new SparkOperatorRelease(operator, 'operator', { tenants: teams });
+  new PlatformMonitoring(new Chart(app, '0000-monitoring'), 'monitoring', { operator: sparkOperator });
+  // A bucket and keys per team, every job's event logs there, a History Server per team; it sorts
+  // after the tenants, whose namespaces it writes into, and before the jobs.
+  new ObjectStorage(new Chart(app, '0001-object-storage'), 'storage', { tenants: teams });
+
+  // The jobs run the image with the S3A client, which writes their event logs to the object store.
+  const jobs = new Chart(app, '0002-spark-jobs');
+  const [alpha, beta] = teams;
+  new SparkPiJob(jobs, 'pyspark-pi-test', { tenant: alpha, language: SparkPiLanguage.PYTHON, name: 'pyspark-pi-test', image: SPARK_S3A_IMAGE });
+  new SparkPiJob(jobs, 'spark-pi-test', { tenant: beta, language: SparkPiLanguage.SCALA, name: 'spark-pi-test', image: SPARK_S3A_IMAGE });
+}
