@@ -463,12 +463,19 @@ secret_keys() {
     -o "jsonpath={.data.$ACCESS_KEY_ID} {.data.$SECRET_ACCESS_KEY}"
 }
 
+# secret_document NAMESPACE NAME FIELD ID SECRET: a Secret with the two keys under FIELD (data or stringData).
+secret_document() {
+  printf '%s\n' '---' 'apiVersion: v1' 'kind: Secret' 'type: Opaque' 'metadata:' "  name: $2" "  namespace: $1" "$3:" \
+    "  $ACCESS_KEY_ID: $4" "  $SECRET_ACCESS_KEY: $5"
+}
+
 # ensure_credentials NAMESPACE ENTRY...: for each ENTRY <namespace>/<secret>:<copy>, give the Secret
 # random keys unless it has keys already (so applying again keeps them), and write the same keys into
-# the Secret <copy> of NAMESPACE. The keys go to kubectl on its standard input only: they are in no
+# the Secret <copy> of NAMESPACE, in one server-side apply (which, unlike a client-side one, records no
+# copy of them in an annotation). The keys go to kubectl on its standard input only: they are in no
 # command line, no file and no output.
 ensure_credentials() {
-  local store_ns=$1 entry src_ns src copy keys
+  local store_ns=$1 entry src_ns src copy keys out
   shift
   for entry in "$@"; do
     [[ $entry =~ ^([a-z0-9-]+)/([a-z0-9.-]+):([a-z0-9.-]+)$ ]] ||
@@ -477,21 +484,20 @@ ensure_credentials() {
     src_ns=${BASH_REMATCH[1]} src=${BASH_REMATCH[2]} copy=${BASH_REMATCH[3]}
     keys=$(secret_keys "$src_ns" "$src") || exit 1
     if [[ -z $keys ]]; then
-      local out
-      out=$(printf '%s\n' 'apiVersion: v1' 'kind: Secret' 'type: Opaque' 'metadata:' "  name: $src" "  namespace: $src_ns" 'stringData:' \
-        "  $ACCESS_KEY_ID: $(random_hex 10 | tr a-f A-F)" "  $SECRET_ACCESS_KEY: $(random_hex 20)" | kc create -f - 2>&1) ||
-        fail "Secret $src_ns/$src" "kubectl cannot create it" "$out" "$(hint_for "$out" "$src_ns")"
-      detail "Secret $src_ns/$src: created with new random keys"
-      keys=$(secret_keys "$src_ns" "$src") || exit 1
-    else
-      detail "Secret $src_ns/$src: exists; keeping its keys"
+      local id secret
+      id=$(random_hex 10 | tr a-f A-F)
+      secret=$(random_hex 20)
+      out=$({ secret_document "$src_ns" "$src" stringData "$id" "$secret"; secret_document "$store_ns" "$copy" stringData "$id" "$secret"; } |
+        kc apply --server-side --force-conflicts -f - 2>&1) ||
+        fail "Secret $src_ns/$src" "kubectl cannot create it and its copy $store_ns/$copy" "$out" "$(hint_for "$out" "$src_ns")"
+      detail "Secret $src_ns/$src: created with new random keys" "Secret $store_ns/$copy: the same keys, for the store's identities"
+      continue
     fi
+    detail "Secret $src_ns/$src: exists; keeping its keys"
     [[ $keys =~ ^[A-Za-z0-9+/=]+\ [A-Za-z0-9+/=]+$ ]] ||
       fail "Secret $src_ns/$src" "it lacks $ACCESS_KEY_ID or $SECRET_ACCESS_KEY" \
         "hint: delete it (kubectl delete secret -n $src_ns $src) and apply again, which creates it with new keys"
-    local out
-    out=$(printf '%s\n' 'apiVersion: v1' 'kind: Secret' 'type: Opaque' 'metadata:' "  name: $copy" "  namespace: $store_ns" 'data:' \
-      "  $ACCESS_KEY_ID: ${keys% *}" "  $SECRET_ACCESS_KEY: ${keys#* }" | kc apply -f - 2>&1) ||
+    out=$(secret_document "$store_ns" "$copy" data "${keys% *}" "${keys#* }" | kc apply --server-side --force-conflicts -f - 2>&1) ||
       fail "Secret $store_ns/$copy" "kubectl cannot write it" "$out" "$(hint_for "$out" "$store_ns")"
     detail "Secret $store_ns/$copy: the same keys, for the store's identities"
   done
