@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Takes the Spark platform in dist/ from nothing to finished Pi jobs on a local k3d cluster.
 #
-#   k3d/platform.sh up      check docker, k3d and kubectl; create the cluster unless it exists
+#   k3d/platform.sh up      check docker, k3d and kubectl; create the cluster unless it exists; build
+#                           the Spark image with the S3A client and import it into the cluster
 #   k3d/platform.sh apply   apply dist/ in phases with readiness gates, follow the jobs, print results
 #                           (DIST_DIR=examples/flux/dist or examples/argocd/dist: the charts are
 #                           released by Flux or Argo CD, which must be installed in the cluster first)
-#   k3d/platform.sh status  show the cluster, the operator and the SparkApplications, and how to open Grafana
+#   k3d/platform.sh status  show the cluster, the operator, the History Servers and the SparkApplications,
+#                           and how to open Grafana and each team's History Server
 #   k3d/platform.sh down    delete the cluster
 #
 # A single `kubectl apply -f dist/` fails on a new cluster: the SparkApplication kind only exists once
@@ -14,8 +16,13 @@
 # installed it, and the operator's chart renders its own PodMonitor only then; Volcano's Queue kind
 # once its chart has installed it, and Volcano's webhook admits Queues only once it serves. Hence the phases:
 # charts install one file after another, in file order, and a file whose custom resources need a CRD
-# that a chart brings is applied again once that CRD is established. Every wait is bounded; the
-# environment variables below override the bounds.
+# that a chart brings is applied again once that CRD is established. After each file the script also
+# waits for what it starts: the Deployments a release's spark-platform.io/ready-deployments annotation
+# names, the file's Jobs to complete and its Deployments to be available; the SparkApplications come
+# last. Keys are never in dist/: a Namespace's spark-platform.io/generated-credentials annotation
+# lists the Secrets the script creates with random keys (and copies into that namespace) before the
+# rest of its file is applied. Every wait is bounded; the environment variables below override the
+# bounds.
 set -euo pipefail
 
 # Glob order is apply order, so it must not depend on the user's locale.
@@ -34,6 +41,8 @@ APP_START_TIMEOUT=${APP_START_TIMEOUT:-120}
 APP_TIMEOUT=${APP_TIMEOUT:-900}
 MONITORING_TIMEOUT=${MONITORING_TIMEOUT:-300}
 VOLCANO_TIMEOUT=${VOLCANO_TIMEOUT:-300}
+WORKLOAD_TIMEOUT=${WORKLOAD_TIMEOUT:-300}
+JOB_TIMEOUT=${JOB_TIMEOUT:-600}
 OPERATOR_RELEASE=${OPERATOR_RELEASE:-spark-operator}
 OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE:-spark-operator}
 MONITORING_RELEASE=${MONITORING_RELEASE:-kube-prometheus-stack}
@@ -41,6 +50,14 @@ MONITORING_NAMESPACE=${MONITORING_NAMESPACE:-monitoring}
 VOLCANO_RELEASE=${VOLCANO_RELEASE:-volcano}
 VOLCANO_NAMESPACE=${VOLCANO_NAMESPACE:-volcano-system}
 SPARK_CRD=sparkapplications.sparkoperator.k8s.io
+# The image of jobs that use object storage and of the History Servers (SPARK_S3A_IMAGE in
+# lib/addons/storage/s3a.ts), built from k3d/spark-s3a/Dockerfile; a test keeps the two in step.
+S3A_IMAGE=${S3A_IMAGE:-spark-platform/spark-s3a:4.0.0-hadoop-aws-3.4.1}
+S3A_BUILD_DIR=${S3A_BUILD_DIR:-$ROOT/k3d/spark-s3a}
+CREDENTIALS_ANNOTATION=spark-platform.io/generated-credentials
+READY_ANNOTATION=spark-platform.io/ready-deployments
+HISTORY_SERVER_SELECTOR=app.kubernetes.io/name=spark-history-server
+HISTORY_SERVER_PORT=18080
 
 PHASE=settings
 
@@ -62,7 +79,7 @@ fail() {
   exit 1
 }
 
-for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT VOLCANO_TIMEOUT; do
+for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT VOLCANO_TIMEOUT WORKLOAD_TIMEOUT JOB_TIMEOUT; do
   [[ ${!var} =~ ^[0-9]+$ ]] || fail "$var" "must be a whole number (of seconds for timeouts), not '${!var}'"
 done
 
@@ -101,7 +118,8 @@ hint_permission() {
 }
 hint_image() {
   printf '%s\n' "hint (Image Pull Issues): a pod cannot pull its image (ImagePullBackOff)" \
-    "  - verify the image name and tag (working image: apache/spark:3.5.0)" \
+    "  - verify the image name and tag (working images: apache/spark:4.0.0, $S3A_IMAGE)" \
+    "  - $S3A_IMAGE is never pulled: 'npm run cluster:up' (k3d/platform.sh up) builds it and imports it into the cluster" \
     "  - check the cluster's network connectivity"
 }
 hint_not_watching() {
@@ -204,6 +222,15 @@ cmd_up() {
   out=$(kc wait --for=condition=Ready nodes --all --timeout="${NODES_TIMEOUT}s" 2>&1) ||
     fail "nodes of $CLUSTER_NAME" "not Ready within ${NODES_TIMEOUT}s" "$out" "$(hint_for "$out" default)"
   say "cluster $CLUSTER_NAME is ready (kubectl context $KUBE_CONTEXT)"
+
+  phase image "$S3A_IMAGE from ${S3A_BUILD_DIR#"$ROOT"/}/Dockerfile, imported into $CLUSTER_NAME"
+  [[ -f $S3A_BUILD_DIR/Dockerfile ]] || fail "$S3A_BUILD_DIR/Dockerfile" "not found" "hint: set S3A_BUILD_DIR to the folder of the S3A image's Dockerfile"
+  docker build -t "$S3A_IMAGE" "$S3A_BUILD_DIR" ||
+    fail "image $S3A_IMAGE" "docker build failed (see above)" \
+      "hint: the build downloads hadoop-aws and the AWS SDK bundle from Maven Central and checks them against the checksums published beside them; check the network, or set MAVEN_REPOSITORY with --build-arg for a mirror"
+  k3d image import "$S3A_IMAGE" -c "$CLUSTER_NAME" ||
+    fail "image $S3A_IMAGE" "k3d image import failed (see above)" "hint: is the cluster running? k3d cluster list"
+  say "image $S3A_IMAGE is in the cluster's nodes; pods use it without pulling"
 }
 
 cmd_down() {
@@ -225,12 +252,13 @@ cmd_status() {
   fi
   # Status shows whatever exists; a missing piece (e.g. no CRD yet) is information, not a failure.
   local what
-  for what in "nodes" "helmcharts.helm.cattle.io -A" "deployments -n $OPERATOR_NAMESPACE" "sparkapplications -A"; do
+  for what in "nodes" "helmcharts.helm.cattle.io -A" "deployments -n $OPERATOR_NAMESPACE" "deployments -A -l $HISTORY_SERVER_SELECTOR" "sparkapplications -A"; do
     say "kubectl get $what"
     # shellcheck disable=SC2086 # $what holds several words on purpose
     kc get $what || true
   done
   grafana_howto
+  print_history_access
 }
 
 # How to open Grafana, when the monitoring stack is installed. The Grafana chart generated the admin
@@ -296,26 +324,33 @@ wait_for() {
   fail "$object" "not $condition within ${timeout}s" "$out" "${hint:-$fallback}"
 }
 
-# k3s's helm controller installs a HelmChart with the Job helm-install-<name> in the HelmChart's
-# namespace. The Job appears some seconds after the HelmChart, and its Failed condition is final.
-wait_for_helm_job() {
-  local ns=$1 chart=$2 job="helm-install-$2" found
-  local deadline=$((SECONDS + HELM_JOB_TIMEOUT))
-  say "waiting up to ${HELM_JOB_TIMEOUT}s: Job $ns/$job (installs HelmChart $ns/$chart) complete"
+# wait_for_job NAMESPACE JOB TIMEOUT WHAT FAILED ABSENT_HINT: poll the Job until it is Complete; its
+# Failed condition is final. WHAT says what the Job does, FAILED what its failure means; ABSENT_HINT
+# is for a Job that never appears.
+wait_for_job() {
+  local ns=$1 job=$2 timeout=$3 what=$4 failed=$5 absent_hint=$6 found
+  local deadline=$((SECONDS + timeout))
+  say "waiting up to ${timeout}s: Job $ns/$job ($what) complete"
   while :; do
     found=$(kc_read "Job $ns/$job" "$ns" get job "$job" -n "$ns" --ignore-not-found \
       -o jsonpath='{.metadata.name}{range .status.conditions[?(@.status=="True")]}{" "}{.type}{end}') || exit 1
     case " $found " in
       *" Complete "*) return 0 ;;
-      *" Failed "*) fail "Job $ns/$job" "the chart install failed" "hint: read its log: kubectl logs -n $ns job/$job" ;;
+      *" Failed "*) fail "Job $ns/$job" "$failed" "hint: read its log: kubectl logs -n $ns job/$job" ;;
     esac
     if ((SECONDS >= deadline)); then
-      [[ -n $found ]] || fail "Job $ns/$job" "did not appear within ${HELM_JOB_TIMEOUT}s" \
-        "hint: k3s's helm controller creates it; check: kubectl get helmchart -n $ns $chart -o yaml"
-      fail "Job $ns/$job" "not complete within ${HELM_JOB_TIMEOUT}s" "hint: read its log: kubectl logs -n $ns job/$job"
+      [[ -n $found ]] || fail "Job $ns/$job" "did not appear within ${timeout}s" "$absent_hint"
+      fail "Job $ns/$job" "not complete within ${timeout}s" "hint: read its log: kubectl logs -n $ns job/$job"
     fi
     sleep "$POLL_INTERVAL"
   done
+}
+
+# k3s's helm controller installs a HelmChart with the Job helm-install-<name> in the HelmChart's
+# namespace. The Job appears some seconds after the HelmChart.
+wait_for_helm_job() {
+  wait_for_job "$1" "helm-install-$2" "$HELM_JOB_TIMEOUT" "installs HelmChart $1/$2" "the chart install failed" \
+    "hint: k3s's helm controller creates it; check: kubectl get helmchart -n $1 $2 -o yaml"
 }
 
 # missing_crds TEXT: the CRDs that kubectl's "no matches for kind" errors in TEXT ask for, one a line,
@@ -377,6 +412,154 @@ apply_jobs_file() {
 
 first_namespace() {
   manifest_objects "$1" | awk '$2 != "-" { print $2; exit }'
+}
+
+# manifest_annotation FILE KEY: one line "KIND NAMESPACE NAME VALUE" per document of FILE that has the
+# annotation KEY (whose value is one line in cdk8s's YAML, which never folds lines).
+manifest_annotation() {
+  awk -v key="$2" '
+    function emit() { if (kind != "" && found) print kind, (ns == "" ? "-" : ns), (name == "" ? "-" : name), value; kind = ns = name = value = ""; m = a = found = 0 }
+    function unquote(v) { if (v ~ /^".*"$/ || v ~ /^\047.*\047$/) v = substr(v, 2, length(v) - 2); return v }
+    /^---/ { emit(); next }
+    /^[^ #]/ { m = 0; a = 0 }
+    /^kind:/ { kind = unquote($2) }
+    /^metadata:/ { m = 1; next }
+    m && /^  [^ ]/ { a = 0 }
+    m && /^  name:/ { name = unquote($2) }
+    m && /^  namespace:/ { ns = unquote($2) }
+    m && /^  annotations:/ { a = 1; next }
+    a && index($0, "    " key ": ") == 1 { value = unquote(substr($0, length(key) + 7)); found = 1 }
+    END { emit() }
+  ' "$1"
+}
+
+# namespace_documents FILE: the Namespace documents of FILE, to apply before the rest of it.
+namespace_documents() {
+  awk '
+    function flush() { if (namespace) printf "---\n%s", doc; doc = ""; namespace = 0 }
+    /^---/ { flush(); next }
+    { doc = doc $0 "\n" }
+    /^kind: Namespace$/ { namespace = 1 }
+    END { flush() }
+  ' "$1"
+}
+
+# --- generated credentials: keys that never are in dist/ --------------------------------------------
+
+ACCESS_KEY_ID=AWS_ACCESS_KEY_ID
+SECRET_ACCESS_KEY=AWS_SECRET_ACCESS_KEY
+
+# random_hex BYTES: that many random bytes from the kernel, in hex.
+random_hex() {
+  od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# secret_keys NAMESPACE NAME: "<id> <secret>" (base64, as the Secret holds them), or "" when the
+# Secret does not exist.
+secret_keys() {
+  kc_read "Secret $1/$2" "$1" get secret "$2" -n "$1" --ignore-not-found \
+    -o "jsonpath={.data.$ACCESS_KEY_ID} {.data.$SECRET_ACCESS_KEY}"
+}
+
+# secret_document NAMESPACE NAME FIELD ID SECRET: a Secret with the two keys under FIELD (data or stringData).
+secret_document() {
+  printf '%s\n' '---' 'apiVersion: v1' 'kind: Secret' 'type: Opaque' 'metadata:' "  name: $2" "  namespace: $1" "$3:" \
+    "  $ACCESS_KEY_ID: $4" "  $SECRET_ACCESS_KEY: $5"
+}
+
+# ensure_credentials NAMESPACE ENTRY...: for each ENTRY <namespace>/<secret>:<copy>, give the Secret
+# random keys unless it has keys already (so applying again keeps them), and write the same keys into
+# the Secret <copy> of NAMESPACE, in one server-side apply (which, unlike a client-side one, records no
+# copy of them in an annotation). The keys go to kubectl on its standard input only: they are in no
+# command line, no file and no output.
+ensure_credentials() {
+  local store_ns=$1 entry src_ns src copy keys out
+  shift
+  for entry in "$@"; do
+    [[ $entry =~ ^([a-z0-9-]+)/([a-z0-9.-]+):([a-z0-9.-]+)$ ]] ||
+      fail "Namespace $store_ns" "its annotation $CREDENTIALS_ANNOTATION has the entry '$entry', which is not <namespace>/<secret>:<copy>" \
+        "hint: synthesize dist/ again: npm run synth"
+    src_ns=${BASH_REMATCH[1]} src=${BASH_REMATCH[2]} copy=${BASH_REMATCH[3]}
+    keys=$(secret_keys "$src_ns" "$src") || exit 1
+    if [[ -z $keys ]]; then
+      local id secret
+      id=$(random_hex 10 | tr a-f A-F)
+      secret=$(random_hex 20)
+      out=$({ secret_document "$src_ns" "$src" stringData "$id" "$secret"; secret_document "$store_ns" "$copy" stringData "$id" "$secret"; } |
+        kc apply --server-side --force-conflicts -f - 2>&1) ||
+        fail "Secret $src_ns/$src" "kubectl cannot create it and its copy $store_ns/$copy" "$out" "$(hint_for "$out" "$src_ns")"
+      detail "Secret $src_ns/$src: created with new random keys" "Secret $store_ns/$copy: the same keys, for the store's identities"
+      continue
+    fi
+    detail "Secret $src_ns/$src: exists; keeping its keys"
+    [[ $keys =~ ^[A-Za-z0-9+/=]+\ [A-Za-z0-9+/=]+$ ]] ||
+      fail "Secret $src_ns/$src" "it lacks $ACCESS_KEY_ID or $SECRET_ACCESS_KEY" \
+        "hint: delete it (kubectl delete secret -n $src_ns $src) and apply again, which creates it with new keys"
+    out=$(secret_document "$store_ns" "$copy" data "${keys% *}" "${keys#* }" | kc apply --server-side --force-conflicts -f - 2>&1) ||
+      fail "Secret $store_ns/$copy" "kubectl cannot write it" "$out" "$(hint_for "$out" "$store_ns")"
+    detail "Secret $store_ns/$copy: the same keys, for the store's identities"
+  done
+}
+
+# apply_credentials FILE: apply the file's Namespaces that list generated credentials, then create
+# those credentials, so that they exist before anything of the file starts.
+apply_credentials() {
+  local file=$1 lines kind name value out
+  lines=$(manifest_annotation "$file" "$CREDENTIALS_ANNOTATION")
+  [[ -n $lines ]] || return 0
+  phase credentials "Secrets with generated keys, before ${file##*/} starts anything"
+  out=$(namespace_documents "$file" | kc apply -f - 2>&1) || fail "${file##*/}" "kubectl cannot apply its Namespaces" "$out" "$(hint_for "$out" default)"
+  printf '%s\n' "$out" | sed 's/^/      /'
+  while read -r kind _ name value; do
+    [[ $kind == Namespace ]] || continue
+    # shellcheck disable=SC2086 # the entries are separated by spaces on purpose
+    ensure_credentials "$name" $value
+  done <<<"$lines"
+}
+
+# history_servers: one line "NAMESPACE SERVICE PORT" per History Server in the cluster.
+history_servers() {
+  kc get services -A -l "$HISTORY_SERVER_SELECTOR" \
+    -o jsonpath='{range .items[*]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.spec.ports[0].port}{"\n"}{end}' 2>/dev/null || true
+}
+
+# print_history_access: how each team opens its History Server, each on a local port of its own.
+print_history_access() {
+  local servers ns service port local_port=$HISTORY_SERVER_PORT
+  servers=$(history_servers)
+  [[ -n $servers ]] || return 0
+  say "Spark History Servers: run the command, then open the URL (Ctrl-C ends the port-forward)"
+  while read -r ns service port; do
+    [[ -n $ns ]] || continue
+    detail "$ns: kubectl --context $KUBE_CONTEXT port-forward -n $ns service/$service $local_port:$port   ->  http://localhost:$local_port"
+    local_port=$((local_port + 1))
+  done <<<"$servers"
+}
+
+
+# wait_for_workloads FILE: wait for what FILE starts besides its chart installs: the Deployments its
+# releases name in their ready-deployments annotation (a k3s chart install does not wait for them),
+# then its Jobs to complete, then its Deployments to be available.
+wait_for_workloads() {
+  local file=$1 objects kind ns name value deployment
+  objects=$(manifest_objects "$file")
+  while read -r kind ns name value; do
+    [[ $kind =~ ^(HelmChart|HelmRelease|Application)$ ]] || continue
+    PHASE=$name
+    for deployment in $value; do
+      wait_for deployment "${deployment#*/}" "${deployment%%/*}" Available "$WORKLOAD_TIMEOUT"
+    done
+  done <<<"$(manifest_annotation "$file" "$READY_ANNOTATION")"
+  while read -r kind ns name; do
+    [[ $kind == Job ]] || continue
+    PHASE=setup
+    wait_for_job "$ns" "$name" "$JOB_TIMEOUT" "from ${file##*/}" "it failed (from ${file##*/})" "hint: it is in ${file##*/}; check: kubectl get jobs -n $ns"
+  done <<<"$objects"
+  while read -r kind ns name; do
+    [[ $kind == Deployment ]] || continue
+    PHASE=services
+    wait_for deployment "$name" "$ns" Available "$WORKLOAD_TIMEOUT"
+  done <<<"$objects"
 }
 
 RESULT_ROWS=()
@@ -477,6 +660,8 @@ cmd_apply() {
   phase platform "applying ${#platform_files[@]} file(s), each after the charts of the one before"
   local crd crds monitoring="" volcano=""
   for file in ${platform_files[@]+"${platform_files[@]}"}; do
+    apply_credentials "$file"
+    PHASE=platform
     apply_platform_file "$file"
     while read -r kind ns name; do
       case $kind in
@@ -490,6 +675,8 @@ cmd_apply() {
       [[ $name != "$MONITORING_RELEASE" ]] || monitoring=yes
       [[ $name != "$VOLCANO_RELEASE" ]] || volcano=yes
     done <<<"$(manifest_objects "$file")"
+    wait_for_workloads "$file"
+    PHASE=platform
   done
   # Volcano's webhook admits its Queues (failurePolicy Fail), and its scheduler must run before any
   # job is gang-scheduled: it is waited for before the deferred custom resources and the jobs.
@@ -536,6 +723,7 @@ cmd_apply() {
   printf '\n%s\n%s\n' "| Namespace | Application | Type | State | Result |" "|---|---|---|---|---|"
   printf '%s\n' ${RESULT_ROWS[@]+"${RESULT_ROWS[@]}"}
   printf '\n'
+  print_history_access
   if ((${#PROBLEMS[@]} > 0)); then
     fail "SparkApplications" "${#PROBLEMS[@]} of ${#apps[@]} did not complete" "${PROBLEMS[@]}"
   fi

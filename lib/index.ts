@@ -197,3 +197,57 @@ export * as monitoring from '../imports/monitoring-monitoring.coreos.com';
 export * as scheduledsparkoperator from '../imports/scheduled-sparkoperator.k8s.io';
 /** Volcano's Queue classes generated from its CRD, the type of `VolcanoScheduling.queues`. */
 export * as volcano from '../imports/volcano-scheduling.volcano.sh';
+
+// Add-on: object storage, event logs and History Servers (lib/addons/storage/).
+export {
+  AWS_SDK_BUNDLE_VERSION,
+  ACCESS_KEY_ID,
+  bucketNameProblem,
+  ENVIRONMENT_CREDENTIALS_PROVIDER,
+  HADOOP_AWS_VERSION,
+  S3_SIGNING_REGION,
+  s3aHadoopConf,
+  SECRET_ACCESS_KEY,
+  SPARK_S3A_IMAGE,
+} from './addons/storage/s3a';
+export {
+  credentialEnv,
+  GENERATED_CREDENTIALS_ANNOTATION,
+  READY_DEPLOYMENTS_ANNOTATION,
+  SEAWEEDFS_CHART_REPO,
+  SEAWEEDFS_CHART_VERSION,
+  SEAWEEDFS_IMAGE_TAG,
+  SEAWEEDFS_S3_PORT,
+  SEAWEEDFS_UID,
+  type SeaweedfsIdentity,
+  SeaweedfsStore,
+  type SeaweedfsStoreProps,
+} from './addons/storage/seaweedfs-store';
+export {
+  credentialsFromSecret,
+  EVENT_LOG_DIRECTORY_ATTEMPTS,
+  EventLogDirectory,
+  type EventLogDirectoryProps,
+  genericOptions,
+} from './addons/storage/event-log-directory';
+export {
+  DEFAULT_HISTORY_SERVER_RESOURCES,
+  HISTORY_SERVER_NON_HEAP_MIB,
+  type HistoryServerPodResources,
+  MIN_HISTORY_SERVER_HEAP_MIB,
+  SPARK_HISTORY_PORT,
+  SparkHistoryServer,
+  type SparkHistoryServerProps,
+  type SparkHistoryServerResources,
+} from './addons/storage/spark-history-server';
+export {
+  EVENT_LOG_PREFIX,
+  HISTORY_CREDENTIALS_SECRET,
+  JOBS_CREDENTIALS_SECRET,
+  ObjectStorage,
+  type ObjectStorageProps,
+  s3aReferences,
+  type SecretEnvVar,
+  type TenantStorage,
+  type TenantStorageLocation,
+} from './addons/storage/object-storage';

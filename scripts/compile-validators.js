@@ -43,9 +43,12 @@ const CRDS = {
 /**
  * The vendored Helm charts whose values synth checks: a schema is derived from the chart's
  * values.yaml (each key typed by its default), with `types` giving the schema of keys whose default
- * does not say enough: `k8s:<definition>` for a Kubernetes type, `open` for free-form maps,
- * `string`, `integer`, ... for scalars that default to null. `subcharts` names the vendored
- * values.yaml of dependencies whose values the chart passes on under a key of its own.
+ * does not say enough: `k8s:<definition>` for a Kubernetes type, `k8s-map:<definition>` for a map
+ * of them, `k8s+enabled:<definition>` for a Kubernetes type plus the `enabled` switch some charts
+ * add, `open` for free-form maps, `string`, `integer`, ... for scalars that default to null, or a
+ * JSON schema. `commented` lists keys the templates read that values.yaml only shows in comments;
+ * each needs its type. `subcharts` names the vendored values.yaml of dependencies whose values the
+ * chart passes on under a key of its own.
  */
 const CHART_VALUES = {
   'spark-operator': {
@@ -123,6 +126,39 @@ const CHART_VALUES = {
       'custom.scheduler_config_override': 'string',
       'custom.controller_config_override': 'string',
       'custom.admission_config_override': 'string',
+    },
+  },
+  seaweedfs: {
+    values: 'seaweedfs/values.yaml',
+    // Keys the chart's templates read that values.yaml shows only in comments.
+    commented: ['allInOne.s3.createBuckets'],
+    types: {
+      // The chart renders these only with `enabled: true` and drops that key.
+      '*.podSecurityContext': 'k8s+enabled:io.k8s.api.core.v1.PodSecurityContext',
+      '*.containerSecurityContext': 'k8s+enabled:io.k8s.api.core.v1.SecurityContext',
+      '*.resources': 'k8s:io.k8s.api.core.v1.ResourceRequirements',
+      '*.secretExtraEnvironmentVars': 'k8s-map:io.k8s.api.core.v1.EnvVarSource',
+      'image.tag': 'string',
+      'allInOne.s3.port': 'integer:1:65535',
+      'allInOne.s3.existingConfigSecret': 'string',
+      'allInOne.s3.createBuckets': {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string' },
+            anonymousRead: { type: 'boolean' },
+            ttl: { type: 'string' },
+            objectLock: { type: 'boolean' },
+            versioning: { anyOf: [{ type: 'boolean' }, { enum: ['Enabled', 'Suspended'] }] },
+          },
+        },
+      },
+      'allInOne.data.type': 'enum:hostPath,persistentVolumeClaim,emptyDir,existingClaim',
+      'allInOne.data.size': 'k8s:io.k8s.apimachinery.pkg.api.resource.Quantity',
+      'allInOne.data.storageClass': 'string',
     },
   },
 };
@@ -343,13 +379,26 @@ function pathMatches(pattern, valuePath) {
   return p.length === v.length && p.every((part, i) => part === v[i]);
 }
 
-function typeSchema(type) {
+function typeSchema(type, k8sDefinitions) {
+  if (typeof type === 'object') {
+    return type;
+  }
   const [kind, ...rest] = type.split(':');
   switch (kind) {
     case 'k8s':
       return rest[0] === 'array'
         ? { type: 'array', items: { $ref: `k8s#/definitions/${rest[1]}` } }
         : { $ref: `k8s#/definitions/${rest[0]}` };
+    case 'k8s-map':
+      return { type: 'object', additionalProperties: { $ref: `k8s#/definitions/${rest[0]}` } };
+    case 'k8s+enabled': {
+      const definition = k8sDefinitions[rest[0]];
+      if (!definition || !definition.properties) {
+        throw new Error(`type ${type}: no Kubernetes definition ${rest[0]} with properties`);
+      }
+      const properties = Object.fromEntries(Object.keys(definition.properties).map((p) => [p, { $ref: `k8s#/definitions/${rest[0]}/properties/${p}` }]));
+      return { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' }, ...properties } };
+    }
     case 'open':
       return { type: 'object' };
     case 'array':
@@ -364,10 +413,10 @@ function typeSchema(type) {
 }
 
 /** The schema of a chart's values: each key typed by its default, maps with keys closed, empty maps open. */
-function valuesSchema(value, types, valuePath = '') {
+function valuesSchema(value, types, valuePath = '', k8sDefinitions = {}) {
   const typed = Object.entries(types).find(([pattern]) => valuePath !== '' && pathMatches(pattern, valuePath));
   if (typed) {
-    return typeSchema(typed[1]);
+    return typeSchema(typed[1], k8sDefinitions);
   }
   if (value === null || value === undefined) {
     return {};
@@ -391,10 +440,34 @@ function valuesSchema(value, types, valuePath = '') {
       return {
         type: 'object',
         additionalProperties: false,
-        properties: Object.fromEntries(keys.map((k) => [k, valuesSchema(value[k], types, valuePath ? `${valuePath}.${k}` : k)])),
+        properties: Object.fromEntries(keys.map((k) => [k, valuesSchema(value[k], types, valuePath ? `${valuePath}.${k}` : k, k8sDefinitions)])),
       };
     }
   }
+}
+
+/** The defaults with the commented keys added (as null), so that their types apply. */
+function withCommented(defaults, commented, chart) {
+  if (commented.length === 0) {
+    return defaults;
+  }
+  const out = JSON.parse(JSON.stringify(defaults));
+  for (const keyPath of commented) {
+    const keys = keyPath.split('.');
+    let at = out;
+    for (const key of keys.slice(0, -1)) {
+      if (typeof at[key] !== 'object' || at[key] === null) {
+        throw new Error(`chart ${chart}: commented key ${keyPath} has no parent map ${key} in values.yaml`);
+      }
+      at = at[key];
+    }
+    const last = keys[keys.length - 1];
+    if (last in at) {
+      throw new Error(`chart ${chart}: commented key ${keyPath} is in values.yaml now: remove it from commented`);
+    }
+    at[last] = null;
+  }
+  return out;
 }
 
 /** A subchart's defaults with the parent chart's values for it over them, map by map. */
@@ -411,15 +484,21 @@ function mergeDefaults(base, over) {
 }
 
 function compileChartValues(out, entries, k8sDefinitions) {
-  for (const [chart, { values, subcharts, types }] of Object.entries(CHART_VALUES)) {
-    const defaults = parse(fs.readFileSync(path.join(UPSTREAM, values), 'utf8'));
+  for (const [chart, { values, subcharts, types, commented = [] }] of Object.entries(CHART_VALUES)) {
+    const parsed = parse(fs.readFileSync(path.join(UPSTREAM, values), 'utf8'));
     for (const [key, file] of Object.entries(subcharts ?? {})) {
-      defaults[key] = mergeDefaults(parse(fs.readFileSync(path.join(UPSTREAM, file), 'utf8')), defaults[key] ?? {});
+      parsed[key] = mergeDefaults(parse(fs.readFileSync(path.join(UPSTREAM, file), 'utf8')), parsed[key] ?? {});
+    }
+    const defaults = withCommented(parsed, commented, chart);
+    for (const keyPath of commented) {
+      if (!(keyPath in types)) {
+        throw new Error(`chart ${chart}: commented key ${keyPath} needs its schema in types`);
+      }
     }
     const ajv = newAjv();
     ajv.addSchema({ $id: 'k8s', definitions: k8sDefinitions });
     const name = `values_${chart.replace(/[^A-Za-z0-9]/g, '_')}`;
-    ajv.addSchema({ ...valuesSchema(defaults, types), $id: name });
+    ajv.addSchema({ ...valuesSchema(defaults, types, '', k8sDefinitions), $id: name });
     entries.push({ apiVersion: 'helm-values', kind: chart, file: `values-${chart}.js`, name, source: `the values.yaml of chart ${chart} (upstream/${values})` });
     writeModule(out, `values-${chart}.js`, ajv, { [name]: name });
   }

@@ -294,6 +294,8 @@ export const NAMED_IMAGE_USERS: NamedImageUser[] = [
   { repository: 'apache/spark', user: 'spark', uid: 185 },
   { repository: 'library/spark', user: 'spark', uid: 185 },
   { repository: 'ghcr.io/kubeflow/spark-operator/controller', user: 'spark', uid: 185 },
+  // The platform's apache/spark image with the S3A client (k3d/spark-s3a/Dockerfile), built into k3d.
+  { repository: 'spark-platform/spark-s3a', user: 'spark', uid: 185 },
 ];
 
 /** The named user an image runs as, if it is one of NAMED_IMAGE_USERS. */

@@ -206,7 +206,9 @@ export class ChartRelease extends Construct {
             // k3s retries a failed install up to 1000 times by default, so a broken release would never
             // show as failed; a few retries cover a dependency (a CRD) that arrives a little later.
             backOffLimit: CHART_INSTALL_RETRIES,
-            valuesContent: Lazy.any({ produce: () => stringify(this.values, { sortMapEntries: true }) }),
+            // No anchors and aliases: values may share objects (a security context used twice), and
+            // sorted keys would put an alias before its anchor.
+            valuesContent: Lazy.any({ produce: () => stringify(this.values, { sortMapEntries: true, aliasDuplicateObjects: false }) }),
           },
         });
         this.resource = this.helmChart;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { DatasetFile, DatasetLoader, PIPELINE_LABEL, PipelineStorage, PySparkScriptJob, TenantNamespace } from '../../lib';
+import { ConcurrencyPolicy, DatasetFile, DatasetLoader, PIPELINE_LABEL, PipelineStorage, pysparkScriptSpec, PySparkScriptJob, ScheduledSparkJob, TenantNamespace } from '../../lib';
 
 /** The vega-datasets commit (tag v3.2.1) whose files the pipeline loads; upstream/vega-datasets/ holds copies. */
 export const VEGA_DATASETS_COMMIT = '4ddef6441f0f6f9c119a571ef8fa0fe37facb65e';
@@ -34,6 +34,12 @@ export interface FlightDelaysPipelineProps {
    * @default 'flight-delays'
    */
   readonly name?: string;
+  /**
+   * When the pipeline runs again (`<name>-nightly`, a ScheduledSparkJob over the same inputs), as
+   * five cron fields or a descriptor, in UTC.
+   * @default '30 2 * * *' (02:30 UTC every night)
+   */
+  readonly schedule?: string;
 }
 
 /**
@@ -41,11 +47,16 @@ export interface FlightDelaysPipelineProps {
  * airports (vega-datasets, checksums verified) into `s3a://<bucket>/datasets/vega/`, and a PySpark
  * job (flight_delays.py, beside this file, mounted from a ConfigMap) cleans them, joins each flight
  * to its origin's state and writes delays per state and month as Parquet to
- * `s3a://<bucket>/curated/flight-delays/`. Every object carries the label spark-platform.io/pipeline.
+ * `s3a://<bucket>/curated/flight-delays/`, once when applied and then nightly (a ScheduledSparkJob
+ * that skips a night while the last run still runs). Every object carries the label
+ * spark-platform.io/pipeline, but the SparkApplications, whose labels reach the pods, where the
+ * platform's labels are reserved.
  */
 export class FlightDelaysPipeline extends Construct {
   public readonly loader: DatasetLoader;
   public readonly job: PySparkScriptJob;
+  /** The nightly run. */
+  public readonly nightly: ScheduledSparkJob;
   /** Where the result lands. */
   public readonly output: string;
 
@@ -70,6 +81,16 @@ export class FlightDelaysPipeline extends Construct {
       script: { fileName: 'flight_delays.py', source: fs.readFileSync(path.join(__dirname, 'flight_delays.py'), 'utf8') },
       arguments: [this.loader.uriOf('flights-20k.json'), this.loader.uriOf('airports.csv'), this.output],
       executor: { instances: 1 },
+    });
+    const schedule = props.schedule ?? '30 2 * * *';
+    this.nightly = new ScheduledSparkJob(this, 'Nightly', {
+      tenant: props.tenant,
+      name: `${name}-nightly`,
+      schedule,
+      concurrencyPolicy: ConcurrencyPolicy.FORBID,
+      successfulRunHistoryLimit: 3,
+      failedRunHistoryLimit: 3,
+      spec: pysparkScriptSpec(this.job.script, { storage: props.storage, arguments: this.job.spec.arguments, executor: { instances: 1 } }),
     });
   }
 }

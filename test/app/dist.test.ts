@@ -63,8 +63,8 @@ describe('dist/', () => {
     expect(helmChart.spec.valuesContent).toMatch(/jobNamespaces:\n\s+- team-alpha\n\s+- team-beta/);
     const apps = docs.filter((d) => d.kind === 'SparkApplication');
     expect(apps.map((a) => [a.metadata.namespace, a.metadata.name, a.spec.type, a.spec.image, a.spec.driver.serviceAccount])).toEqual([
-      ['team-alpha', 'pyspark-pi-test', 'Python', 'apache/spark:4.0.0', 'team-alpha-sa'],
-      ['team-beta', 'spark-pi-test', 'Scala', 'apache/spark:4.0.0', 'team-beta-sa'],
+      ['team-alpha', 'pyspark-pi-test', 'Python', 'spark-platform/spark-s3a:4.0.0-hadoop-aws-3.4.1', 'team-alpha-sa'],
+      ['team-beta', 'spark-pi-test', 'Scala', 'spark-platform/spark-s3a:4.0.0-hadoop-aws-3.4.1', 'team-beta-sa'],
     ]);
   });
 });

@@ -10,8 +10,8 @@ import * as fs from 'fs';
 import { AddressInfo, Server } from 'net';
 import * as path from 'path';
 import Ajv from 'ajv';
-import { parse } from 'yaml';
-import { K3D_API_SERVER_ENDPOINTS } from '../../lib';
+import { parse, parseAllDocuments } from 'yaml';
+import { K3D_API_SERVER_ENDPOINTS, SPARK_S3A_IMAGE } from '../../lib';
 import { upstreamPath } from '../support/upstream';
 import { scratchDir } from '../support/project';
 
@@ -24,6 +24,7 @@ const fixtureDist = path.join(fixtures, 'dist');
 const standInClient = path.join(fixtures, 'stand-in-client.sh');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const standIn: { serve(): Promise<Server> } = require('../fixtures/k3d/stand-in.js');
+const repoDist = path.join(repoRoot, 'dist');
 
 const CLUSTER = 'data-platform-cluster';
 const CONTEXT = `k3d-${CLUSTER}`;
@@ -36,7 +37,7 @@ jest.setTimeout(90_000);
 type Tool = 'docker' | 'k3d' | 'kubectl';
 const ALL_TOOLS: Tool[] = ['docker', 'k3d', 'kubectl'];
 /** Everything the script and the stand-ins run besides the three tools. */
-const SYSTEM_TOOLS = ['bash', 'node', 'dirname', 'awk', 'sed', 'sleep', 'cat', 'rm'];
+const SYSTEM_TOOLS = ['bash', 'node', 'dirname', 'awk', 'sed', 'sleep', 'cat', 'rm', 'od', 'tr'];
 
 interface AppScenario {
   /** `.spec.type` */
@@ -64,6 +65,13 @@ interface Scenario {
   readonly apps?: Record<string, AppScenario>;
   /** `{..waiting.reason}` of the pods, per namespace. */
   readonly waitingReasons?: Record<string, string>;
+  /** Jobs other than the helm installs, by `namespace/name`, one entry per poll like helmJob. */
+  readonly jobs?: Record<string, string[]>;
+  /** Secrets that exist before the run, by `namespace/name`: their data, base64. */
+  readonly secrets?: Record<string, Record<string, string>>;
+  /** The History Server Services, as `namespace name port`. */
+  readonly historyServers?: string[];
+  readonly dockerBuildFails?: boolean;
   /** Services that exist, as `namespace/name`. */
   readonly services?: string[];
   /** Kinds whose CRD the cluster lacks (Flux's, Argo CD's): applying them fails. */
@@ -78,6 +86,8 @@ interface Run {
   readonly calls: string[];
   /** The contexts kubectl was called with. */
   readonly contexts: Set<string>;
+  /** What the stand-ins keep of the cluster after the run: Secrets by `namespace/name`, built images. */
+  readonly state: { secrets: Record<string, Record<string, string>>; images: string[] };
 }
 
 const happyApps = (): Record<string, AppScenario> => ({
@@ -163,10 +173,12 @@ const FAST_TIMEOUTS = {
   APP_TIMEOUT: '16',
   MONITORING_TIMEOUT: '17',
   VOLCANO_TIMEOUT: '18',
+  WORKLOAD_TIMEOUT: '18',
+  JOB_TIMEOUT: '19',
 };
 
 /** Runs the script with the stand-ins; the tests run concurrently, as the script mostly waits on them. */
-async function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string>; dist?: string } = {}): Promise<Run> {
+async function run(subcommand: string, scenario: Scenario, options: { tools?: Tool[]; env?: Record<string, string>; dist?: string; killAfterMs?: number } = {}): Promise<Run> {
   const port = await standInPort();
   const dir = fs.mkdtempSync(path.join(sandbox(), 'run-'));
   fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
@@ -185,12 +197,14 @@ async function run(subcommand: string, scenario: Scenario, options: { tools?: To
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const killer = setTimeout(() => child.kill(), 80_000);
+  const killer = setTimeout(() => child.kill(), options.killAfterMs ?? 80_000);
+  const statePath = path.join(dir, 'state.json');
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(killer);
-      resolve({ code, stdout, stderr, ...readCalls(path.join(dir, 'calls.log')) });
+      const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : { secrets: {}, images: [] };
+      resolve({ code, stdout, stderr, state, ...readCalls(path.join(dir, 'calls.log')) });
     });
   });
 }
@@ -229,7 +243,7 @@ function readCalls(log: string): Pick<Run, 'calls' | 'contexts'> {
       contexts.add(args[1]);
       args = args.slice(2);
     }
-    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(monitoringDist()).join('<dist>').split(volcanoDist()).join('<dist>').split(configFile).join('<config>');
+    return [tool, ...args].join(' ').split(fixtureDist).join('<dist>').split(monitoringDist()).join('<dist>').split(volcanoDist()).join('<dist>').split(storageDist()).join('<dist>').split(repoDist).join('<dist>').split(configFile).join('<config>').split(repoRoot).join('<repo>');
   });
   return { calls, contexts };
 }
@@ -305,12 +319,14 @@ describe('platform.sh up', () => {
     const r = await run('up', { clusters: [] });
 
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`INFO[0020] Cluster '${CLUSTER}' created successfully!\n`);
+    expect(r.stderr).toBe(`INFO[0020] Cluster '${CLUSTER}' created successfully!\nINFO[0005] Successfully imported 1 image(s) into 1 cluster(s)\n`);
     expect(r.calls).toEqual([
       'docker info',
       'k3d cluster list -o json',
       'k3d cluster create --config <config>',
       'kubectl wait --for=condition=Ready nodes --all --timeout=11s',
+      `docker build -t ${SPARK_S3A_IMAGE} <repo>/k3d/spark-s3a`,
+      `k3d image import ${SPARK_S3A_IMAGE} -c ${CLUSTER}`,
     ]);
     expect(r.contexts).toEqual(new Set([CONTEXT]));
     expect(r.stdout).toContain('==> [prerequisites] checking docker, k3d and kubectl');
@@ -348,6 +364,7 @@ describe('platform.sh up', () => {
 });
 
 describe('platform.sh apply', () => {
+  const EXAMPLE_RUN_MS = 150_000;
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
   test.concurrent.each([
@@ -355,19 +372,26 @@ describe('platform.sh apply', () => {
     ['argocd', 'applications.argoproj.io', 'argocd', 'jsonpath={.status.health.status}=Healthy'],
   ])('examples/%s/dist/: waits for the %s of the operator instead of a k3s install Job, then goes on as with dist/', async (example, kind, ns, until) => {
     const dist = path.join(repoRoot, 'examples', example, 'dist');
+    const shown = `<repo>/examples/${example}/dist`;
     // No k3s install Job ever appears: waiting for one would time out.
-    const r = await run('apply', { ...happy(), helmJob: ['absent'] }, { env: { DIST_DIR: dist } });
+    const jobs = { 'team-alpha/event-log-directory': ['Complete'], 'team-beta/event-log-directory': ['Complete'] };
+    // The whole platform of the example (some 80 stand-in calls, a node process each): slow on a loaded machine.
+    const r = await run('apply', { ...happy(), helmJob: ['absent'], jobs }, { dist, killAfterMs: EXAMPLE_RUN_MS - 10_000 });
 
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expectCallsInOrder(r, [
-      `kubectl apply -f ${dist}/0000-tenants.k8s.yaml`,
-      `kubectl apply -f ${dist}/0001-spark-operator.k8s.yaml`,
+      `kubectl apply -f ${shown}/0000-tenants.k8s.yaml`,
+      // The object store, released the same way, and the server its release names.
+      `kubectl apply -f ${shown}/0001-object-storage.k8s.yaml`,
+      `kubectl get ${kind} seaweedfs -n ${ns} --ignore-not-found -o name`,
+      /^kubectl wait -n object-store --for=condition=Available --timeout=\d+s deployment\/seaweedfs-all-in-one$/,
+      `kubectl apply -f ${shown}/0001-spark-operator.k8s.yaml`,
       `kubectl get ${kind} spark-operator -n ${ns} --ignore-not-found -o name`,
       new RegExp(`^kubectl wait -n ${ns} --for=${escape(until)} --timeout=1[0-2]s ${escape(kind)}/spark-operator$`),
       /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\//,
       /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-webhook$/,
-      `kubectl apply -f ${dist}/0002-spark-jobs.k8s.yaml`,
+      `kubectl apply -f ${shown}/0002-spark-jobs.k8s.yaml`,
     ]);
     expect(r.calls.filter((call) => call.includes('helm-install'))).toEqual([]);
     expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/spark-operator ${until.replace(/^condition=/, '')}`);
@@ -375,7 +399,7 @@ describe('platform.sh apply', () => {
     expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/kube-prometheus-stack ${until.replace(/^condition=/, '')}`);
     expect(r.stdout).toContain('podmonitor/spark-drivers-team-alpha created');
     expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
-  });
+  }, EXAMPLE_RUN_MS);
 
   test.concurrent.each([
     ['flux', ['HelmRepository', 'HelmRelease'], 'HelmRepository', "install Flux's controllers first"],
@@ -701,8 +725,194 @@ describe('platform.sh apply with the monitoring add-on', () => {
   });
 });
 
+describe('platform.sh up: the S3A image', () => {
+  test.concurrent('a failing image build stops the run with a hint and imports nothing', async () => {
+    const r = await run('up', { clusters: [CLUSTER], dockerBuildFails: true });
+
+    expect(r.code).toBe(1);
+    expect(r.calls.filter((call) => call.startsWith('k3d image import'))).toEqual([]);
+    expect(r.stderr).toContain(`FAILED [image] image ${SPARK_S3A_IMAGE}: docker build failed (see above)`);
+    expect(r.stderr).toContain('checks them against the checksums published beside them');
+  });
+
+  test('builds from the Dockerfile the platform ships, under the tag the manifests use', () => {
+    const text = fs.readFileSync(script, 'utf8');
+    expect(text).toContain(`S3A_IMAGE=\${S3A_IMAGE:-${SPARK_S3A_IMAGE}}`);
+    expect(fs.existsSync(path.join(repoRoot, 'k3d', 'spark-s3a', 'Dockerfile'))).toBe(true);
+  });
+});
+
+/** The keys the stand-ins hold for a Secret, decoded. */
+function keysOf(r: Run, secret: string): { id: string; key: string } | undefined {
+  const data = r.state.secrets[secret];
+  if (!data) return undefined;
+  const decode = (b64: string | undefined) => Buffer.from(b64 ?? '', 'base64').toString();
+  return { id: decode(data.AWS_ACCESS_KEY_ID), key: decode(data.AWS_SECRET_ACCESS_KEY) };
+}
+
+const TENANT_SECRETS = ['object-store-credentials', 'object-store-history-credentials'];
+const STORE_COPIES: Record<string, string> = { 'object-store-credentials': 'jobs', 'object-store-history-credentials': 'history' };
+
+let storageDistDir: string | undefined;
+/** The fixture dist/ with the storage add-on's file (the objects platform.sh acts on, as synth writes them). */
+function storageDist(): string {
+  if (!storageDistDir) {
+    storageDistDir = fs.mkdtempSync(path.join(sandbox(), 'dist-'));
+    for (const dir of [fixtureDist, path.join(fixtures, 'storage')]) {
+      for (const file of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, file), path.join(storageDistDir, file));
+    }
+  }
+  return storageDistDir;
+}
+
+/** The platform with object storage, on a cluster whose charts, Jobs and Deployments all come up. */
+const withStorage = (): Scenario => ({
+  ...happy(),
+  jobs: { 'team-alpha/event-log-directory': ['Complete'], 'team-beta/event-log-directory': ['Complete'] },
+  historyServers: ['team-alpha spark-history-server 18080', 'team-beta spark-history-server 18080'],
+});
+
+describe('platform.sh apply: object storage, event logs and History Servers', () => {
+  test("the storage fixture holds what platform.sh acts on in dist/'s storage file, as synth writes it", () => {
+    const summary = (file: string) => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS())
+      .filter((d) => ['Namespace', 'HelmChart', 'Job', 'Deployment', 'Service'].includes(d.kind))
+      .map((d) => ({ kind: d.kind, name: d.metadata.name, namespace: d.metadata.namespace, annotations: d.metadata.annotations }));
+    expect(summary(path.join(fixtures, 'storage', '0001-object-storage.k8s.yaml'))).toEqual(summary(path.join(repoDist, '0001-object-storage.k8s.yaml')));
+  });
+
+  // One team's jobs' Secret exists already, as when dist/ is applied again.
+  const KEPT = { AWS_ACCESS_KEY_ID: Buffer.from('KEPTKEYID').toString('base64'), AWS_SECRET_ACCESS_KEY: Buffer.from('keptsecret').toString('base64') };
+  const SSA = 'kubectl apply --server-side --force-conflicts -f -';
+  let happyRun: Promise<Run> | undefined;
+  const happyStorageRun = () => (happyRun ??= run('apply', { ...withStorage(), secrets: { 'team-alpha/object-store-credentials': KEPT } }, { dist: storageDist() }));
+
+  test.concurrent('waits in phases: keys, store ready, event log directories, History Servers, then the operator and the jobs', async () => {
+    const r = await happyStorageRun();
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expectCallsInOrder(r, [
+      'kubectl apply -f <dist>/0000-tenants.k8s.yaml',
+      // The store's Namespace first, then the keys, before anything of the store's file starts.
+      'kubectl apply -f -',
+      'kubectl get secret object-store-credentials -n team-alpha --ignore-not-found',
+      SSA,
+      'kubectl get secret object-store-history-credentials -n team-beta --ignore-not-found',
+      SSA,
+      'kubectl apply -f <dist>/0001-object-storage.k8s.yaml',
+      // The store ready: its chart installed (buckets created by the chart's hook) and its server available.
+      'kubectl get job helm-install-seaweedfs -n kube-system',
+      /^kubectl wait -n object-store --for=condition=Available --timeout=\d+s deployment\/seaweedfs-all-in-one$/,
+      // Each tenant's event log directory created, then each History Server available.
+      'kubectl get job event-log-directory -n team-alpha',
+      'kubectl get job event-log-directory -n team-beta',
+      /^kubectl wait -n team-alpha --for=condition=Available --timeout=\d+s deployment\/spark-history-server$/,
+      /^kubectl wait -n team-beta --for=condition=Available --timeout=\d+s deployment\/spark-history-server$/,
+      'kubectl apply -f <dist>/0001-spark-operator.k8s.yaml',
+      /^kubectl wait -n spark-operator --for=condition=Available --timeout=\d+s deployment\/spark-operator-webhook$/,
+      // Only then the jobs, which write their event logs there.
+      'kubectl apply -f <dist>/0002-spark-jobs.k8s.yaml',
+      /^kubectl get services -A -l app.kubernetes.io\/name=spark-history-server/,
+    ]);
+    expect(r.stdout).toContain('==> [credentials] Secrets with generated keys, before 0001-object-storage.k8s.yaml starts anything');
+    expect(r.stdout).toContain('==> [seaweedfs] waiting up to 18s: deployment object-store/seaweedfs-all-in-one Available');
+    expect(r.stdout).toContain('==> [setup] waiting up to 19s: Job team-alpha/event-log-directory (from 0001-object-storage.k8s.yaml) complete');
+    expect(r.stdout).toMatch(/==> \[services\] waiting up to 18s: deployment team-beta\/spark-history-server Available/);
+    expect(r.stdout).toContain(`team-alpha: kubectl --context ${CONTEXT} port-forward -n team-alpha service/spark-history-server 18080:18080   ->  http://localhost:18080`);
+    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+  });
+
+  test.concurrent("creates each tenant's missing keys at random, keeps existing ones, copies them for the store's identities, and never shows them", async () => {
+    const r = await happyStorageRun();
+
+    expect(r.code).toBe(0);
+    const seen = new Set<string>();
+    for (const team of ['team-alpha', 'team-beta']) {
+      for (const secret of TENANT_SECRETS) {
+        const keys = keysOf(r, `${team}/${secret}`)!;
+        // The store's identity reads the very same keys from its copy.
+        expect(keysOf(r, `object-store/${team}.${STORE_COPIES[secret]}`)).toEqual(keys);
+        if (team === 'team-alpha' && secret === 'object-store-credentials') {
+          expect(r.state.secrets[`${team}/${secret}`]).toEqual(KEPT);
+          continue;
+        }
+        expect(keys.id).toMatch(/^[0-9A-F]{20}$/);
+        expect(keys.key).toMatch(/^[0-9a-f]{40}$/);
+        seen.add(keys.id).add(keys.key);
+        for (const text of [r.stdout, r.stderr, ...r.calls]) {
+          expect(text).not.toContain(keys.key);
+          expect(text).not.toContain(r.state.secrets[`${team}/${secret}`].AWS_SECRET_ACCESS_KEY);
+        }
+      }
+    }
+    // Three new identities, six different values.
+    expect(seen.size).toBe(6);
+    // One server-side apply per identity: the Secret and its copy, or the copy alone.
+    expect(r.calls.filter((call) => call === SSA)).toHaveLength(4);
+    expect(r.stdout).toContain('Secret team-alpha/object-store-credentials: exists; keeping its keys');
+    expect(r.stdout).toContain('Secret team-beta/object-store-history-credentials: created with new random keys');
+    expect(r.stdout).toContain("Secret object-store/team-beta.history: the same keys, for the store's identities");
+  });
+
+  test.concurrent('a Secret without keys stops the run before the store starts, saying how to renew it', async () => {
+    const r = await run('apply', { ...withStorage(), secrets: { 'team-alpha/object-store-credentials': {} } }, { dist: storageDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [credentials] Secret team-alpha/object-store-credentials: it lacks AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY');
+    expect(r.stderr).toContain('kubectl delete secret -n team-alpha object-store-credentials');
+    expect(r.calls.some((call) => call.includes('0001-object-storage.k8s.yaml'))).toBe(false);
+  });
+
+  test.concurrent('an event log directory Job that fails stops the run before the History Servers and the jobs', async () => {
+    const r = await run('apply', { ...withStorage(), jobs: { 'team-alpha/event-log-directory': ['running', 'Failed'], 'team-beta/event-log-directory': ['Complete'] } }, { dist: storageDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [setup] Job team-alpha/event-log-directory: it failed (from 0001-object-storage.k8s.yaml)');
+    expect(r.stderr).toContain('kubectl logs -n team-alpha job/event-log-directory');
+    expect(r.calls.some((call) => call.includes('deployment/spark-history-server'))).toBe(false);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
+
+  test.concurrent('a History Server that cannot pull the S3A image: bounded wait, the image hint, no jobs applied', async () => {
+    const r = await run('apply', { ...withStorage(), neverReady: ['deployment/spark-history-server'], waitingReasons: { 'team-alpha': 'ErrImagePull' } }, { dist: storageDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [services] deployment team-alpha/spark-history-server: not Available within 18s');
+    expect(r.stderr).toContain(`${SPARK_S3A_IMAGE} is never pulled: 'npm run cluster:up'`);
+    expect(r.calls.some((call) => call.includes('0002-spark-jobs'))).toBe(false);
+  });
+
+  test.concurrent("a store that never becomes available: the store namespace's pods hint, no Jobs waited for", async () => {
+    const r = await run('apply', { ...withStorage(), neverReady: ['deployment/seaweedfs-all-in-one'] }, { dist: storageDist() });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED [seaweedfs] deployment object-store/seaweedfs-all-in-one: not Available within 18s');
+    expect(r.stderr).toContain('kubectl get pods -n object-store');
+    expect(r.calls.some((call) => call.includes('event-log-directory'))).toBe(false);
+  });
+});
+
+describe('platform.sh apply: generated credentials in hand-written manifests', () => {
+  test.concurrent('a malformed entry of the annotation is refused, naming it', async () => {
+    const dist = scratchDir('dist-bad-credentials-');
+    fs.writeFileSync(path.join(dist, '0000-store.k8s.yaml'), [
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata:',
+      '  annotations:',
+      '    spark-platform.io/generated-credentials: team-alpha/creds',
+      '  name: object-store',
+      '',
+    ].join('\n'));
+    const r = await run('apply', { clusters: [CLUSTER] }, { dist });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("FAILED [credentials] Namespace object-store: its annotation spark-platform.io/generated-credentials has the entry 'team-alpha/creds', which is not <namespace>/<secret>:<copy>");
+  });
+});
+
 describe('platform.sh status and down', () => {
-  test.concurrent('status shows the nodes, the operator and the applications of an existing cluster', async () => {
+  test.concurrent('status shows the nodes, the operator, the History Servers and the applications of an existing cluster', async () => {
     const r = await run('status', { clusters: [CLUSTER] });
 
     expect(r.code).toBe(0);
@@ -711,10 +921,23 @@ describe('platform.sh status and down', () => {
       'kubectl get nodes',
       'kubectl get helmcharts.helm.cattle.io -A',
       'kubectl get deployments -n spark-operator',
+      'kubectl get deployments -A -l app.kubernetes.io/name=spark-history-server',
       'kubectl get sparkapplications -A',
       'kubectl get service kube-prometheus-stack-grafana -n monitoring --ignore-not-found -o name',
+      expect.stringMatching(/^kubectl get services -A -l app.kubernetes.io\/name=spark-history-server -o jsonpath=/),
     ]);
     expect(r.stdout).toContain('grafana: no Service monitoring/kube-prometheus-stack-grafana; the monitoring stack is not installed (yet)');
+    // Without History Servers there is nothing to open.
+    expect(r.stdout).not.toContain('port-forward');
+  });
+
+  test.concurrent("status says how to open each team's History Server, each on a port of its own", async () => {
+    const r = await run('status', { clusters: [CLUSTER], historyServers: ['team-alpha spark-history-server 18080', 'team-beta spark-history-server 18080'] });
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('==> [status] Spark History Servers: run the command, then open the URL');
+    expect(r.stdout).toContain(`team-alpha: kubectl --context ${CONTEXT} port-forward -n team-alpha service/spark-history-server 18080:18080   ->  http://localhost:18080`);
+    expect(r.stdout).toContain(`team-beta: kubectl --context ${CONTEXT} port-forward -n team-beta service/spark-history-server 18081:18080   ->  http://localhost:18081`);
   });
 
   test.concurrent('status says how to open Grafana and where its generated password is', async () => {
