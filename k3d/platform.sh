@@ -8,6 +8,10 @@
 #                           released by Flux or Argo CD, which must be installed in the cluster first)
 #   k3d/platform.sh status  show the cluster, the operator, the History Servers and the SparkApplications,
 #                           and how to open Grafana and each team's History Server
+#   k3d/platform.sh pipeline  wait for the data pipeline of dist/ (the objects labelled
+#                           spark-platform.io/pipeline): its loading Jobs, then its SparkApplications;
+#                           print the rows each driver logged and compare them with the pipeline's
+#                           expected result (pipelines/<pipeline>/expected.json, or PIPELINE_EXPECTED)
 #   k3d/platform.sh down    delete the cluster
 #
 # A single `kubectl apply -f dist/` fails on a new cluster: the SparkApplication kind only exists once
@@ -43,6 +47,7 @@ MONITORING_TIMEOUT=${MONITORING_TIMEOUT:-300}
 VOLCANO_TIMEOUT=${VOLCANO_TIMEOUT:-300}
 WORKLOAD_TIMEOUT=${WORKLOAD_TIMEOUT:-300}
 JOB_TIMEOUT=${JOB_TIMEOUT:-600}
+PIPELINE_TIMEOUT=${PIPELINE_TIMEOUT:-1800}
 OPERATOR_RELEASE=${OPERATOR_RELEASE:-spark-operator}
 OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE:-spark-operator}
 MONITORING_RELEASE=${MONITORING_RELEASE:-kube-prometheus-stack}
@@ -79,7 +84,7 @@ fail() {
   exit 1
 }
 
-for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT VOLCANO_TIMEOUT WORKLOAD_TIMEOUT JOB_TIMEOUT; do
+for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT VOLCANO_TIMEOUT WORKLOAD_TIMEOUT JOB_TIMEOUT PIPELINE_TIMEOUT; do
   [[ ${!var} =~ ^[0-9]+$ ]] || fail "$var" "must be a whole number (of seconds for timeouts), not '${!var}'"
 done
 
@@ -606,8 +611,9 @@ record_result() {
   esac
   case $state in
     COMPLETED)
-      result=$(kc logs -n "$ns" "$pod" 2>/dev/null | awk '/Pi is roughly/ { print "Pi ≈ " $NF; exit }') || true
-      RESULT_ROWS+=("| $ns | $name | $type | ✅ COMPLETED | ${result:-no \"Pi is roughly\" line in the driver log of ${pod:-its driver}} |")
+      # A SparkPi prints its estimate; a data pipeline's job one PIPELINE_RESULT line per row it wrote.
+      result=$(kc logs -n "$ns" "$pod" 2>/dev/null | awk '/Pi is roughly/ { print "Pi ≈ " $NF; exit } /^PIPELINE_RESULT / { rows++ } END { if (rows) print rows " result rows (npm run cluster:pipeline checks them)" }') || true
+      RESULT_ROWS+=("| $ns | $name | $type | ✅ COMPLETED | ${result:-no \"Pi is roughly\" or PIPELINE_RESULT line in the driver log of ${pod:-its driver}} |")
       return
       ;;
     FAILED | SUBMISSION_FAILED)
@@ -730,8 +736,131 @@ cmd_apply() {
   say "all ${#apps[@]} SparkApplication(s) COMPLETED"
 }
 
+# --- pipeline -----------------------------------------------------------------------------------------
+
+PIPELINE_LABEL=spark-platform.io/pipeline
+PIPELINE_APP_ANNOTATION=spark-platform.io/spark-application
+
+# pipeline_objects FILE: one line "KIND NAMESPACE NAME PIPELINE APPLICATION" per document whose
+# metadata.labels has PIPELINE_LABEL ("-" for no application annotation). cdk8s writes metadata's
+# maps two spaces in, their entries four.
+pipeline_objects() {
+  awk -v label="$PIPELINE_LABEL" -v annotation="$PIPELINE_APP_ANNOTATION" '
+    function emit() { if (kind != "" && pipeline != "") print kind, (ns == "" ? "-" : ns), name, pipeline, (app == "" ? "-" : app); kind = ns = name = pipeline = app = ""; m = 0; sub_ = "" }
+    function value() { v = $2; gsub(/["\047]/, "", v); return v }
+    /^---/ { emit(); next }
+    /^[^ #]/ { m = 0 }
+    /^kind:/ { kind = value() }
+    /^metadata:/ { m = 1; next }
+    m && /^  [^ ]/ { sub_ = $1 }
+    m && /^  name:/ { name = value() }
+    m && /^  namespace:/ { ns = value() }
+    m && sub_ == "labels:" && $1 == label ":" { pipeline = value() }
+    m && sub_ == "annotations:" && $1 == annotation ":" { app = value() }
+    END { emit() }
+  ' "$1"
+}
+
+# pipeline_expected PIPELINE: the file with the pipeline's expected result, if there is one.
+pipeline_expected() {
+  local file=${PIPELINE_EXPECTED:-$ROOT/pipelines/$1/expected.json}
+  [[ -f $file ]] && printf '%s\n' "$file"
+  return 0
+}
+
+# compare_rows EXPECTED: compares the JSON rows on stdin (one object a line) with the JSON array in
+# EXPECTED, numbers to 1e-9 of their size; prints what differs and fails, or prints nothing.
+compare_rows() {
+  # shellcheck disable=SC2016 # a JavaScript program, not shell
+  node -e '
+    const fs = require("fs");
+    const expected = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const got = fs.readFileSync(0, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+    const key = (r) => JSON.stringify(Object.keys(r).sort().filter((k) => typeof r[k] !== "number").map((k) => r[k]));
+    const same = (a, b) => typeof a === "number" && typeof b === "number" ? Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)) : a === b;
+    const byKey = new Map(got.map((r) => [key(r), r]));
+    const problems = [];
+    if (got.length !== expected.length) problems.push(`${got.length} rows, expected ${expected.length}`);
+    for (const e of expected) {
+      const g = byKey.get(key(e));
+      if (!g) { problems.push(`missing ${JSON.stringify(e)}`); continue; }
+      for (const k of Object.keys(e)) if (!same(g[k], e[k])) problems.push(`${key(e)} ${k}: ${JSON.stringify(g[k])}, expected ${JSON.stringify(e[k])}`);
+    }
+    if (problems.length > 0) { console.log(problems.slice(0, 10).join("\n")); process.exit(1); }
+  ' "$1"
+}
+
+cmd_pipeline() {
+  phase prerequisites "checking kubectl and the data pipeline in $DIST_DIR"
+  require kubectl node
+  local file kind ns name pipeline app jobs=() apps=()
+  shopt -s nullglob
+  for file in "$DIST_DIR"/*.yaml; do
+    while read -r kind ns name pipeline app; do
+      [[ -n $kind ]] || continue
+      [[ $kind != Job ]] || jobs+=("$ns $name $pipeline")
+      [[ $app == - ]] || apps+=("$ns $app $pipeline")
+    done <<<"$(pipeline_objects "$file")"
+  done
+  ((${#jobs[@]} + ${#apps[@]} > 0)) ||
+    fail "$DIST_DIR" "holds no data pipeline (no object labelled $PIPELINE_LABEL)" "hint: add one in platform.ts (see README, A data pipeline) and run npm run synth"
+
+  phase load "waiting for ${#jobs[@]} loading Job(s)"
+  local entry
+  for entry in ${jobs[@]+"${jobs[@]}"}; do
+    read -r ns name pipeline <<<"$entry"
+    wait_for_job "$ns" "$name" "$JOB_TIMEOUT" "loads the data of pipeline $pipeline" "the data was not loaded" \
+      "hint: apply dist/ first: npm run cluster:apply"
+  done
+
+  local deadline=$((SECONDS + PIPELINE_TIMEOUT)) state last info pod rows expected diff failures=0
+  for entry in ${apps[@]+"${apps[@]}"}; do
+    read -r ns app pipeline <<<"$entry"
+    phase "$pipeline" "waiting up to $((deadline - SECONDS))s: SparkApplication $ns/$app COMPLETED or FAILED"
+    last=none
+    while :; do
+      state=$(kc_read "SparkApplication $ns/$app" "$ns" get sparkapplication "$app" -n "$ns" -o jsonpath='{.status.applicationState.state}') || exit 1
+      if [[ $state != "$last" ]]; then
+        detail "$ns/$app: ${state:-no state yet}"
+        last=$state
+      fi
+      case $state in
+        COMPLETED) break ;;
+        FAILED | SUBMISSION_FAILED)
+          local message
+          message=$(kc get sparkapplication "$app" -n "$ns" -o jsonpath='{.status.applicationState.errorMessage}' 2>/dev/null) || true
+          fail "SparkApplication $ns/$app" "$state: ${message:-no error message in .status.applicationState}" "$(hint_for "$message" "$ns")"
+          ;;
+      esac
+      ((SECONDS < deadline)) || fail "SparkApplication $ns/$app" "still ${state:-without a state} after ${PIPELINE_TIMEOUT}s" "$(hint_pods "$ns")"
+      sleep "$POLL_INTERVAL"
+    done
+    info=$(kc get sparkapplication "$app" -n "$ns" -o jsonpath='{.spec.type}{"\t"}{.status.driverInfo.podName}' 2>/dev/null) || true
+    pod=${info#*$'\t'}
+    [[ -n $pod && $info == *$'\t'* ]] || fail "SparkApplication $ns/$app" "COMPLETED without a driver pod in .status.driverInfo" "hint: kubectl get sparkapplication -n $ns $app -o yaml"
+    rows=$(kc logs -n "$ns" "$pod" 2>/dev/null | awk '/^PIPELINE_RESULT / { sub(/^PIPELINE_RESULT /, ""); print }') || true
+    [[ -n $rows ]] || fail "SparkApplication $ns/$app" "COMPLETED, but its driver $pod logged no PIPELINE_RESULT line" "hint: kubectl logs -n $ns $pod"
+    say "$(printf '%s\n' "$rows" | awk 'END { print NR }') result row(s) in the log of $ns/$pod; the first:"
+    printf '%s\n' "$rows" | awk 'NR <= 5 { print "      " $0 }'
+    expected=$(pipeline_expected "$pipeline")
+    if [[ -z $expected ]]; then
+      say "no expected result for pipeline $pipeline (pipelines/$pipeline/expected.json); not compared"
+    elif diff=$(printf '%s\n' "$rows" | compare_rows "$expected"); then
+      say "✅ $ns/$app: the result matches ${expected#"$ROOT"/}"
+    else
+      failures=$((failures + 1))
+      PROBLEMS+=("SparkApplication $ns/$app: its result differs from ${expected#"$ROOT"/}:"$'\n'"$diff")
+    fi
+  done
+  if ((failures > 0)); then
+    PHASE=pipeline
+    printf '%s\n' "${PROBLEMS[@]}" >&2
+    fail "pipeline" "$failures result(s) differ from the expected" "hint: compare with npm run pipeline:expected, which computes the expected result from the vendored data"
+  fi
+}
+
 usage() {
-  printf 'usage: %s up|apply|status|down\n' "${0##*/}" >&2
+  printf 'usage: %s up|apply|status|pipeline|down\n' "${0##*/}" >&2
   exit 2
 }
 
@@ -739,6 +868,7 @@ case ${1:-} in
   up) cmd_up ;;
   apply) cmd_apply ;;
   status) cmd_status ;;
+  pipeline) cmd_pipeline ;;
   down) cmd_down ;;
   *) usage ;;
 esac

@@ -80,7 +80,9 @@ export class FlightDelaysPipeline extends Construct {
       pipeline: name,
       script: { fileName: 'flight_delays.py', source: fs.readFileSync(path.join(__dirname, 'flight_delays.py'), 'utf8') },
       arguments: [this.loader.uriOf('flights-20k.json'), this.loader.uriOf('airports.csv'), this.output],
-      executor: { instances: 1 },
+      // 1.7 MB of input: the smallest heap Spark takes is plenty.
+      driver: { memory: '512m' },
+      executor: { instances: 1, memory: '512m' },
     });
     const schedule = props.schedule ?? '30 2 * * *';
     this.nightly = new ScheduledSparkJob(this, 'Nightly', {
@@ -90,7 +92,7 @@ export class FlightDelaysPipeline extends Construct {
       concurrencyPolicy: ConcurrencyPolicy.FORBID,
       successfulRunHistoryLimit: 3,
       failedRunHistoryLimit: 3,
-      spec: pysparkScriptSpec(this.job.script, { storage: props.storage, arguments: this.job.spec.arguments, executor: { instances: 1 } }),
+      spec: pysparkScriptSpec(this.job.script, { storage: props.storage, arguments: this.job.spec.arguments, driver: { memory: '512m' }, executor: { instances: 1, memory: '512m' } }),
     });
   }
 }

@@ -45,9 +45,18 @@ describe('dist/', () => {
       }
     }
     const files = Object.keys(committed);
+    // The files with SparkApplications (k3d/platform.sh applies them once the operator serves) come last:
+    // the seed's jobs, then the data pipeline, whose loading Job and script go with its jobs.
     const jobFiles = [...new Set(docs.filter((d) => d.kind === 'SparkApplication').map((d) => d.__file))];
-    expect(jobFiles).toEqual([files[files.length - 1]]);
+    expect(jobFiles).toEqual(['0002-spark-jobs.k8s.yaml', '0003-pipeline.k8s.yaml']);
+    expect(files.slice(-jobFiles.length)).toEqual(jobFiles);
     expect(docs.filter((d) => d.__file === jobFiles[0]).every((d) => ['SparkApplication', 'ScheduledSparkApplication'].includes(d.kind))).toBe(true);
+    expect(docs.filter((d) => d.__file === jobFiles[1]).map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
+      'ConfigMap/flight-delays-script',
+      'Job/flight-delays-load',
+      'ScheduledSparkApplication/flight-delays-nightly',
+      'SparkApplication/flight-delays',
+    ]);
   });
 
   test("reproduces the seed: two teams, the operator watching both, a PySpark and a Scala SparkPi job", () => {
@@ -65,6 +74,7 @@ describe('dist/', () => {
     expect(apps.map((a) => [a.metadata.namespace, a.metadata.name, a.spec.type, a.spec.image, a.spec.driver.serviceAccount])).toEqual([
       ['team-alpha', 'pyspark-pi-test', 'Python', 'spark-platform/spark-s3a:4.0.0-hadoop-aws-3.4.1', 'team-alpha-sa'],
       ['team-beta', 'spark-pi-test', 'Scala', 'spark-platform/spark-s3a:4.0.0-hadoop-aws-3.4.1', 'team-beta-sa'],
+      ['team-alpha', 'flight-delays', 'Python', 'spark-platform/spark-s3a:4.0.0-hadoop-aws-3.4.1', 'team-alpha-sa'],
     ]);
   });
 });

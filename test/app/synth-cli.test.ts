@@ -4,6 +4,9 @@ import { CDK8S, readDir, REPO, run, SYNTH, tempProject } from '../support/projec
 
 const seedMain = fs.readFileSync(path.join(REPO, 'main.ts'), 'utf8');
 const seedPlatform = fs.readFileSync(path.join(REPO, 'platform.ts'), 'utf8');
+/** The seed app's files besides main.ts: the platform and the data pipeline it enables. */
+const seedFiles = Object.fromEntries(['platform.ts', 'pipelines/flight-delays/pipeline.ts', 'pipelines/flight-delays/flight_delays.py']
+  .map((f) => [f, fs.readFileSync(path.join(REPO, f), 'utf8')]));
 
 // A platform with three problems: a job too big for its quota, a job in a namespace the operator
 // does not watch, and a quota typo.
@@ -39,18 +42,18 @@ describe('the synth command', () => {
   });
 
   test('cdk8s synth of the seed app writes dist/ and prints the capacity table', () => {
-    const dir = tempProject(seedMain, previous, { 'platform.ts': seedPlatform });
+    const dir = tempProject(seedMain, previous, seedFiles);
     const result = run(dir, CDK8S, ['synth', '--no-check-upgrade']);
     expect(result.stderr).not.toMatch(/failed/);
     expect(result.status).toBe(0);
     // The cdk8s CLI swallows its app's stdout, so the report comes on stderr.
-    expect(result.stderr).toMatch(/team-alpha\s+requests\.memory\s+8Gi\s+2688Mi\s+5504Mi/);
+    expect(result.stderr).toMatch(/team-alpha\s+requests\.memory\s+8Gi\s+6272Mi\s+1920Mi/);
     expect(result.stderr).toMatch(/wrote 7 files to dist\/: 0000-monitoring\.k8s\.yaml, 0000-tenants\.k8s\.yaml, 0000-volcano\.k8s\.yaml, 0001-object-storage\.k8s\.yaml, 0001-spark-operator\.k8s\.yaml, 0002-spark-jobs\.k8s\.yaml, 0003-pipeline\.k8s\.yaml/);
     expect(readDir(path.join(dir, 'dist'))).toEqual(readDir(path.join(REPO, 'dist')));
   });
 
   test('a type error does not stop synth (type-checking is npm test\'s job) but a runtime error does, with dist/ kept', () => {
-    const dir = tempProject(`${seedMain}\nconst n: number = 'not a number' as unknown as number;\nif (process.env.BREAK) { throw new Error('boom ' + n); }\n`, previous, { 'platform.ts': seedPlatform });
+    const dir = tempProject(`${seedMain}\nconst n: number = 'not a number' as unknown as number;\nif (process.env.BREAK) { throw new Error('boom ' + n); }\n`, previous, seedFiles);
     expect(run(dir, 'node', [SYNTH]).status).toBe(0);
     fs.writeFileSync(path.join(dir, 'dist', '0000-old.k8s.yaml'), previous['0000-old.k8s.yaml']);
     for (const f of fs.readdirSync(path.join(dir, 'dist'))) {
@@ -68,7 +71,7 @@ describe('the synth command', () => {
       "  new TenantNamespace(tenants, 'team-beta', { name: 'team-beta' }),\n  new TenantNamespace(tenants, 'team-gamma', { name: 'team-gamma' }),\n",
     );
     expect(withGamma).not.toBe(seedPlatform);
-    const dir = tempProject(seedMain, undefined, { 'platform.ts': withGamma });
+    const dir = tempProject(seedMain, undefined, { ...seedFiles, 'platform.ts': withGamma });
     expect(run(dir, 'node', [SYNTH]).status).toBe(0);
     const dist = readDir(path.join(dir, 'dist'));
     expect(dist['0001-spark-operator.k8s.yaml']).toMatch(/jobNamespaces:\n\s+- team-alpha\n\s+- team-beta\n\s+- team-gamma\n/);

@@ -103,6 +103,13 @@ const happyApps = (): Record<string, AppScenario> => ({
     podName: 'spark-pi-test-driver',
     log: 'Pi is roughly 3.141651\n',
   },
+  // The data pipeline's job, in the repository's dist/ and the examples'.
+  'team-alpha/flight-delays': {
+    type: 'Python',
+    states: ['SUBMITTED', 'RUNNING', 'COMPLETED'],
+    podName: 'flight-delays-driver',
+    log: 'PIPELINE_RESULT {"avg_delay_minutes": 9.45, "delayed_flights": 9, "flights": 44, "month": "2001-01", "state": "AK", "total_delay_minutes": 583}\nwrote 1 rows\n',
+  },
 });
 
 /** A cluster that `up` created: the operator comes up after a few polls, the webhook refuses once. */
@@ -392,13 +399,16 @@ describe('platform.sh apply', () => {
       /^kubectl wait --for=condition=Established --timeout=1[0-3]s customresourcedefinition\//,
       /^kubectl wait -n spark-operator --for=condition=Available --timeout=1[0-4]s deployment\/spark-operator-webhook$/,
       `kubectl apply -f ${shown}/0002-spark-jobs.k8s.yaml`,
+      `kubectl apply -f ${shown}/0003-pipeline.k8s.yaml`,
     ]);
     expect(r.calls.filter((call) => call.includes('helm-install'))).toEqual([]);
     expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/spark-operator ${until.replace(/^condition=/, '')}`);
     // The monitoring chart, released the same way, first; its PodMonitors once their CRD is there.
     expect(r.stdout).toContain(`==> [platform] waiting up to 12s: ${kind} ${ns}/kube-prometheus-stack ${until.replace(/^condition=/, '')}`);
     expect(r.stdout).toContain('podmonitor/spark-drivers-team-alpha created');
-    expect(r.stdout).toContain('==> [results] all 2 SparkApplication(s) COMPLETED');
+    expect(r.stdout).toContain('==> [results] all 3 SparkApplication(s) COMPLETED');
+    // The data pipeline's job is followed like the others; its rows are counted, `pipeline` checks them.
+    expect(r.stdout).toMatch(/\| team-alpha \| flight-delays \| PySpark \| ✅ COMPLETED \| 1 result rows \(npm run cluster:pipeline checks them\) \|/);
   }, EXAMPLE_RUN_MS);
 
   test.concurrent.each([
@@ -968,6 +978,67 @@ describe('platform.sh status and down', () => {
     const r = await run('deploy', {});
 
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('usage: platform.sh up|apply|status|down');
+    expect(r.stderr).toContain('usage: platform.sh up|apply|status|pipeline|down');
+  });
+});
+
+describe('platform.sh pipeline', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const expected: Record<string, unknown>[] = require('../../pipelines/flight-delays/expected.json');
+  /** The driver's log as flight_delays.py writes it: Spark's own lines around one PIPELINE_RESULT line per row. */
+  const log = (rows: Record<string, unknown>[]) =>
+    ['INFO SparkContext: Running Spark version 4.0.0', ...rows.map((r) => `PIPELINE_RESULT ${JSON.stringify(r)}`), `wrote ${rows.length} rows to s3a://team-alpha/curated/flight-delays/`, ''].join('\n');
+  const pipeline = (app: Partial<AppScenario> = {}, load: string[] = ['running', 'Complete']): Scenario => ({
+    clusters: [CLUSTER],
+    jobs: { 'team-alpha/flight-delays-load': load },
+    apps: { 'team-alpha/flight-delays': { type: 'Python', states: ['', 'SUBMITTED', 'RUNNING', 'COMPLETED'], podName: 'flight-delays-driver', log: log(expected), ...app } },
+  });
+
+  test.concurrent('waits for the loading Job, then the job, and compares the rows its driver logged with expected.json', async () => {
+    const r = await run('pipeline', pipeline(), { dist: repoDist });
+
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expectCallsInOrder(r, [
+      /^kubectl get job flight-delays-load -n team-alpha --ignore-not-found -o jsonpath=/,
+      'kubectl get sparkapplication flight-delays -n team-alpha -o jsonpath={.status.applicationState.state}',
+      'kubectl logs -n team-alpha flight-delays-driver',
+    ]);
+    expect(r.stdout).toContain('==> [load] waiting up to 19s: Job team-alpha/flight-delays-load (loads the data of pipeline flight-delays) complete');
+    expect(r.stdout).toContain(`==> [flight-delays] ${expected.length} result row(s) in the log of team-alpha/flight-delays-driver; the first:`);
+    expect(r.stdout).toContain(`      ${JSON.stringify(expected[0])}`);
+    expect(r.stdout).toContain('==> [flight-delays] ✅ team-alpha/flight-delays: the result matches pipelines/flight-delays/expected.json');
+  });
+
+  test.concurrent('a result that differs from the expected fails, naming the rows and values', async () => {
+    const wrong = expected.map((row, i) => (i === 3 ? { ...row, delayed_flights: (row.delayed_flights as number) + 1 } : row)).slice(0, -1);
+    const r = await run('pipeline', pipeline({ log: log(wrong) }), { dist: repoDist });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`SparkApplication team-alpha/flight-delays: its result differs from pipelines/flight-delays/expected.json:\n${wrong.length} rows, expected ${expected.length}`);
+    expect(r.stderr).toContain(`["${expected[3].month}","${expected[3].state}"] delayed_flights: ${(expected[3].delayed_flights as number) + 1}, expected ${expected[3].delayed_flights}`);
+    expect(r.stderr).toContain('FAILED [pipeline] pipeline: 1 result(s) differ from the expected');
+  });
+
+  test.concurrent('a job that fails, a job that logs no result and a load that fails each stop the run with the reason', async () => {
+    const failed = await run('pipeline', pipeline({ states: ['RUNNING', 'FAILED'], errorMessage: 'driver container failed with ExitCode: 1, Reason: Error' }), { dist: repoDist });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('FAILED [flight-delays] SparkApplication team-alpha/flight-delays: FAILED: driver container failed with ExitCode: 1, Reason: Error');
+
+    const silent = await run('pipeline', pipeline({ log: 'INFO nothing to see\n' }), { dist: repoDist });
+    expect(silent.code).toBe(1);
+    expect(silent.stderr).toContain('SparkApplication team-alpha/flight-delays: COMPLETED, but its driver flight-delays-driver logged no PIPELINE_RESULT line');
+
+    const load = await run('pipeline', pipeline({}, ['running', 'Failed']), { dist: repoDist });
+    expect(load.code).toBe(1);
+    expect(load.stderr).toContain('FAILED [load] Job team-alpha/flight-delays-load: the data was not loaded');
+    expect(load.calls.filter((c) => c.includes('sparkapplication'))).toEqual([]);
+  });
+
+  test.concurrent('a dist/ without a pipeline is refused with what to do', async () => {
+    const r = await run('pipeline', pipeline(), { dist: fixtureDist });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('holds no data pipeline (no object labelled spark-platform.io/pipeline)');
+    expect(r.calls).toEqual([]);
   });
 });

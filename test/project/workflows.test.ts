@@ -98,22 +98,24 @@ describe('.github/workflows/', () => {
     expect(result.stdout + result.stderr).toBe('');
   });
 
-  test("the end-to-end workflow's data pipeline step skips with a notice while dist/ holds no pipeline, and runs k3d/platform.sh pipeline once it does", () => {
+  test("the end-to-end workflow's data pipeline step runs k3d/platform.sh pipeline on this dist/, and skips with a notice on a dist/ without a pipeline", () => {
     const e2e = parse(fs.readFileSync(path.join(WORKFLOWS, 'e2e.yml'), 'utf8'));
     const step = e2e.jobs.k3d.steps.find((s: any) => /^Data pipeline/.test(s.name ?? ''));
     expect(step?.run).toBeDefined();
     const runStep = (cwd: string) => spawnSync('bash', ['-eo', 'pipefail', '-c', step.run], { cwd, encoding: 'utf8' });
 
-    // This repository's dist/ has no pipeline yet.
-    const now = runStep(REPO);
-    expect(now.stdout).toMatch(/^::notice title=Data pipeline::no data pipeline in dist\/ yet/);
-    expect(now.status).toBe(0);
+    // A checkout whose dist/ has no pipeline skips.
+    const without = scratchDir('no-pipeline-');
+    fs.mkdirSync(path.join(without, 'dist'));
+    fs.copyFileSync(path.join(REPO, 'dist', '0000-tenants.k8s.yaml'), path.join(without, 'dist', '0000-tenants.k8s.yaml'));
+    const skipped = runStep(without);
+    expect(skipped.stdout).toMatch(/^::notice title=Data pipeline::no data pipeline in dist\/ \(no object labelled spark-platform.io\/pipeline\)/);
+    expect(skipped.status).toBe(0);
 
-    // A checkout whose dist/ has one runs the script's pipeline command.
+    // This repository's dist/ has one: the step runs the script's pipeline command.
     const later = scratchDir('pipeline-');
-    fs.mkdirSync(path.join(later, 'dist'));
     fs.mkdirSync(path.join(later, 'k3d'));
-    fs.writeFileSync(path.join(later, 'dist', '0003-pipeline.k8s.yaml'), 'kind: Job\nmetadata:\n  labels:\n    spark-platform.io/pipeline: flights\n');
+    fs.cpSync(path.join(REPO, 'dist'), path.join(later, 'dist'), { recursive: true });
     fs.writeFileSync(path.join(later, 'k3d', 'platform.sh'), 'echo "platform.sh $*"; exit 3\n');
     const after = runStep(later);
     expect(after.stdout).toBe('platform.sh pipeline\n');

@@ -24,7 +24,9 @@ export function tempProject(mainTs: string, dist?: Record<string, string>, files
   const dir = scratchDir('project-');
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   for (const [name, source] of Object.entries({ ...files, 'main.ts': mainTs })) {
-    fs.writeFileSync(path.join(dir, name), source.replace(/from '\.\/lib'/g, `from ${JSON.stringify(path.join(REPO, 'lib'))}`));
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    // The project's own lib/ is the repository's: `./lib` from its root, `../../lib` from pipelines/x/.
+    fs.writeFileSync(path.join(dir, name), source.replace(/from '(\.\/|(\.\.\/)+)lib'/g, `from ${JSON.stringify(path.join(REPO, 'lib'))}`));
   }
   fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: node ${JSON.stringify(path.join(REPO, 'scripts', 'synth.js'))}\noutput: .cdk8s.out\n`);
   if (dist) {
