@@ -33,7 +33,8 @@ const TARGETS = {
   seedNpmSeconds: 0.5,
   seedNodeSeconds: 0.15,
   largestSeconds: 5,
-  largestPeakBytes: 400e6,
+  /** Issue 12: no more than before it (224 MB, for the 15,002 objects the largest platform had then). */
+  largestPeakBytes: 224e6,
   perObjectRatio: 1.2,
   /** Synth of the largest platform at least this many times faster than helm template of the equivalent chart. */
   helmRatio: 1.5,
