@@ -84,7 +84,7 @@ fail() {
   exit 1
 }
 
-for var in NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT VOLCANO_TIMEOUT WORKLOAD_TIMEOUT JOB_TIMEOUT PIPELINE_TIMEOUT; do
+for var in POLL_INTERVAL NODES_TIMEOUT HELM_JOB_TIMEOUT CRD_TIMEOUT OPERATOR_TIMEOUT WEBHOOK_RETRIES APP_START_TIMEOUT APP_TIMEOUT MONITORING_TIMEOUT VOLCANO_TIMEOUT WORKLOAD_TIMEOUT JOB_TIMEOUT PIPELINE_TIMEOUT; do
   [[ ${!var} =~ ^[0-9]+$ ]] || fail "$var" "must be a whole number (of seconds for timeouts), not '${!var}'"
 done
 
@@ -96,6 +96,8 @@ KUBE_CONTEXT=${KUBE_CONTEXT:-k3d-$CLUSTER_NAME}
 
 # Every kubectl call names the context, so a different current context is never the target.
 kc() { kubectl --context "$KUBE_CONTEXT" "$@"; }
+# pause: the wait between two polls (none with POLL_INTERVAL=0).
+pause() { ((POLL_INTERVAL == 0)) || sleep "$POLL_INTERVAL"; }
 
 # kc_read OBJECT NAMESPACE ARGS...: the output of `kubectl ARGS`, without stderr (a warning there would
 # spoil the value); when kubectl fails, the run fails naming OBJECT. Use as: x=$(kc_read ...) || exit 1
@@ -317,7 +319,7 @@ wait_for() {
     out=$(kc_read "$object" "$ns" get "$kind" "$name" ${ns_args[@]+"${ns_args[@]}"} --ignore-not-found -o name) || exit 1
     [[ -z $out ]] || break
     ((SECONDS < deadline)) || fail "$object" "does not exist after ${timeout}s" "$(hint_operator)"
-    sleep "$POLL_INTERVAL"
+    pause
   done
   local left=$((deadline - SECONDS))
   ((left > 0)) || left=0
@@ -347,7 +349,7 @@ wait_for_job() {
       [[ -n $found ]] || fail "Job $ns/$job" "did not appear within ${timeout}s" "$absent_hint"
       fail "Job $ns/$job" "not complete within ${timeout}s" "hint: read its log: kubectl logs -n $ns job/$job"
     fi
-    sleep "$POLL_INTERVAL"
+    pause
   done
 }
 
@@ -406,7 +408,7 @@ apply_jobs_file() {
     if [[ $out == *"failed calling webhook"* ]] && ((attempt < WEBHOOK_RETRIES)); then
       detail "$webhook is not serving yet (attempt $attempt of $WEBHOOK_RETRIES); retrying in ${POLL_INTERVAL}s"
       attempt=$((attempt + 1))
-      sleep "$POLL_INTERVAL"
+      pause
       continue
     fi
     fail "${file##*/}" "kubectl apply failed after $attempt attempt(s)" "$out" \
@@ -592,7 +594,7 @@ follow_app() {
       state="TIMED OUT (${state:-no state})"
       break
     fi
-    sleep "$POLL_INTERVAL"
+    pause
   done
   record_result "$ns" "$name" "$state" "$last"
 }
@@ -833,7 +835,7 @@ cmd_pipeline() {
           ;;
       esac
       ((SECONDS < deadline)) || fail "SparkApplication $ns/$app" "still ${state:-without a state} after ${PIPELINE_TIMEOUT}s" "$(hint_pods "$ns")"
-      sleep "$POLL_INTERVAL"
+      pause
     done
     info=$(kc get sparkapplication "$app" -n "$ns" -o jsonpath='{.spec.type}{"\t"}{.status.driverInfo.podName}' 2>/dev/null) || true
     pod=${info#*$'\t'}
