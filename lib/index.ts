@@ -20,6 +20,7 @@ export {
   type PodSecurityInput,
   PodSecurityLevel,
   type PodSecurityViolation,
+  podSecurityLabels,
   podSecurityViolations,
   RESTRICTED_VOLUME_TYPES,
   SAFE_SYSCTLS,

@@ -22,6 +22,19 @@ export enum PodSecurityLevel {
 /** The version of the standards the tenants pin (`enforce-version` and friends) and this module implements. */
 export const POD_SECURITY_VERSION = 'v1.31';
 
+/**
+ * The labels that make a namespace enforce, warn about and audit a Pod Security level, pinned to
+ * POD_SECURITY_VERSION: what the platform's own namespaces (the operator's, the add-ons') carry.
+ */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const mode of ['enforce', 'warn', 'audit']) {
+    labels[`pod-security.kubernetes.io/${mode}`] = level;
+    labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
+  }
+  return labels;
+}
+
 /** The container security context fields the standards look at. */
 export interface SecurityContextFields {
   readonly privileged?: boolean;

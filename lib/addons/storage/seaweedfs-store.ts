@@ -2,7 +2,7 @@ import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../core/names';
-import { POD_SECURITY_VERSION, PodSecurityLevel } from '../../core/pod-security';
+import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
 import { Problems } from '../../core/problems';
 import { Quantity } from '../../core/quantity';
 import { ChartRelease } from '../../helm/chart-release';
@@ -178,11 +178,7 @@ export class SeaweedfsStore extends Construct {
       })),
     };
 
-    const restricted: Record<string, string> = {};
-    for (const mode of ['enforce', 'warn', 'audit']) {
-      restricted[`pod-security.kubernetes.io/${mode}`] = PodSecurityLevel.RESTRICTED;
-      restricted[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
-    }
+    const restricted = podSecurityLabels(PodSecurityLevel.RESTRICTED);
     new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
         name: this.namespaceName,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { HelmChart } from '../../../imports/helm.cattle.io';
 import { Queue, QueueSpecCapability } from '../../../imports/volcano-scheduling.volcano.sh';
 import { registerAppChecks } from '../../core/app';
-import { POD_SECURITY_VERSION, PodSecurityLevel } from '../../core/pod-security';
+import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
 import { Problems } from '../../core/problems';
 import { ChartRelease, deepMerge } from '../../helm/chart-release';
 import { SparkJobBase } from '../../jobs/spark-job-base';
@@ -128,11 +128,7 @@ export class VolcanoScheduling extends Construct {
     }
     problems.addAll(apiServerProblems(apiServer, 'apiServer'));
 
-    const restricted: Record<string, string> = {};
-    for (const mode of ['enforce', 'warn', 'audit']) {
-      restricted[`pod-security.kubernetes.io/${mode}`] = PodSecurityLevel.RESTRICTED;
-      restricted[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
-    }
+    const restricted = podSecurityLabels(PodSecurityLevel.RESTRICTED);
     new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: ns, labels: restricted } });
 
     this.release = new ChartRelease(this, 'Resource', {
