@@ -148,19 +148,53 @@ const keepValidatorsOut = {
  * a declaration of both is put in front of the file's code, on its first line (line numbers, and so
  * source maps, are unchanged), after a "use strict" directive or a #! line.
  */
+/**
+ * The classes cdk8s generates from schemas (cdk8s-plus's k8s.js, the app's imports/) drop undefined
+ * fields with `Object.entries(x).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})`,
+ * which copies the object once per field. The bundle calls one loop that builds the same object (same
+ * keys, same order, `__proto__` an own key as with the spread) instead: the same JSON, with a fraction
+ * of the garbage.
+ */
+const DROP_UNDEFINED = /Object\.entries\(([\w.$]+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: i\[1\] \}\), \{\}\)/g;
+const DROP_UNDEFINED_HELPER = `
+function __definedFields(o) {
+  const r = {};
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (k === '__proto__') Object.defineProperty(r, k, { value: v, enumerable: true, configurable: true, writable: true });
+    else r[k] = v;
+  }
+  return r;
+}
+`;
+const GENERATED_CLASSES = /[\\/]imports[\\/][^\\/]+\.[jt]s$/;
+
+/**
+ * `__dirname` and `__filename` of every bundled file name the file's own place, not the bundle's:
+ * a declaration of both is put in front of the file's code, on its first line (line numbers, and so
+ * source maps, are unchanged), after a "use strict" directive or a #! line. Generated classes get
+ * the faster undefined-dropping (DROP_UNDEFINED).
+ */
 function keepFileLocations(read) {
   return {
     name: 'file-locations',
     setup(build) {
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
-        const text = fs.readFileSync(args.path, 'utf8');
+        let text = fs.readFileSync(args.path, 'utf8');
         read.add(args.path);
+        const ext = path.extname(args.path).slice(1).replace(/^[cm]/, '');
+        let changed = false;
+        if (GENERATED_CLASSES.test(args.path) && DROP_UNDEFINED.test(text)) {
+          DROP_UNDEFINED.lastIndex = 0;
+          text = text.replace(DROP_UNDEFINED, '__definedFields($1)') + DROP_UNDEFINED_HELPER;
+          changed = true;
+        }
         if (!/\b__(dirname|filename)\b/.test(text)) {
-          return undefined;
+          return changed ? { contents: text, loader: ext } : undefined;
         }
         const declaration = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`;
         const prologue = /^(#![^\n]*\n)?(\s*(["'])use strict\3;?)?/.exec(text)[0];
-        const ext = path.extname(args.path).slice(1).replace(/^[cm]/, '');
         return { contents: `${prologue}${declaration}${text.slice(prologue.length)}`, loader: ext };
       });
     },
