@@ -94,12 +94,24 @@ export function timeZoneProblem(timeZone: string, prop = 'timeZone'): string | u
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timeZone)) {
     return `${prop} "${timeZone}" is not a time zone name: ${fix}`;
   }
-  // Intl has no test that does not throw (its list of zones leaves out aliases that Go takes, and
-  // UTC itself), so this is the one place that catches.
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
+  // UTC, the default, needs no look-up; the first Intl look-up loads the zone data (tens of ms).
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') {
     return undefined;
-  } catch {
-    return `${prop} "${timeZone}" is not a time zone of the IANA database: ${fix}`;
   }
+  let known = KNOWN_ZONES.get(timeZone);
+  if (known === undefined) {
+    // Intl has no test that does not throw (its list of zones leaves out aliases that Go takes, and
+    // UTC itself), so this is the one place that catches.
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    KNOWN_ZONES.set(timeZone, known);
+  }
+  return known ? undefined : `${prop} "${timeZone}" is not a time zone of the IANA database: ${fix}`;
 }
+
+/** Zone names already looked up, and whether Intl knows them. */
+const KNOWN_ZONES = new Map<string, boolean>();
