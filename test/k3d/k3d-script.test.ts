@@ -164,7 +164,11 @@ function binWith(tools: Tool[]): string {
   if (existing) return existing;
   const dir = fs.mkdtempSync(path.join(sandbox(), 'bin-'));
   for (const tool of SYSTEM_TOOLS) fs.symlinkSync(which(tool), path.join(dir, tool));
-  for (const tool of tools) fs.symlinkSync(standInClient, path.join(dir, tool));
+  // The client runs on this machine's bash directly: a #! line through env would start two
+  // processes for every call of the script.
+  const client = path.join(dir, '.stand-in-client');
+  fs.writeFileSync(client, fs.readFileSync(standInClient, 'utf8').replace(/^#![^\n]*/, `#!${which('bash')}`), { mode: 0o755 });
+  for (const tool of tools) fs.symlinkSync(client, path.join(dir, tool));
   binDirs.set(key, dir);
   return dir;
 }
