@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -41,6 +42,17 @@ describe('the flight-delays pipeline', () => {
     expect(script).toContain('F.date_format("departure", "yyyy-MM")');
     expect(script).toContain('"inner"');
     expect(script).toContain('print("PIPELINE_RESULT " + json.dumps(row.asDict(), sort_keys=True)');
+  });
+
+  test('flight_delays.py is valid Python 3, with the entry point the job runs', () => {
+    // Parsed, not compiled: nothing is written next to the script.
+    const result = spawnSync('python3', ['-c', 'import ast, sys; tree = ast.parse(open(sys.argv[1]).read(), sys.argv[1]); print(" ".join(n.name for n in tree.body if isinstance(n, ast.FunctionDef)))', path.join(DIR, 'flight_delays.py')], { encoding: 'utf8' });
+    if (result.error) {
+      throw new Error(`python3 could not run (${result.error.message}); install it: apt-get install -y python3`);
+    }
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim().split(' ')).toEqual(['wait_for', 'main']);
+    expect(script).toMatch(/if __name__ == "__main__":\n    main\(sys\.argv\)/);
   });
 
   test('the reference cleans, joins and aggregates as the script says', () => {
