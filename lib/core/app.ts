@@ -198,6 +198,22 @@ export interface PlatformAppProps extends AppProps {
 }
 
 /**
+ * Writes YAML documents to one file, separated by `---`, a few hundred at a time: the same bytes as
+ * one joined string, without a second copy of a whole chart's YAML in memory.
+ */
+function writeDocuments(file: string, documents: string[]): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let i = 0; i < documents.length; i += 256) {
+      const chunk = documents.slice(i, i + 256).join('---\n');
+      fs.writeSync(fd, i === 0 ? chunk : `---\n${chunk}`);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * A cdk8s App that synthesizes in one pass: every construct's validation runs once (plain App runs
  * them once per chart and once more), each object is rendered once and checked by the whole-app
  * checks, and the YAML is written by a writer that gives cdk8s's bytes in a fraction of the time.
@@ -230,7 +246,7 @@ export class PlatformApp extends App {
     fs.mkdirSync(this.outdir, { recursive: true });
     const yaml = synthState(this).yaml;
     for (const [chart, objects] of chartsWithObjects(all)) {
-      fs.writeFileSync(path.join(this.outdir, `${Names.toDnsLabel(chart)}${this.outputFileExtension}`), objects.map((o) => yaml.get(o)).join('---\n'));
+      writeDocuments(path.join(this.outdir, `${Names.toDnsLabel(chart)}${this.outputFileExtension}`), objects.map((o) => yaml.get(o)!));
     }
     if (this.recordsConstructMetadata) {
       const resources: Record<string, { path: string }> = {};
