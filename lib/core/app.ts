@@ -28,7 +28,7 @@ interface SynthState {
 }
 
 const STATE = Symbol.for('spark-platform.app-checks');
-type Root = IConstruct & { [STATE]?: { current?: SynthState; hooked: WeakSet<IConstruct> } };
+type Root = IConstruct & { [STATE]?: { current?: SynthState; hooked: WeakSet<IConstruct>; all?: IConstruct[] } };
 
 /**
  * The construct that reports an object's problems: the construct whose main object it is (its
@@ -74,8 +74,9 @@ function synthState(scope: IConstruct): SynthState {
 }
 
 function state(root: Root): SynthState {
-  const all = root.node.findAll();
   const holder = root[STATE]!;
+  // PlatformApp hands over the constructs it found for this synth, so the tree is walked once.
+  const all = holder.all ?? root.node.findAll();
   // cdk8s validates the app up to once per chart plus once in all during one synth: the work is
   // done once and kept until the synth call returns (the next microtask), or the tree grows.
   // PlatformApp starts each synth afresh (forgetState); with cdk8s's App, a second synth in the
@@ -107,7 +108,21 @@ function state(root: Root): SynthState {
 function forgetState(root: Root): void {
   if (root[STATE]) {
     root[STATE].current = undefined;
+    root[STATE].all = undefined;
   }
+}
+
+/**
+ * Lets this synth's validations use `all`, the app's constructs as PlatformApp found them, instead of
+ * walking the tree again; forgotten with the rest of the synth's state at the next microtask.
+ */
+function withConstructs(root: Root, all: IConstruct[]): void {
+  registerAppChecks(root);
+  const holder = root[STATE]!;
+  holder.all = all;
+  queueMicrotask(() => {
+    holder.all = undefined;
+  });
 }
 
 /** The root's validation: works out the problems and hands each to its object's own validation. */
@@ -237,6 +252,7 @@ export class PlatformApp extends App {
   public synth(): void {
     forgetState(this);
     const all = this.node.findAll();
+    withConstructs(this, all);
     // Validated before anything is written: cdk8s's own synth creates the output folder first.
     validateOnce(all);
     if (!this.isSimple(all)) {
@@ -265,6 +281,7 @@ export class PlatformApp extends App {
     if (!this.isSimple(all)) {
       return super.synthYaml();
     }
+    withConstructs(this, all);
     validateOnce(all);
     const yaml = synthState(this).yaml;
     return [...chartsWithObjects(all).values()].flat().map((o) => yaml.get(o)).join('---\n');
