@@ -142,7 +142,8 @@ function render(value: any, filterEmpty: boolean, sortKeys: boolean): any {
   }
   const out: Record<string, unknown> = {};
   let written = 0;
-  if (sortKeys && keys.length > 1) {
+  // Schema-generated classes mostly list fields in sorted order already: no sort needed then.
+  if (sortKeys && keys.length > 1 && !isSorted(keys)) {
     const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
     for (const i of order) {
       if (values[i] !== undefined && values[i] !== null) {
@@ -159,4 +160,14 @@ function render(value: any, filterEmpty: boolean, sortKeys: boolean): any {
     }
   }
   return filterEmpty && written === 0 ? undefined : out;
+}
+
+/** Whether `keys` are in ascending order (as the sort in render orders them). */
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) {
+    if (!(keys[i - 1] < keys[i])) {
+      return false;
+    }
+  }
+  return true;
 }
