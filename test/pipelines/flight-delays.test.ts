@@ -52,7 +52,7 @@ describe('the flight-delays pipeline', () => {
     }
     expect(result.stderr).toBe('');
     expect(result.stdout.trim().split(' ')).toEqual(['wait_for', 'main']);
-    expect(script).toMatch(/if __name__ == "__main__":\n    main\(sys\.argv\)/);
+    expect(script).toContain('if __name__ == "__main__":\n    main(sys.argv)');
   });
 
   test('the reference cleans, joins and aggregates as the script says', () => {
