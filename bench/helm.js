@@ -56,8 +56,9 @@ async function helmBinary() {
             reject(streamError);
             return;
           }
-          const partial = `${helm}.partial`;
-          stream.pipe(fs.createWriteStream(partial, { mode: 0o755 })).on('finish', () => {
+          const partial = `${helm}.${process.pid}.partial`;
+          // 'close', not 'finish': a binary whose file is still open for writing cannot be run (ETXTBSY).
+          stream.pipe(fs.createWriteStream(partial, { mode: 0o755 })).on('close', () => {
             fs.renameSync(partial, helm);
             zip.close();
             resolve(true);
