@@ -7,7 +7,7 @@
  * multi-line string, undefined, a string the `yaml` package would write over several lines) is
  * written by the `yaml` package as a whole.
  */
-import { stringify } from 'yaml';
+import { Document, stringify } from 'yaml';
 
 /** The options cdk8s's Yaml.stringify passes to the `yaml` package. */
 const OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' as const };
@@ -16,8 +16,27 @@ const strings = new Map<string, string | null>();
 const numbers = new Map<number, string | null>();
 const keys = new Map<string, string | null>();
 
+/**
+ * Strings the `yaml` package writes plain, as they are, without asking it: a letter, then letters,
+ * digits, ".", "_", "/" and "-" (no indicator, space, colon or quote), unless the YAML 1.1 schema
+ * would read the text as another type (`yes`, `e5`, ...): the schema's own tests of its implicit
+ * types decide, so they are the package's. Most values of a synth are such names, and most appear
+ * once: asking the `yaml` package for each cost a tenth of a large synth. test/core/yaml.test.ts
+ * holds this to the `yaml` package.
+ */
+const PLAIN_STRING = /^[A-Za-z][A-Za-z0-9._/-]*$/;
+const IMPLICIT_TYPES: RegExp[] = new Document(null, OPTIONS).schema.tags.flatMap((t) => ('test' in t && t.test instanceof RegExp ? [t.test] : []));
+
+/** Whether the `yaml` package writes the string plain, exactly as it is (see PLAIN_STRING). */
+export function isPlainString(value: string): boolean {
+  return PLAIN_STRING.test(value) && !IMPLICIT_TYPES.some((test) => test.test(value));
+}
+
 /** How the `yaml` package writes a single-line scalar on its own; null when it takes more than one line. */
 function scalarText(value: string | number): string | null {
+  if (typeof value === 'string' && isPlainString(value)) {
+    return value;
+  }
   const cache: Map<string | number, string | null> = typeof value === 'string' ? strings : numbers;
   let text = cache.get(value);
   if (text === undefined) {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { parseAllDocuments, stringify } from 'yaml';
-import { documentsYaml, documentYaml } from '../../lib/core/yaml';
+import { documentsYaml, documentYaml, isPlainString } from '../../lib/core/yaml';
 import { REPO } from '../support/project';
 
 /**
@@ -183,5 +183,40 @@ describe('documentsYaml on thousands of generated documents', () => {
     expect(ours).toBe(theirs.join('---\n'));
     // AND that is what cdk8s's own Yaml.stringify writes
     expect(Yaml.stringify(...docs.slice(0, 200))).toBe(theirs.slice(0, 200).join('---\n'));
+  });
+});
+
+describe('strings written plain without asking the `yaml` package', () => {
+  const plain = (value: string) => stringify(value, CDK8S_OPTIONS) === `${value}\n`;
+
+  test('are exactly those the `yaml` package writes as they are, among words YAML 1.1 reads as other types', () => {
+    const words = ['y', 'Y', 'yes', 'Yes', 'YES', 'yEs', 'n', 'N', 'no', 'No', 'NO', 'nO', 'true', 'True', 'TRUE', 'tRue', 'false', 'False', 'FALSE',
+      'on', 'On', 'ON', 'oN', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL', 'nULL', 'e5', 'E5', 'e-5', 'E+5', 'e10', 'e', 'E', 'x', 'inf', 'nan', 'Infinity',
+      'a.b', 'a/b', 'a-', 'a.', 'a_b', 'team-alpha', 'spark-platform.io/tenant', 'apache/spark', 'Always', 'ClusterIP', 'TCP', 'v1', 'v1.31', 'a-1e5'];
+    for (const w of words) {
+      // GIVEN a word; THEN the writer writes it plain itself only when the `yaml` package would
+      expect(`${w}: ${isPlainString(w) ? plain(w) : 'asks the yaml package'}`).toBe(`${w}: ${isPlainString(w) ? true : 'asks the yaml package'}`);
+    }
+    expect(isPlainString('team-alpha')).toBe(true);
+    expect(isPlainString('yes')).toBe(false);
+    expect(isPlainString('e5')).toBe(false);
+  });
+
+  test('agree with the `yaml` package on 20,000 generated names', () => {
+    // A fixed-seed generator of name-like strings: a letter, then letters, digits and . _ / -
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const first = 'abcdefghijklmnopqrstuvwxyzEYNOTF';
+    const rest = 'aeEnoOsyY0123456789._/-x';
+    let plainOnes = 0;
+    for (let i = 0; i < 20000; i++) {
+      let w = first[Math.floor(next() * first.length)];
+      for (let n = Math.floor(next() * 8); n > 0; n--) w += rest[Math.floor(next() * rest.length)];
+      if (isPlainString(w)) {
+        plainOnes++;
+        expect(`${w}: ${plain(w)}`).toBe(`${w}: true`);
+      }
+    }
+    expect(plainOnes).toBeGreaterThan(10000);
   });
 });
