@@ -137,6 +137,7 @@ export {
   type SparkPodSizeProps,
 } from './jobs/spark-pi-job';
 export { type CapacityLine, capacityLines, capacityTable } from './jobs/capacity';
+export { FSSHELL, hadoopGenericOptions, tenantScriptJob, type TenantScriptJobProps } from './jobs/tenant-script-job';
 export {
   K3D_NODE_CIDR,
   KUBE_PROMETHEUS_STACK_CHART_REPO,
@@ -229,7 +230,6 @@ export {
   EVENT_LOG_DIRECTORY_ATTEMPTS,
   EventLogDirectory,
   type EventLogDirectoryProps,
-  genericOptions,
 } from './addons/storage/event-log-directory';
 export {
   DEFAULT_HISTORY_SERVER_RESOURCES,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
 import { dnsLabelProblem } from '../../core/names';
 import { Problems } from '../../core/problems';
-import { HARDENED_POD_SECURITY_CONTEXT, HARDENED_SECURITY_CONTEXT } from '../../jobs/spark-spec';
+import { FSSHELL, hadoopGenericOptions, tenantScriptJob } from '../../jobs/tenant-script-job';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { PipelineStorage, storageReachProblem } from './pipeline-storage';
 
@@ -111,9 +111,12 @@ export class DatasetLoader extends Construct {
     tenant.allowEgress(`${props.name}-downloads`, [PUBLIC_HTTPS_EGRESS], { 'app.kubernetes.io/name': 'dataset-loader', 'app.kubernetes.io/instance': props.name });
 
     const source = props.files.map((f) => `${f.name}\n  url: ${f.url}\n  sha256: ${f.sha256}\n  licence: ${f.licence}\n`).join('\n');
-    // bash -c SCRIPT NAME ARGS...: the files arrive as separate words (url, sha256, name, ...), whatever they hold.
+    // bash -c SCRIPT NAME ARGS...: Hadoop's -D options up to "--", the destination, then each file
+    // as url, sha256, name: separate words, whatever they hold.
     const script = [
       'set -eu',
+      'conf=()',
+      'while [ "$1" != -- ]; do conf+=("$1"); shift; done; shift',
       'dest=$1; shift',
       'mkdir -p /tmp/data && cd /tmp/data',
       'names=()',
@@ -125,9 +128,7 @@ export class DatasetLoader extends Construct {
       '  names+=("$name")',
       'done',
       'printf "%s" "$SOURCE" > SOURCE.txt',
-      'hadoop() { java -Xmx256m -cp "/opt/spark/jars/*" org.apache.hadoop.fs.FsShell "${conf[@]}" "$@"; }',
-      'conf=()',
-      'for kv in $HADOOP_CONF; do conf+=(-D "$kv"); done',
+      `hadoop() { ${FSSHELL} "\${conf[@]}" "$@"; }`,
       `for attempt in $(seq 1 ${DATASET_UPLOAD_ATTEMPTS}); do`,
       '  if hadoop -mkdir -p "$dest" && hadoop -put -f "${names[@]}" SOURCE.txt "$dest"; then',
       '    echo "loaded ${names[*]} into $dest"; exit 0',
@@ -137,45 +138,20 @@ export class DatasetLoader extends Construct {
       'done',
       'exit 1',
     ].join('\n');
-    const hadoopConf = Object.keys(storage.hadoopConf).sort().map((k) => `${k}=${storage.hadoopConf[k]}`);
-    const spaced = hadoopConf.filter((kv) => /\s/.test(kv));
-    if (spaced.length > 0) {
-      problems.add(`storage.hadoopConf has values with white space (${spaced.join(', ')}), which the loader passes as separate words: use values without spaces`);
-    }
-    this.job = new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: props.name, namespace: tenant.namespaceName, labels },
-      spec: {
-        backoffLimit: 2,
-        ttlSecondsAfterFinished: 600,
-        template: {
-          metadata: { labels },
-          spec: {
-            restartPolicy: 'Never',
-            automountServiceAccountToken: false,
-            securityContext: HARDENED_POD_SECURITY_CONTEXT,
-            containers: [{
-              name: 'load',
-              image: storage.image,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/bin/bash', '-c', script, 'load-dataset'],
-              args: [this.location, ...props.files.flatMap((f) => [f.url, f.sha256, f.name])],
-              env: [
-                { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: storage.credentialsSecret, key: storage.accessKeyIdKey } } },
-                { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: storage.credentialsSecret, key: storage.secretAccessKeyKey } } },
-                { name: 'HADOOP_CONF', value: hadoopConf.join(' ') },
-                { name: 'SOURCE', value: source },
-              ],
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('512Mi') },
-                limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('512Mi') },
-              },
-              securityContext: { ...HARDENED_SECURITY_CONTEXT, readOnlyRootFilesystem: true },
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            }],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } }],
-          },
-        },
-      },
+    this.job = tenantScriptJob(this, 'Resource', {
+      tenant,
+      name: props.name,
+      labels,
+      image: storage.image,
+      container: 'load',
+      script,
+      args: [...hadoopGenericOptions(storage.hadoopConf), '--', this.location, ...props.files.flatMap((f) => [f.url, f.sha256, f.name])],
+      env: [
+        { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: storage.credentialsSecret, key: storage.accessKeyIdKey } } },
+        { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: storage.credentialsSecret, key: storage.secretAccessKeyKey } } },
+        { name: 'SOURCE', value: source },
+      ],
+      tmpSize: '1Gi',
     });
     this.node.addValidation({ validate: () => [storageReachProblem(tenant, storage)].filter((p): p is string => p !== undefined) });
   }

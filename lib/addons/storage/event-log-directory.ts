@@ -2,7 +2,7 @@ import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
 import { Problems } from '../../core/problems';
-import { HARDENED_POD_SECURITY_CONTEXT } from '../../jobs/spark-spec';
+import { FSSHELL, hadoopGenericOptions, tenantScriptJob } from '../../jobs/tenant-script-job';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, SPARK_S3A_IMAGE } from './s3a';
 
@@ -59,55 +59,24 @@ export class EventLogDirectory extends Construct {
     // bash -c SCRIPT NAME ARGS...: the arguments stay separate words, whatever the confs hold.
     const script = [
       `for attempt in $(seq 1 ${EVENT_LOG_DIRECTORY_ATTEMPTS}); do`,
-      '  java -Xmx256m -cp "/opt/spark/jars/*" org.apache.hadoop.fs.FsShell "$@" && exit 0',
+      `  ${FSSHELL} "$@" && exit 0`,
       '  echo "attempt $attempt: the object store did not take the directory; trying again in 5s" >&2',
       '  sleep 5',
       'done',
       'exit 1',
     ].join('\n');
-    this.job = new k8s.KubeJob(this, 'Resource', {
-      metadata: { name, namespace: props.tenant.namespaceName, labels },
-      spec: {
-        backoffLimit: 2,
-        // Gone ten minutes after it finished, so that applying dist/ again later runs it again
-        // (harmlessly) instead of failing on a changed Job's immutable template.
-        ttlSecondsAfterFinished: 600,
-        template: {
-          metadata: { labels },
-          spec: {
-            restartPolicy: 'Never',
-            automountServiceAccountToken: false,
-            securityContext: HARDENED_POD_SECURITY_CONTEXT,
-            containers: [{
-              name: 'mkdir',
-              image: props.image ?? SPARK_S3A_IMAGE,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/bin/bash', '-c', script, 'fsshell'],
-              args: [...genericOptions(props.hadoopConf), '-mkdir', '-p', props.directory],
-              env: credentialsFromSecret(props.credentialsSecret),
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('512Mi') },
-                limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('512Mi') },
-              },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-              },
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            }],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } }],
-          },
-        },
-      },
+    this.job = tenantScriptJob(this, 'Resource', {
+      tenant: props.tenant,
+      name,
+      labels,
+      image: props.image ?? SPARK_S3A_IMAGE,
+      container: 'mkdir',
+      script,
+      args: [...hadoopGenericOptions(props.hadoopConf), '-mkdir', '-p', props.directory],
+      env: credentialsFromSecret(props.credentialsSecret),
+      tmpSize: '256Mi',
     });
   }
-}
-
-/** Hadoop's generic options (`-D key=value`) for confs, in key order. */
-export function genericOptions(conf: Record<string, string>): string[] {
-  return Object.keys(conf).sort().flatMap((key) => ['-D', `${key}=${conf[key]}`]);
 }
 
 /** The S3A client's credentials, from a Secret. */

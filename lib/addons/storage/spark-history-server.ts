@@ -6,7 +6,8 @@ import { Problems } from '../../core/problems';
 import { Quantity } from '../../core/quantity';
 import { HARDENED_POD_SECURITY_CONTEXT } from '../../jobs/spark-spec';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
-import { credentialsFromSecret, genericOptions } from './event-log-directory';
+import { hadoopGenericOptions } from '../../jobs/tenant-script-job';
+import { credentialsFromSecret } from './event-log-directory';
 import { SPARK_S3A_IMAGE } from './s3a';
 
 /** The History Server's web UI and REST API port (`spark.history.ui.port`). */
@@ -191,7 +192,7 @@ export class SparkHistoryServer extends Construct {
               image,
               imagePullPolicy: 'IfNotPresent',
               command: ['/bin/bash', '-c', wait, 'fsshell'],
-              args: [...genericOptions(props.hadoopConf), '-test', '-d', props.logDirectory],
+              args: [...hadoopGenericOptions(props.hadoopConf), '-test', '-d', props.logDirectory],
               env,
               resources: {
                 requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('512Mi') },

@@ -70,7 +70,11 @@ describe('DatasetLoader', () => {
     const pod = job.spec.template.spec;
     const [c] = pod.containers;
     expect(c.image).toBe(S3A_IMAGE);
-    expect(c.args).toEqual(['s3a://team-alpha/datasets/vega/', FILE.url, FILE.sha256, 'flights.json']);
+    // Hadoop's options, "--", the destination, then each file: every value one argument.
+    expect(c.args).toEqual([
+      '-D', 'fs.s3a.endpoint=http://seaweedfs-s3.object-store.svc:8333', '-D', 'fs.s3a.path.style.access=true', '--',
+      's3a://team-alpha/datasets/vega/', FILE.url, FILE.sha256, 'flights.json',
+    ]);
     expect(loader.location).toBe('s3a://team-alpha/datasets/vega/');
     expect(loader.uriOf('flights.json')).toBe('s3a://team-alpha/datasets/vega/flights.json');
     const script: string = c.command[2];
@@ -80,7 +84,6 @@ describe('DatasetLoader', () => {
     expect(c.env).toEqual(expect.arrayContaining([
       { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'spark-jobs-s3-credentials', key: 'AWS_ACCESS_KEY_ID' } } },
       { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'spark-jobs-s3-credentials', key: 'AWS_SECRET_ACCESS_KEY' } } },
-      { name: 'HADOOP_CONF', value: 'fs.s3a.endpoint=http://seaweedfs-s3.object-store.svc:8333 fs.s3a.path.style.access=true' },
     ]));
     expect(c.env.find((e: any) => e.name === 'SOURCE').value).toContain(`licence: ${FILE.licence}`);
     // Pod Security restricted, with a read-only root file system and no API token.
@@ -130,13 +133,14 @@ describe('DatasetLoader', () => {
     expect(problems).toContain('uriOf("flights.json") names no file of this loader: use one of ".hidden", "a.csv", "a.csv"');
   });
 
-  test('no files, another tenant’s location, and hadoop confs with spaces are refused', () => {
+  test('no files and another tenant’s location are refused; a Hadoop conf with spaces stays one argument', () => {
     const { app: a } = platform({ loader: { files: [] }, job: { arguments: [] } });
     expect(problemsOf(a).join('\n')).toContain('files is empty: give at least one file to load');
     const { app: b } = platform({ loader: { storage: location('team-beta') } });
     expect(problemsOf(b).join('\n')).toContain('storage is the location of namespace team-beta, not of the tenant team-alpha');
-    const { app: c } = platform({ loader: { storage: { ...location(), hadoopConf: { 'fs.s3a.x': 'a b' } } } });
-    expect(problemsOf(c).join('\n')).toContain('storage.hadoopConf has values with white space (fs.s3a.x=a b)');
+    const { app: c, chart } = platform({ loader: { storage: { ...location(), hadoopConf: { 'fs.s3a.x': 'a b' } } } });
+    expect(problemsOf(c)).toEqual([]);
+    expect(ofKind(Testing.synth(chart), 'Job')[0].spec.template.spec.containers[0].args.slice(0, 3)).toEqual(['-D', 'fs.s3a.x=a b', '--']);
   });
 
   test('a tenant whose pods cannot reach the store is a synth error, for the loader and the job', () => {
