@@ -185,10 +185,10 @@ function keepFileLocations(read) {
         read.add(args.path);
         const ext = path.extname(args.path).slice(1).replace(/^[cm]/, '');
         let changed = false;
-        if (GENERATED_CLASSES.test(args.path) && DROP_UNDEFINED.test(text)) {
-          DROP_UNDEFINED.lastIndex = 0;
-          text = text.replace(DROP_UNDEFINED, '__definedFields($1)') + DROP_UNDEFINED_HELPER;
-          changed = true;
+        if (GENERATED_CLASSES.test(args.path)) {
+          const rewritten = text.replace(DROP_UNDEFINED, '__definedFields($1)');
+          changed = rewritten !== text;
+          text = changed ? rewritten + DROP_UNDEFINED_HELPER : text;
         }
         if (!/\b__(dirname|filename)\b/.test(text)) {
           return changed ? { contents: text, loader: ext } : undefined;

@@ -24,6 +24,9 @@ export const FLIGHT_DELAYS_INPUTS: DatasetFile[] = [
   },
 ];
 
+/** The job's pods: 1.7 MB of input needs no more than the smallest heap Spark takes. */
+const SIZES = { driver: { memory: '512m' }, executor: { instances: 1, memory: '512m' } };
+
 export interface FlightDelaysPipelineProps {
   /** The tenant that runs the pipeline and owns its data. */
   readonly tenant: TenantNamespace;
@@ -80,9 +83,7 @@ export class FlightDelaysPipeline extends Construct {
       pipeline: name,
       script: { fileName: 'flight_delays.py', source: fs.readFileSync(path.join(__dirname, 'flight_delays.py'), 'utf8') },
       arguments: [this.loader.uriOf('flights-20k.json'), this.loader.uriOf('airports.csv'), this.output],
-      // 1.7 MB of input: the smallest heap Spark takes is plenty.
-      driver: { memory: '512m' },
-      executor: { instances: 1, memory: '512m' },
+      ...SIZES,
     });
     const schedule = props.schedule ?? '30 2 * * *';
     this.nightly = new ScheduledSparkJob(this, 'Nightly', {
@@ -92,7 +93,7 @@ export class FlightDelaysPipeline extends Construct {
       concurrencyPolicy: ConcurrencyPolicy.FORBID,
       successfulRunHistoryLimit: 3,
       failedRunHistoryLimit: 3,
-      spec: pysparkScriptSpec(this.job.script, { storage: props.storage, arguments: this.job.spec.arguments, driver: { memory: '512m' }, executor: { instances: 1, memory: '512m' } }),
+      spec: pysparkScriptSpec(this.job.script, { storage: props.storage, arguments: this.job.spec.arguments, ...SIZES }),
     });
   }
 }
