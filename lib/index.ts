@@ -128,6 +128,8 @@ export {
 } from './jobs/scheduled-spark-job';
 export {
   DEFAULT_SPARK_IMAGE,
+  imageSparkVersion,
+  imageSparkVersionProblem,
   type SparkExecutorSizeProps,
   SparkPiJob,
   type SparkPiJobProps,

@@ -96,7 +96,6 @@ export interface SparkPiJobProps extends SparkPiSpecProps {
 /** The image that runs the seed platform's jobs. */
 export const DEFAULT_SPARK_IMAGE = 'apache/spark:4.0.0';
 
-const VERSION_IN_TAG = /^v?(\d+\.\d+\.\d+)(?:-|$)/;
 const SCALA_IN_TAG = /-scala(\d+\.\d+)(?:-|$)/;
 const EXAMPLES_JAR = /spark-examples_(\d+\.\d+)-(\d+\.\d+\.\d+)\.jar$/;
 
@@ -133,7 +132,7 @@ export class SparkPiJob extends SparkJob {
 export function sparkPiSpec(props: SparkPiSpecProps, report: Report = () => undefined): SparkApplicationSpec {
   const image = props.image ?? DEFAULT_SPARK_IMAGE;
   const tag = imageTag(image);
-  const tagVersion = tag !== undefined ? VERSION_IN_TAG.exec(tag)?.[1] : undefined;
+  const tagVersion = imageSparkVersion(image);
   const sparkVersion = props.sparkVersion ?? tagVersion ?? SPARK_OPERATOR_SPARK_VERSION;
   const scala = (tag !== undefined ? SCALA_IN_TAG.exec(tag)?.[1] : undefined) ?? defaultScala(sparkVersion);
   const python = props.language === SparkPiLanguage.PYTHON;
@@ -143,10 +142,9 @@ export function sparkPiSpec(props: SparkPiSpecProps, report: Report = () => unde
   const driver = props.driver ?? {};
   const executor = props.executor ?? {};
 
-  if (tagVersion === undefined) {
-    report(`image "${image}" has no Spark version in its tag, so sparkVersion ${sparkVersion} cannot be checked against it: pin a tag such as "apache/spark:${sparkVersion}"`);
-  } else if (tagVersion !== sparkVersion) {
-    report(`sparkVersion ${sparkVersion} does not match image "${image}" (Spark ${tagVersion}): set sparkVersion to "${tagVersion}" or use the image "apache/spark:${sparkVersion}"`);
+  const versionProblem = imageSparkVersionProblem(image, sparkVersion);
+  if (versionProblem !== undefined) {
+    report(versionProblem);
   }
   const jar = EXAMPLES_JAR.exec(mainApplicationFile);
   if (!python && jar && jar[2] !== (tagVersion ?? sparkVersion)) {
@@ -181,6 +179,25 @@ export function sparkPiSpec(props: SparkPiSpecProps, report: Report = () => unde
       labels: { version: sparkVersion },
     },
   };
+}
+
+const VERSION_IN_TAG = /^v?(\d+\.\d+\.\d+)(?:-|$)/;
+
+/** The Spark version an image's tag starts with (`4.0.0` of `apache/spark:4.0.0-scala2.13-java17`), if any. */
+export function imageSparkVersion(image: string): string | undefined {
+  const tag = imageTag(image);
+  return tag !== undefined ? VERSION_IN_TAG.exec(tag)?.[1] : undefined;
+}
+
+/** The problem of an image whose tag names no Spark version, or another one than sparkVersion. */
+export function imageSparkVersionProblem(image: string, sparkVersion: string): string | undefined {
+  const tagVersion = imageSparkVersion(image);
+  if (tagVersion === undefined) {
+    return `image "${image}" has no Spark version in its tag, so sparkVersion ${sparkVersion} cannot be checked against it: pin a tag such as "apache/spark:${sparkVersion}"`;
+  }
+  return tagVersion !== sparkVersion
+    ? `sparkVersion ${sparkVersion} does not match image "${image}" (Spark ${tagVersion}): set sparkVersion to "${tagVersion}" or use the image "apache/spark:${sparkVersion}"`
+    : undefined;
 }
 
 function imageTag(image: string): string | undefined {

@@ -11,7 +11,7 @@ import { registerAppChecks } from '../../core/app';
 import { dnsSubdomainProblem } from '../../core/names';
 import { Problems } from '../../core/problems';
 import { SparkJob } from '../../jobs/spark-job';
-import { SparkExecutorSizeProps, SparkPodSizeProps } from '../../jobs/spark-pi-job';
+import { imageSparkVersion, imageSparkVersionProblem, SparkExecutorSizeProps, SparkPodSizeProps } from '../../jobs/spark-pi-job';
 import { SPARK_OPERATOR_SPARK_VERSION } from '../../operator/spark-operator-release';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { PIPELINE_LABEL, PipelineStorage, storageReachProblem } from './pipeline-storage';
@@ -118,8 +118,7 @@ export interface PySparkScriptJobProps {
  */
 export function pysparkScriptSpec(script: PySparkScript, props: Pick<PySparkScriptJobProps, 'storage' | 'arguments' | 'sparkVersion' | 'driver' | 'executor'>): SparkApplicationSpec {
   const image = props.storage.image;
-  const tagVersion = /:(\d+\.\d+\.\d+)/.exec(image)?.[1];
-  const sparkVersion = props.sparkVersion ?? tagVersion ?? SPARK_OPERATOR_SPARK_VERSION;
+  const sparkVersion = props.sparkVersion ?? imageSparkVersion(image) ?? SPARK_OPERATOR_SPARK_VERSION;
   const driver = props.driver ?? {};
   const executor = props.executor ?? {};
   return {
@@ -169,10 +168,7 @@ export class PySparkScriptJob extends SparkJob {
     super(scope, id, { tenant: props.tenant, name: props.name, spec: pysparkScriptSpec(script, props) });
     this.script = script;
     script.configMap.metadata.addAnnotation('spark-platform.io/spark-application', props.name);
-    const tagVersion = /:(\d+\.\d+\.\d+)/.exec(props.storage.image)?.[1];
-    if (tagVersion !== undefined && props.sparkVersion !== undefined && props.sparkVersion !== tagVersion) {
-      this.problems.add(`sparkVersion ${props.sparkVersion} does not match image "${props.storage.image}" (Spark ${tagVersion}): set sparkVersion to "${tagVersion}" or leave it unset`);
-    }
+    this.problems.add(imageSparkVersionProblem(props.storage.image, this.spec.sparkVersion));
     if (props.storage.namespace !== props.tenant.namespaceName) {
       this.problems.add(`storage is the location of namespace ${props.storage.namespace}, not of the tenant ${props.tenant.namespaceName}: pass the tenant's own location, for example storage.locationOf(tenant)`);
     }
