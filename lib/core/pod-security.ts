@@ -120,6 +120,9 @@ export const RESTRICTED_VOLUME_TYPES = [
 
 const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
 const SECCOMP_TYPES = ['RuntimeDefault', 'Localhost'];
+const hasOwn = Object.prototype.hasOwnProperty;
+const HOST_NAMESPACES = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
+const SELINUX_FIELDS = ['user', 'role'] as const;
 const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
 
 /**
@@ -132,11 +135,17 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   }
   const out: PodSecurityViolation[] = [];
   const add = (control: string, field: string, value: unknown, allowed: string, fix: string) => out.push({ control, field, value, allowed, fix });
-  const containers: [string, ContainerFields][] = [
-    ...(pod.initContainers ?? []).map((c, i) => [`initContainers[${i}]`, c] as [string, ContainerFields]),
-    ...(pod.containers ?? []).map((c, i) => [`containers[${i}]`, c] as [string, ContainerFields]),
-    ...(pod.ephemeralContainers ?? []).map((c, i) => [`ephemeralContainers[${i}]`, c] as [string, ContainerFields]),
-  ];
+  // Each container with its field path. The loops below index it: no iterator per loop, which adds
+  // up over the four pods checked per Spark job.
+  const containers: { path: string; c: ContainerFields }[] = [];
+  const addContainers = (list: ContainerFields[] | undefined, name: string) => {
+    for (let i = 0; i < (list?.length ?? 0); i++) {
+      containers.push({ path: `${name}[${i}]`, c: list![i] });
+    }
+  };
+  addContainers(pod.initContainers, 'initContainers');
+  addContainers(pod.containers, 'containers');
+  addContainers(pod.ephemeralContainers, 'ephemeralContainers');
   const podSc = pod.securityContext ?? {};
   const scOf = (c: ContainerFields) => c.securityContext ?? {};
 
@@ -145,22 +154,26 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   if (podSc.windowsOptions?.hostProcess === true) {
     add(hostProcess, 'securityContext.windowsOptions.hostProcess', true, 'false or unset', 'remove windowsOptions.hostProcess');
   }
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     if (scOf(c).windowsOptions?.hostProcess === true) {
       add(hostProcess, `${path}.securityContext.windowsOptions.hostProcess`, true, 'false or unset', 'remove windowsOptions.hostProcess');
     }
   }
-  for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
+  for (let i = 0; i < HOST_NAMESPACES.length; i++) {
+    const field = HOST_NAMESPACES[i];
     if (pod[field] === true) {
       add('Host Namespaces', field, true, 'false or unset', `remove ${field}: the pod must not share the node's namespaces`);
     }
   }
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     if (scOf(c).privileged === true) {
       add('Privileged Containers', `${path}.securityContext.privileged`, true, 'false or unset', 'remove privileged: true');
     }
   }
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     const extra = (scOf(c).capabilities?.add ?? []).filter((cap) => !BASELINE_CAPABILITIES.includes(cap));
     if (extra.length > 0) {
       add('Capabilities', `${path}.securityContext.capabilities.add`, extra, `only ${BASELINE_CAPABILITIES.join(', ')}`, `do not add ${extra.join(', ')}`);
@@ -171,7 +184,8 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
       add('HostPath Volumes', `volumes[${i}].hostPath`, (v as { hostPath: unknown }).hostPath, 'unset', `replace hostPath volume "${v.name}" with an emptyDir, configMap, secret or persistentVolumeClaim volume`);
     }
   });
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     (c.ports ?? []).forEach((p, j) => {
       if (p.hostPort !== undefined && p.hostPort !== 0) {
         add('Host Ports', `${path}.ports[${j}].hostPort`, p.hostPort, '0 or unset', 'remove hostPort and reach the pod through a Service');
@@ -182,13 +196,16 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   if (!appArmorOk(podSc.appArmorProfile?.type)) {
     add('AppArmor', 'securityContext.appArmorProfile.type', podSc.appArmorProfile?.type, 'RuntimeDefault, Localhost or unset', 'use appArmorProfile.type RuntimeDefault');
   }
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     if (!appArmorOk(scOf(c).appArmorProfile?.type)) {
       add('AppArmor', `${path}.securityContext.appArmorProfile.type`, scOf(c).appArmorProfile?.type, 'RuntimeDefault, Localhost or unset', 'use appArmorProfile.type RuntimeDefault');
     }
   }
-  for (const [key, value] of Object.entries(pod.annotations ?? {})) {
-    if (key.startsWith(APPARMOR_ANNOTATION) && value !== 'runtime/default' && !value.startsWith('localhost/')) {
+  const annotations = pod.annotations ?? {};
+  for (const key in annotations) {
+    const value = annotations[key];
+    if (hasOwn.call(annotations, key) && key.startsWith(APPARMOR_ANNOTATION) && value !== 'runtime/default' && !value.startsWith('localhost/')) {
       add('AppArmor', `annotations["${key}"]`, value, 'runtime/default, localhost/<profile> or unset', 'use runtime/default');
     }
   }
@@ -196,17 +213,23 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
     if (options?.type !== undefined && !SELINUX_TYPES.includes(options.type)) {
       add('SELinux', `${path}.seLinuxOptions.type`, options.type, `${SELINUX_TYPES.filter((t) => t).join(', ')} or unset`, 'remove seLinuxOptions.type or use container_t');
     }
-    for (const field of ['user', 'role'] as const) {
-      if (options?.[field] !== undefined && options[field] !== '') {
+    if (options === undefined) {
+      return;
+    }
+    for (let i = 0; i < SELINUX_FIELDS.length; i++) {
+      const field = SELINUX_FIELDS[i];
+      if (options[field] !== undefined && options[field] !== '') {
         add('SELinux', `${path}.seLinuxOptions.${field}`, options[field], 'unset', `remove seLinuxOptions.${field}`);
       }
     }
   };
   seLinux('securityContext', podSc.seLinuxOptions);
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     seLinux(`${path}.securityContext`, scOf(c).seLinuxOptions);
   }
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     const procMount = scOf(c).procMount;
     if (procMount !== undefined && procMount !== 'Default') {
       add('/proc Mount Type', `${path}.securityContext.procMount`, procMount, 'Default or unset', 'remove procMount');
@@ -215,7 +238,8 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   if (podSc.seccompProfile?.type === 'Unconfined') {
     add('Seccomp', 'securityContext.seccompProfile.type', 'Unconfined', 'RuntimeDefault, Localhost or unset', 'use seccompProfile.type RuntimeDefault');
   }
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     if (scOf(c).seccompProfile?.type === 'Unconfined') {
       add('Seccomp', `${path}.securityContext.seccompProfile.type`, 'Unconfined', 'RuntimeDefault, Localhost or unset', 'use seccompProfile.type RuntimeDefault');
     }
@@ -231,7 +255,13 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
 
   // --- restricted ---
   (pod.volumes ?? []).forEach((v, i) => {
-    const source = Object.keys(v).find((k) => k !== 'name');
+    let source: string | undefined;
+    for (const k in v) {
+      if (hasOwn.call(v, k) && k !== 'name') {
+        source = k;
+        break;
+      }
+    }
     // hostPath is reported once, by the baseline control that the restricted level includes.
     if (source !== undefined && source !== 'hostPath' && !RESTRICTED_VOLUME_TYPES.includes(source)) {
       add('Volume Types', `volumes[${i}].${source}`, (v as Record<string, unknown>)[source], RESTRICTED_VOLUME_TYPES.join(', '), `replace ${source} volume "${v.name}" with a persistentVolumeClaim (a PersistentVolume may still use ${source}) or one of ${RESTRICTED_VOLUME_TYPES.join(', ')}`);
@@ -240,7 +270,8 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   // Windows pods are exempt from the Linux-only controls (v1.25+).
   const linux = pod.os?.name !== 'windows';
   if (linux) {
-    for (const [path, c] of containers) {
+    for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
       if (scOf(c).allowPrivilegeEscalation !== false) {
         add('Privilege Escalation', `${path}.securityContext.allowPrivilegeEscalation`, scOf(c).allowPrivilegeEscalation, 'false', 'set allowPrivilegeEscalation: false');
       }
@@ -249,7 +280,8 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   if (podSc.runAsNonRoot === false) {
     add('Running as Non-root', 'securityContext.runAsNonRoot', false, 'true', 'set runAsNonRoot: true');
   }
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     const own = scOf(c).runAsNonRoot;
     if (own === false || (own === undefined && podSc.runAsNonRoot !== true)) {
       add('Running as Non-root', `${path}.securityContext.runAsNonRoot`, own, 'true, here or in the pod securityContext', 'set runAsNonRoot: true');
@@ -258,7 +290,8 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   if (podSc.runAsUser === 0) {
     add('Running as Non-root user', 'securityContext.runAsUser', 0, 'a non-zero uid or unset', 'run as a non-zero uid, such as 185 for the apache/spark image');
   }
-  for (const [path, c] of containers) {
+  for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
     if (scOf(c).runAsUser === 0) {
       add('Running as Non-root user', `${path}.securityContext.runAsUser`, 0, 'a non-zero uid or unset', 'run as a non-zero uid, such as 185 for the apache/spark image');
     }
@@ -268,13 +301,15 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
     if (podSeccomp !== undefined && podSeccomp !== 'Unconfined' && !SECCOMP_TYPES.includes(podSeccomp)) {
       add('Seccomp', 'securityContext.seccompProfile.type', podSeccomp, 'RuntimeDefault or Localhost', 'set seccompProfile.type RuntimeDefault');
     }
-    for (const [path, c] of containers) {
+    for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
       const own = scOf(c).seccompProfile?.type;
       if (own === undefined ? !SECCOMP_TYPES.includes(podSeccomp ?? '') : own !== 'Unconfined' && !SECCOMP_TYPES.includes(own)) {
         add('Seccomp', `${path}.securityContext.seccompProfile.type`, own, 'RuntimeDefault or Localhost, here or in the pod securityContext', 'set seccompProfile.type RuntimeDefault');
       }
     }
-    for (const [path, c] of containers) {
+    for (let i = 0; i < containers.length; i++) {
+    const { path, c } = containers[i];
       const caps = scOf(c).capabilities;
       if (!(caps?.drop ?? []).includes('ALL')) {
         add('Capabilities', `${path}.securityContext.capabilities.drop`, caps?.drop, 'a list that includes ALL', 'set capabilities.drop: [ALL]');

@@ -62,6 +62,8 @@ function hasDefaultResolvers(o: ApiObject, cache: Map<unknown, boolean>): boolea
   return known;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Returned when an object must be rendered by cdk8s itself. */
 const FALL_BACK = Symbol('fall back to cdk8s');
 
@@ -74,15 +76,7 @@ function renderApiObject(o: ApiObject, sortKeys: boolean): any {
   }
   try {
     // ApiObjectMetadataDefinition.toJson(): its fields over the extra attributes, empty ones dropped.
-    const meta = render({
-      ...metadata._additionalAttributes,
-      name: metadata.name,
-      namespace: metadata.namespace,
-      annotations: metadata.annotations,
-      finalizers: metadata.finalizers,
-      ownerReferences: metadata.ownerReferences,
-      labels: metadata.labels,
-    }, true, true);
+    const meta = renderMetadata(metadata);
     const body = render({ ...self.props, metadata: undefined }, false, sortKeys) ?? {};
     const result: Record<string, unknown> = {};
     if ('apiVersion' in body) result.apiVersion = body.apiVersion;
@@ -134,40 +128,90 @@ function render(value: any, filterEmpty: boolean, sortKeys: boolean): any {
   if (value.constructor !== Object) {
     throw FALL_BACK;
   }
-  const keys = Object.keys(value);
-  // Resolved in the map's own order, written in sorted order.
-  const values = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    values[i] = render(value[keys[i]], filterEmpty, sortKeys);
-  }
+  // Resolved in the map's own order, written in sorted order: most maps of schema-generated classes
+  // are in sorted order already, and are written as they are resolved; the others are put in order
+  // after, in place (see sortedCopy).
   const out: Record<string, unknown> = {};
   let written = 0;
-  // Schema-generated classes mostly list fields in sorted order already: no sort needed then.
-  if (sortKeys && keys.length > 1 && !isSorted(keys)) {
-    const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
-    for (const i of order) {
-      if (values[i] !== undefined && values[i] !== null) {
-        out[keys[i]] = values[i];
-        written++;
-      }
+  let sorted = true;
+  let last: string | undefined;
+  // for-in rather than Object.keys: the same own keys in the same order, without an array per map.
+  for (const key in value) {
+    if (!hasOwn.call(value, key)) {
+      continue;
     }
-  } else {
-    for (let i = 0; i < keys.length; i++) {
-      if (values[i] !== undefined && values[i] !== null) {
-        out[keys[i]] = values[i];
-        written++;
+    const v = render(value[key], filterEmpty, sortKeys);
+    if (v !== undefined && v !== null) {
+      if (last !== undefined && !(last < key)) {
+        sorted = false;
       }
+      last = key;
+      out[key] = v;
+      written++;
     }
   }
-  return filterEmpty && written === 0 ? undefined : out;
+  if (filterEmpty && written === 0) {
+    return undefined;
+  }
+  return sortKeys && !sorted ? sortedCopy(out) : out;
 }
 
-/** Whether `keys` are in ascending order (as the sort in render orders them). */
-function isSorted(keys: string[]): boolean {
-  for (let i = 1; i < keys.length; i++) {
-    if (!(keys[i - 1] < keys[i])) {
-      return false;
+/**
+ * The metadata as ApiObjectMetadataDefinition.toJson() gives it, resolved: its fields over the
+ * extra attributes, resolved in that order, written with sorted keys, empty ones dropped. Without
+ * extra attributes (the usual case) the fields are written in sorted order as they come.
+ */
+function renderMetadata(metadata: any): any {
+  const extra = metadata._additionalAttributes;
+  for (const key in extra) {
+    if (hasOwn.call(extra, key)) {
+      return render({
+        ...extra,
+        name: metadata.name,
+        namespace: metadata.namespace,
+        annotations: metadata.annotations,
+        finalizers: metadata.finalizers,
+        ownerReferences: metadata.ownerReferences,
+        labels: metadata.labels,
+      }, true, true);
     }
   }
-  return true;
+  const name = render(metadata.name, true, true);
+  const namespace = render(metadata.namespace, true, true);
+  const annotations = render(metadata.annotations, true, true);
+  const finalizers = render(metadata.finalizers, true, true);
+  const ownerReferences = render(metadata.ownerReferences, true, true);
+  const labels = render(metadata.labels, true, true);
+  const out: Record<string, unknown> = {};
+  let written = 0;
+  if (annotations !== undefined && annotations !== null) { out.annotations = annotations; written++; }
+  if (finalizers !== undefined && finalizers !== null) { out.finalizers = finalizers; written++; }
+  if (labels !== undefined && labels !== null) { out.labels = labels; written++; }
+  if (name !== undefined && name !== null) { out.name = name; written++; }
+  if (namespace !== undefined && namespace !== null) { out.namespace = namespace; written++; }
+  if (ownerReferences !== undefined && ownerReferences !== null) { out.ownerReferences = ownerReferences; written++; }
+  return written === 0 ? undefined : out;
+}
+
+/** `map` with its keys in ascending order (as cdk8s sorts them): an insertion sort of its few keys. */
+function sortedCopy(map: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(map);
+  if (keys.length > 32) {
+    keys.sort();
+  } else {
+    for (let i = 1; i < keys.length; i++) {
+      const key = keys[i];
+      let j = i - 1;
+      while (j >= 0 && keys[j] > key) {
+        keys[j + 1] = keys[j];
+        j--;
+      }
+      keys[j + 1] = key;
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    out[keys[i]] = map[keys[i]];
+  }
+  return out;
 }

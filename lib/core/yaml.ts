@@ -100,54 +100,70 @@ function isCollection(value: unknown): value is object {
 }
 
 function isEmpty(value: object): boolean {
-  return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+  if (Array.isArray(value)) {
+    return value.length === 0;
+  }
+  for (const key in value) {
+    if (hasOwn.call(value, key)) {
+      return false;
+    }
+  }
+  return true;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The writers push the pieces of each line (indent, key, value) rather than the line: `join` copies
+ * each piece once, and no line is built only to be copied again.
+ */
 function writeMap(map: Record<string, unknown>, indent: string, out: string[], first: boolean): void {
   let start = first;
-  for (const key of Object.keys(map)) {
+  // for-in rather than Object.keys: the same own keys in the same order, without an array per map.
+  for (const key in map) {
+    if (!hasOwn.call(map, key)) {
+      continue;
+    }
     const value = map[key];
     const k = keyText(key);
     if (k === null) {
       throw new Unsupported();
     }
-    const lead = start ? '' : indent;
+    if (!start) {
+      out.push(indent);
+    }
     start = false;
     if (isCollection(value) && !isEmpty(value)) {
-      out.push(`${lead}${k}:\n`);
+      out.push(k, ':\n');
       if (Array.isArray(value)) {
-        writeList(value, `${indent}  `, out);
+        writeList(value, `${indent}  `, out, false);
       } else {
         writeMap(value as Record<string, unknown>, `${indent}  `, out, false);
       }
     } else {
-      out.push(`${lead}${k}: ${isCollection(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(value)}\n`);
+      out.push(k, ': ', isCollection(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(value), '\n');
     }
   }
 }
 
-function writeList(list: unknown[], indent: string, out: string[]): void {
-  for (const item of list) {
+/** @param first the list is an item of a list: its first item follows the parent's dash on the same line */
+function writeList(list: unknown[], indent: string, out: string[], first: boolean): void {
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (!first || i > 0) {
+      out.push(indent);
+    }
     if (isCollection(item) && !isEmpty(item)) {
+      out.push('- ');
       if (Array.isArray(item)) {
-        out.push(`${indent}- `);
-        writeNestedList(item, `${indent}  `, out);
+        writeList(item, `${indent}  `, out, true);
       } else {
-        out.push(`${indent}- `);
         writeMap(item as Record<string, unknown>, `${indent}  `, out, true);
       }
     } else {
-      out.push(`${indent}- ${isCollection(item) ? (Array.isArray(item) ? '[]' : '{}') : scalar(item)}\n`);
+      out.push('- ', isCollection(item) ? (Array.isArray(item) ? '[]' : '{}') : scalar(item), '\n');
     }
   }
-}
-
-/** A list that is an item of a list: its first item follows the parent's dash on the same line. */
-function writeNestedList(list: unknown[], indent: string, out: string[]): void {
-  const inner: string[] = [];
-  writeList(list, indent, inner);
-  inner[0] = inner[0].slice(indent.length);
-  out.push(...inner);
 }
 
 /** One document as the `yaml` package writes it with cdk8s's options. */
