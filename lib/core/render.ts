@@ -156,15 +156,22 @@ function render(value: any, filterEmpty: boolean, sortKeys: boolean): any {
   return sortKeys && !sorted ? sortedCopy(out) : out;
 }
 
+/** The fields of ApiObjectMetadataDefinition.toJson(), in its order, and their indexes in SORTED_METADATA_FIELDS. */
+const METADATA_FIELDS = ['name', 'namespace', 'annotations', 'finalizers', 'ownerReferences', 'labels'];
+const SORTED_METADATA_FIELDS = [...METADATA_FIELDS].sort();
+const METADATA_FIELD_INDEX: Record<string, number> = Object.fromEntries(SORTED_METADATA_FIELDS.map((f, i) => [f, i]));
+
 /**
- * The metadata as ApiObjectMetadataDefinition.toJson() gives it, resolved: its fields over the
- * extra attributes, resolved in that order, written with sorted keys, empty ones dropped. Without
- * extra attributes (the usual case) the fields are written in sorted order as they come.
+ * The metadata as ApiObjectMetadataDefinition.toJson() gives it, resolved: `{ ..._additionalAttributes,
+ * name, namespace, annotations, finalizers, ownerReferences, labels }` with sorted keys, empty values
+ * dropped. The extra attributes are the options the metadata was made with, which mostly hold only
+ * those six fields: then each field is resolved in the order of that object (the extra attributes'
+ * order, then the rest in toJson's) and written in sorted order, without building the object.
  */
 function renderMetadata(metadata: any): any {
   const extra = metadata._additionalAttributes;
   for (const key in extra) {
-    if (hasOwn.call(extra, key)) {
+    if (hasOwn.call(extra, key) && !hasOwn.call(METADATA_FIELD_INDEX, key)) {
       return render({
         ...extra,
         name: metadata.name,
@@ -176,20 +183,29 @@ function renderMetadata(metadata: any): any {
       }, true, true);
     }
   }
-  const name = render(metadata.name, true, true);
-  const namespace = render(metadata.namespace, true, true);
-  const annotations = render(metadata.annotations, true, true);
-  const finalizers = render(metadata.finalizers, true, true);
-  const ownerReferences = render(metadata.ownerReferences, true, true);
-  const labels = render(metadata.labels, true, true);
+  const values: unknown[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+  const done: boolean[] = [false, false, false, false, false, false];
+  for (const key in extra) {
+    if (hasOwn.call(extra, key)) {
+      const i = METADATA_FIELD_INDEX[key];
+      values[i] = render(metadata[key], true, true);
+      done[i] = true;
+    }
+  }
+  for (let j = 0; j < METADATA_FIELDS.length; j++) {
+    const i = METADATA_FIELD_INDEX[METADATA_FIELDS[j]];
+    if (!done[i]) {
+      values[i] = render(metadata[METADATA_FIELDS[j]], true, true);
+    }
+  }
   const out: Record<string, unknown> = {};
   let written = 0;
-  if (annotations !== undefined && annotations !== null) { out.annotations = annotations; written++; }
-  if (finalizers !== undefined && finalizers !== null) { out.finalizers = finalizers; written++; }
-  if (labels !== undefined && labels !== null) { out.labels = labels; written++; }
-  if (name !== undefined && name !== null) { out.name = name; written++; }
-  if (namespace !== undefined && namespace !== null) { out.namespace = namespace; written++; }
-  if (ownerReferences !== undefined && ownerReferences !== null) { out.ownerReferences = ownerReferences; written++; }
+  for (let i = 0; i < SORTED_METADATA_FIELDS.length; i++) {
+    if (values[i] !== undefined && values[i] !== null) {
+      out[SORTED_METADATA_FIELDS[i]] = values[i];
+      written++;
+    }
+  }
   return written === 0 ? undefined : out;
 }
 

@@ -82,6 +82,33 @@ describe('renderObjects', () => {
     expect(produced.slice(4)).toEqual(produced.slice(0, 4));
   });
 
+  test('renders metadata as cdk8s does: its options in their order, extra attributes and fields added later', () => {
+    // GIVEN metadata whose options list the labels before the annotations (toJson lists them the
+    // other way round), with Lazy values in both and in the name
+    const app = testApp();
+    const chart = new Chart(app, 'meta');
+    const produced: string[] = [];
+    const lazy = (name: string, value: unknown) => Lazy.any({ produce: () => (produced.push(name), value) });
+    new KubeConfigMap(chart, 'ordered', { metadata: { labels: { team: lazy('label', 'alpha') as any }, annotations: { note: lazy('annotation', 'x') as any }, name: lazy('name', 'ordered') as any } });
+    // AND metadata with an attribute that is not one of its fields, in the options and added later
+    const extra = new KubeConfigMap(chart, 'extra', { metadata: { name: 'extra', generateName: lazy('generate', 'extra-') as any } as any });
+    extra.metadata.add('uid', 'u-1');
+    extra.metadata.addLabel('added', 'later');
+    // AND metadata with every field set, empty lists and maps among them
+    const all = new KubeConfigMap(chart, 'all', { metadata: { name: 'all', namespace: 'ns', annotations: {}, finalizers: ['f'], ownerReferences: [] } });
+    all.metadata.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: 'u-2' });
+    // WHEN they are rendered both ways
+    const { fast, cdk8s } = bothRenderings(app);
+    // THEN the outputs are the same, key order included
+    expect(texts(fast)).toEqual(texts(cdk8s));
+    expect(Object.keys(fast[1].metadata)).toEqual(['generateName', 'labels', 'name', 'uid']);
+    expect(Object.keys(fast[2].metadata)).toEqual(['finalizers', 'name', 'namespace', 'ownerReferences']);
+    // AND the Lazy values were produced in cdk8s's order: the options' order, in which ApiObject puts
+    // the name first, then the extra attributes
+    expect(produced.slice(0, 4)).toEqual(['name', 'label', 'annotation', 'generate']);
+    expect(produced.slice(4)).toEqual(produced.slice(0, 4));
+  });
+
   test('keeps the props unsorted under CDK8S_DISABLE_SORT, with apiVersion, kind and metadata first', () => {
     // GIVEN an object whose props are not in sorted order
     const app = testApp();
