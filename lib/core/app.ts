@@ -21,14 +21,14 @@ import { documentYaml } from './yaml';
 /** What one synth knows of the app's objects: their YAML and their problems. */
 interface SynthState {
   readonly size: number;
-  /** Each object's YAML document, as written. */
+  /** Each object's YAML document, as written; empty when the synth streamed them to files (ChartFiles). */
   readonly yaml: Map<ApiObject, string>;
   /** Problems by the construct that reports them: an object's owner (see ownerOf) or the object. */
   readonly problems: Map<IConstruct, string[]>;
 }
 
 const STATE = Symbol.for('spark-platform.app-checks');
-type Root = IConstruct & { [STATE]?: { current?: SynthState; hooked: WeakSet<IConstruct>; all?: IConstruct[] } };
+type Root = IConstruct & { [STATE]?: { current?: SynthState; hooked: WeakSet<IConstruct>; all?: IConstruct[]; files?: ChartFiles } };
 
 /**
  * The construct that reports an object's problems: the construct whose main object it is (its
@@ -87,11 +87,18 @@ function state(root: Root): SynthState {
   const objects = all.filter((c): c is ApiObject => c instanceof ApiObject);
   // Each object is rendered, checked and written to YAML in turn, so that its JSON is dropped at
   // once: short-lived, it costs the garbage collector little, and the synth's peak memory stays low.
+  // PlatformApp.synth streams each document to its chart's file as it is made, so that the synth
+  // never holds the whole output; the other callers get the documents by object.
   const checks = new ObjectChecks();
   const yaml = new Map<ApiObject, string>();
+  const files = holder.files;
   renderObjects(objects, (o, json) => {
     checks.check(o, json);
-    yaml.set(o, documentYaml(json));
+    if (files) {
+      files.add(o, documentYaml(json));
+    } else {
+      yaml.set(o, documentYaml(json));
+    }
   });
   holder.current = { size: all.length, yaml, problems: checks.problems() };
   queueMicrotask(() => {
@@ -213,18 +220,79 @@ export interface PlatformAppProps extends AppProps {
 }
 
 /**
- * Writes YAML documents to one file, separated by `---`, a few hundred at a time: the same bytes as
- * one joined string, without a second copy of a whole chart's YAML in memory.
+ * The files of a synth, one per chart, written while the objects are rendered: each document goes
+ * to a hidden partial file of its chart (`.<n>.partial` in the output folder), a few hundred at a
+ * time, separated by `---` as cdk8s separates them. Only when the whole app validated are the
+ * partial files renamed to the charts' file names, in chart order (so that, as with cdk8s, the last
+ * of two charts with the same file name wins); otherwise they are removed, and the output folder
+ * holds nothing new.
  */
-function writeDocuments(file: string, documents: string[]): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (let i = 0; i < documents.length; i += 256) {
-      const chunk = documents.slice(i, i + 256).join('---\n');
-      fs.writeSync(fd, i === 0 ? chunk : `---\n${chunk}`);
+class ChartFiles {
+  private readonly order = new Map<Chart, number>();
+  private chart: Chart | undefined;
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private started = false;
+
+  constructor(private readonly dir: string, private readonly charts: Chart[]) {
+    charts.forEach((c, i) => this.order.set(c, i));
+  }
+
+  /** Appends an object's document to its chart's file. */
+  public add(o: ApiObject, document: string): void {
+    const chart = o.chart;
+    if (chart !== this.chart) {
+      this.flush();
+      this.close();
+      this.chart = chart;
+      this.fd = fs.openSync(this.partial(chart), 'a');
+      this.started = fs.fstatSync(this.fd).size > 0;
     }
-  } finally {
-    fs.closeSync(fd);
+    this.pending.push(document);
+    if (this.pending.length === 256) {
+      this.flush();
+    }
+  }
+
+  /** Gives every chart its file, an empty one for a chart without objects. */
+  public commit(fileName: (chart: Chart) => string): void {
+    this.flush();
+    this.close();
+    this.charts.forEach((chart) => {
+      const partial = this.partial(chart);
+      if (!fs.existsSync(partial)) {
+        fs.writeFileSync(partial, '');
+      }
+      fs.renameSync(partial, path.join(this.dir, fileName(chart)));
+    });
+  }
+
+  /** Removes what was written. */
+  public discard(): void {
+    this.pending = [];
+    this.close();
+    this.charts.forEach((chart) => fs.rmSync(this.partial(chart), { force: true }));
+  }
+
+  private partial(chart: Chart): string {
+    return path.join(this.dir, `.${this.order.get(chart)}.partial`);
+  }
+
+  private flush(): void {
+    if (this.fd === undefined || this.pending.length === 0) {
+      return;
+    }
+    const chunk = this.pending.join('---\n');
+    this.pending = [];
+    fs.writeSync(this.fd, this.started ? `---\n${chunk}` : chunk);
+    this.started = true;
+  }
+
+  private close(): void {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
   }
 }
 
@@ -253,16 +321,29 @@ export class PlatformApp extends App {
     forgetState(this);
     const all = this.node.findAll();
     withConstructs(this, all);
-    // Validated before anything is written: cdk8s's own synth creates the output folder first.
-    validateOnce(all);
     if (!this.isSimple(all)) {
+      // Validated before anything is written: cdk8s's own synth creates the output folder first.
+      validateOnce(all);
       super.synth();
       return;
     }
+    // The validation renders every object: its documents go straight to partial files of the
+    // charts, which become the charts' files only if the whole app is valid.
+    const created = !fs.existsSync(this.outdir);
     fs.mkdirSync(this.outdir, { recursive: true });
-    const yaml = synthState(this).yaml;
-    for (const [chart, objects] of chartsWithObjects(all)) {
-      writeDocuments(path.join(this.outdir, `${Names.toDnsLabel(chart)}${this.outputFileExtension}`), objects.map((o) => yaml.get(o)!));
+    const files = new ChartFiles(this.outdir, [...chartsWithObjects(all).keys()]);
+    (this as Root)[STATE]!.files = files;
+    try {
+      validateOnce(all);
+      files.commit((chart) => `${Names.toDnsLabel(chart)}${this.outputFileExtension}`);
+    } catch (error) {
+      files.discard();
+      if (created) {
+        fs.rmSync(this.outdir, { recursive: true, force: true });
+      }
+      throw error;
+    } finally {
+      (this as Root)[STATE]!.files = undefined;
     }
     if (this.recordsConstructMetadata) {
       const resources: Record<string, { path: string }> = {};

@@ -1,0 +1,65 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { KubeConfigMap } from 'cdk8s-plus-30/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { PlatformApp } from '../../lib';
+import { scratchDir } from '../support/project';
+
+/** The same app in any App class: charts with one, none and several hundred objects. */
+function build(app: App): void {
+  new KubeConfigMap(new Chart(app, 'first'), 'cm', { metadata: { name: 'first' }, data: { a: '1' } });
+  new Chart(app, 'empty');
+  // More objects than the writer buffers at once, in a chart below a plain construct.
+  const many = new Chart(new Construct(app, 'group'), 'many', { namespace: 'ns' });
+  for (let i = 0; i < 600; i++) {
+    new KubeConfigMap(many, `cm-${i}`, { metadata: { name: `cm-${i}`, labels: { index: String(i) } }, data: { value: `v${i}` } });
+  }
+  new KubeConfigMap(new Chart(app, 'last'), 'cm', { metadata: { name: 'last' } });
+}
+
+/** Every file of a folder, hidden ones included, with its text. */
+function contents(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+describe('PlatformApp.synth', () => {
+  test('writes the files cdk8s writes, byte for byte, one per chart, an empty one for a chart without objects', () => {
+    // GIVEN the same app as a cdk8s App and as a PlatformApp
+    const cdk8s = new App({ outdir: scratchDir('cdk8s-') });
+    build(cdk8s);
+    const platform = new PlatformApp({ outdir: scratchDir('platform-') });
+    build(platform);
+    // WHEN both synthesize
+    cdk8s.synth();
+    platform.synth();
+    // THEN the folders hold the same files with the same bytes, and no partial file is left
+    const expected = contents(cdk8s.outdir);
+    expect(Object.keys(expected)).toHaveLength(4);
+    expect(expected[Object.keys(expected).find((f) => f.startsWith('empty'))!]).toBe('');
+    expect(contents(platform.outdir)).toEqual(expected);
+    const many = Object.entries(expected).find(([f]) => f.startsWith('group-many'))![1];
+    expect(many.match(/^kind: ConfigMap$/gm)).toHaveLength(600);
+  });
+
+  test('leaves the output folder as it was when the app is invalid, and creates none that did not exist', () => {
+    // GIVEN an output folder with an earlier file, and an app whose last chart has an object with a bad name
+    const outdir = scratchDir('out-');
+    fs.writeFileSync(path.join(outdir, 'earlier.k8s.yaml'), 'kind: Earlier\n');
+    const invalid = (dir: string) => {
+      const app = new PlatformApp({ outdir: dir });
+      build(app);
+      new KubeConfigMap(new Chart(app, 'broken'), 'cm', { metadata: { name: 'Not_A_Name' } });
+      return app;
+    };
+    // WHEN it synthesizes
+    // THEN the synth fails naming the object, after the other charts' documents were made
+    expect(() => invalid(outdir).synth()).toThrow(/broken\/cm[\s\S]*Not_A_Name/);
+    // AND the folder holds the earlier file only: no chart file, no partial file
+    expect(contents(outdir)).toEqual({ 'earlier.k8s.yaml': 'kind: Earlier\n' });
+    // AND a folder that did not exist is not created
+    const missing = path.join(scratchDir('parent-'), 'dist');
+    expect(() => invalid(missing).synth()).toThrow(/Not_A_Name/);
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+});
