@@ -3,9 +3,10 @@
  * 1.1 schema, no line folding), in a fraction of the time: cdk8s builds a node tree per document,
  * which is most of a large synth's time. Maps, lists, integers, booleans and null are written here;
  * every string and non-integer number is written the way the `yaml` package writes it on its own
- * (asked once per distinct value), and a document with a value this writer does not handle (a
- * multi-line string, undefined, a string the `yaml` package would write over several lines) is
- * written by the `yaml` package as a whole.
+ * (asked once per distinct value), multi-line strings as the literal blocks it writes for them, and
+ * a document with a value this writer does not handle (undefined, a string the `yaml` package
+ * would write over several lines other than as a literal block) is written by the `yaml` package
+ * as a whole.
  */
 import { Document, stringify } from 'yaml';
 
@@ -13,6 +14,7 @@ import { Document, stringify } from 'yaml';
 const OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' as const };
 
 const strings = new Map<string, string | null>();
+const blocks = new Map<string, string | null>();
 const numbers = new Map<number, string | null>();
 const keys = new Map<string, string | null>();
 
@@ -48,11 +50,39 @@ function scalarText(value: string | number): string | null {
 }
 
 /**
+ * How the `yaml` package writes a multi-line string as a value in a block map or list, without the
+ * indent of its lines: a literal block (`|`, `|-`, with an indentation indicator when it starts with
+ * a space) whose lines the `yaml` package indents by two spaces more than the line of its key or
+ * dash, leaving empty lines empty. Null for every other form it may choose (quoted, or a literal
+ * block that keeps trailing newlines, which changes how the next line is written).
+ */
+function blockText(value: string): string | null {
+  let text = blocks.get(value);
+  if (text === undefined) {
+    // At the top level, the lines of the value's block are indented by two spaces.
+    const out = stringify({ k: value }, OPTIONS);
+    const block = out.slice('k: '.length);
+    text = out.startsWith('k: |') && !/^\|\d?\+/.test(block) ? block : null;
+    blocks.set(value, text);
+  }
+  return text;
+}
+
+/** A literal block (blockText) for a value on a line indented by `indent`. */
+function indentBlock(block: string, indent: string): string {
+  return indent === '' ? block : block.replace(/\n(?=[^\n])/g, `\n${indent}`);
+}
+
+/**
  * How the `yaml` package writes a map key; null when it is not a simple one-line key, or when it
  * starts with a document marker (`---`, `...`), which the `yaml` package quotes in a document's
- * top-level map only.
+ * top-level map only. A key of plain-string characters (isPlainString) is written as it is, up to
+ * the 1,024 characters of an implicit key.
  */
 function keyText(key: string): string | null {
+  if (key.length <= 1024 && isPlainString(key)) {
+    return key;
+  }
   let text = keys.get(key);
   if (text === undefined) {
     const out = stringify({ [key]: 0 }, OPTIONS);
@@ -64,10 +94,15 @@ function keyText(key: string): string | null {
 
 class Unsupported extends Error {}
 
-function scalar(value: unknown): string {
+/** A scalar value on a line indented by `indent`: multi-line strings as literal blocks (blockText). */
+function scalar(value: unknown, indent: string): string {
   if (typeof value === 'string') {
     if (value.includes('\n')) {
-      throw new Unsupported();
+      const block = blockText(value);
+      if (block === null) {
+        throw new Unsupported();
+      }
+      return indentBlock(block, indent);
     }
     const text = scalarText(value);
     if (text === null) {
@@ -141,7 +176,9 @@ function writeMap(map: Record<string, unknown>, indent: string, out: string[], f
         writeMap(value as Record<string, unknown>, `${indent}  `, out, false);
       }
     } else {
-      out.push(k, ': ', isCollection(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(value), '\n');
+      const text = isCollection(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(value, indent);
+      // A literal block ends with its last line's newline.
+      out.push(k, ': ', text, text.endsWith('\n') ? '' : '\n');
     }
   }
 }
@@ -161,7 +198,8 @@ function writeList(list: unknown[], indent: string, out: string[], first: boolea
         writeMap(item as Record<string, unknown>, `${indent}  `, out, true);
       }
     } else {
-      out.push('- ', isCollection(item) ? (Array.isArray(item) ? '[]' : '{}') : scalar(item), '\n');
+      const text = isCollection(item) ? (Array.isArray(item) ? '[]' : '{}') : scalar(item, indent);
+      out.push('- ', text, text.endsWith('\n') ? '' : '\n');
     }
   }
 }

@@ -73,6 +73,29 @@ describe('documentsYaml on values that YAML 1.1 and the `yaml` package treat spe
     expect(documentsYaml([doc])).toBe(Yaml.stringify(doc));
   });
 
+  test.each<[string, string]>([
+    ['a trailing newline', 'line 1\nline 2\n'],
+    ['no trailing newline', 'line 1\nline 2'],
+    ['empty lines inside', 'a\n\n\nb\n'],
+    ['a leading space (indentation indicator)', ' indented\nnext\n'],
+    ['leading newlines', '\n\nafter two empty lines'],
+    ['more-indented lines', 'def f():\n    return 1\n'],
+    ['kept trailing newlines', 'a\nb\n\n\n'],
+    ['only newlines', '\n\n'],
+    ['a last line of spaces', 'a\n  '],
+    ['trailing spaces on a line', 'a  \nb'],
+    ['tabs', 'a\tb\n\tc\n'],
+    ['control characters', 'a\u0007\nb'],
+    ['document markers', '---\n...\nx'],
+    ['comment and indicator characters', '# c\n- item\nkey: value\n| > & * ! % @'],
+    ['JSON', JSON.stringify({ a: [1, { b: 'c' }], d: 'e' }, null, 2)],
+  ])('a multi-line string with %s, as a value in every position', (_what, text) => {
+    // GIVEN the string as a top-level value, nested map value, list item, item of a nested list and value of a map in a list
+    const doc = { a: text, b: { c: text, d: { e: text } }, f: [text, 'x', text], g: [[text, [text]]], h: [{ i: text, j: [{ k: text }] }] };
+    // WHEN the document is written THEN the bytes are the `yaml` package's
+    expect(documentYaml(doc)).toBe(stringify(doc, CDK8S_OPTIONS));
+  });
+
   test('-0 is written as the `yaml` package writes it, not as 0', () => {
     expect(documentYaml({ a: -0, b: [-0] })).toBe('a: -0\nb:\n  - -0\n');
   });
