@@ -41,6 +41,7 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
+const { dropUndefinedFaster, shareModuleCopies } = require('./bundle-rewrites');
 
 const USAGE = 'usage: spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages | --external-packages]';
 
@@ -143,38 +144,13 @@ const keepValidatorsOut = {
   },
 };
 
-/**
- * `__dirname` and `__filename` of every bundled file name the file's own place, not the bundle's:
- * a declaration of both is put in front of the file's code, on its first line (line numbers, and so
- * source maps, are unchanged), after a "use strict" directive or a #! line.
- */
-/**
- * The classes cdk8s generates from schemas (cdk8s-plus's k8s.js, the app's imports/) drop undefined
- * fields with `Object.entries(x).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})`,
- * which copies the object once per field. The bundle calls one loop that builds the same object (same
- * keys, same order, `__proto__` an own key as with the spread) instead: the same JSON, with a fraction
- * of the garbage.
- */
-const DROP_UNDEFINED = /Object\.entries\(([\w.$]+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: i\[1\] \}\), \{\}\)/g;
-const DROP_UNDEFINED_HELPER = `
-function __definedFields(o) {
-  const r = {};
-  for (const k of Object.keys(o)) {
-    const v = o[k];
-    if (v === undefined) continue;
-    if (k === '__proto__') Object.defineProperty(r, k, { value: v, enumerable: true, configurable: true, writable: true });
-    else r[k] = v;
-  }
-  return r;
-}
-`;
 const GENERATED_CLASSES = /[\\/]imports[\\/][^\\/]+\.[jt]s$/;
 
 /**
  * `__dirname` and `__filename` of every bundled file name the file's own place, not the bundle's:
  * a declaration of both is put in front of the file's code, on its first line (line numbers, and so
  * source maps, are unchanged), after a "use strict" directive or a #! line. Generated classes get
- * the faster undefined-dropping (DROP_UNDEFINED).
+ * the faster undefined-dropping (dropUndefinedFaster in scripts/bundle-rewrites.js).
  */
 function keepFileLocations(read) {
   return {
@@ -184,12 +160,9 @@ function keepFileLocations(read) {
         let text = fs.readFileSync(args.path, 'utf8');
         read.add(args.path);
         const ext = path.extname(args.path).slice(1).replace(/^[cm]/, '');
-        let changed = false;
-        if (GENERATED_CLASSES.test(args.path)) {
-          const rewritten = text.replace(DROP_UNDEFINED, '__definedFields($1)');
-          changed = rewritten !== text;
-          text = changed ? rewritten + DROP_UNDEFINED_HELPER : text;
-        }
+        const rewritten = GENERATED_CLASSES.test(args.path) ? dropUndefinedFaster(text) : undefined;
+        const changed = rewritten !== undefined;
+        text = rewritten ?? text;
         if (!/\b__(dirname|filename)\b/.test(text)) {
           return changed ? { contents: text, loader: ext } : undefined;
         }
@@ -318,16 +291,17 @@ async function build() {
   if (packages === 'external') {
     result = await bundleWith(esbuild, 'external', read);
   }
-  const code = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
+  // One copy of each CommonJS module's exports for all its importers (scripts/bundle-rewrites.js).
+  const code = shareModuleCopies(result.outputFiles.find((f) => f.path.endsWith('.js')).text);
   const minified = await esbuild.transform(code, { loader: 'js', format: 'cjs', platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, logLevel: 'silent' });
   fs.mkdirSync(cacheDir, { recursive: true });
   for (const out of result.outputFiles) {
-    writeAtomically(out.path, out.contents);
+    writeAtomically(out.path, out.path.endsWith('.js') ? code : out.contents);
   }
   writeAtomically(bundle, minified.code);
   fs.rmSync(`${bundle}.cache`, { force: true });
-  // The sources, and what decides how they are built: this script and the TypeScript config.
-  const files = [...new Set([...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)), ...read, __filename, path.join(root, 'tsconfig.json')])];
+  // The sources, and what decides how they are built: this script, its rewrites and the TypeScript config.
+  const files = [...new Set([...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)), ...read, __filename, require.resolve('./bundle-rewrites'), path.join(root, 'tsconfig.json')])];
   // A file written while esbuild read it may not be in the bundle: leave it marked stale.
   const inputs = Object.fromEntries(files.map((f) => [f, Number(signature(f).split(':')[0]) >= startedMs ? 'changed during the build' : signature(f)]));
   writeAtomically(manifest, JSON.stringify({ entry, packages, inputs }, null, 1));
