@@ -113,7 +113,7 @@ describe('the package as another repo uses it', () => {
     const files = packed.files.map((f) => f.path).sort();
 
     for (const file of files) {
-      expect(file).toMatch(/^(package\.json|README\.md|LICENSE|scripts\/synth\.js|build\/(lib|imports)\/([\w-]+\/)*[\w.-]+(\.d\.ts|\.js))$/);
+      expect(file).toMatch(/^(package\.json|README\.md|LICENSE|scripts\/(synth|bundle-rewrites)\.js|build\/(lib|imports)\/([\w-]+\/)*[\w.-]+(\.d\.ts|\.js))$/);
     }
     expect(files).toEqual(expect.arrayContaining([
       'package.json',
@@ -122,10 +122,11 @@ describe('the package as another repo uses it', () => {
       'build/imports/helm.cattle.io.js',
       'build/imports/helm.cattle.io.d.ts',
       ...libSources.flatMap((name) => [`build/lib/${name}.js`, `build/lib/${name}.d.ts`]),
-      // The precompiled schema validators, and the safe synth command.
+      // The precompiled schema validators, and the safe synth command with the rewrites it makes to bundles.
       'build/lib/core/validators/sparkoperator.k8s.io.js',
       'build/lib/core/validators/kubernetes-v1-namespace.js',
       'scripts/synth.js',
+      'scripts/bundle-rewrites.js',
     ]));
     // Spelled out for the reader; the pattern above already keeps these out.
     expect(files.filter((f) => /^(main\.ts|dist\/|test\/|bench\/|k3d\/|lib\/|imports\/|upstream\/|tsconfig|cdk8s\.yaml|\.)/.test(f))).toEqual([]);
