@@ -39,3 +39,42 @@ describe('lib/core/validators/', () => {
     expect(index).toContain("'helm-values/spark-operator':");
   });
 });
+
+describe('ownFunctions: each map of a schema checked by a function of its own', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { ownFunctions } = require(path.join(REPO, 'scripts', 'compile-validators.js'));
+  const Ajv = require('ajv').default;
+  const schema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string' },
+      image: { type: 'object', additionalProperties: false, properties: { repository: { type: 'string' }, tag: { type: 'string' } } },
+      pods: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['cpu'], properties: { cpu: { type: 'integer', minimum: 1 } } } },
+      labels: { type: 'object', additionalProperties: { type: 'object', properties: { value: { type: 'string' } } } },
+    },
+  };
+
+  test('moves every map but the top one into $defs, in maps, lists and open maps', () => {
+    const split = ownFunctions(schema);
+    expect(Object.keys(split.$defs)).toHaveLength(3);
+    expect(split.properties.image).toEqual({ $ref: expect.stringMatching(/^#\/\$defs\//) });
+    expect(split.properties.pods.items).toEqual({ $ref: expect.stringMatching(/^#\/\$defs\//) });
+    expect(split.properties.labels.additionalProperties).toEqual({ $ref: expect.stringMatching(/^#\/\$defs\//) });
+    expect(split.properties.name).toEqual({ type: 'string' });
+  });
+
+  test.each<[string, unknown]>([
+    ['valid values', { name: 'a', image: { tag: '1' }, pods: [{ cpu: 1 }], labels: { x: { value: 'v' } } }],
+    ['an unknown key in a nested map', { image: { tga: '1' } }],
+    ['wrong types at every depth', { name: 1, image: { repository: false }, pods: [{ cpu: 'x' }, {}], labels: { x: { value: 2 } } }],
+    ['a value below its minimum, and a missing required key', { pods: [{ cpu: 0 }, { other: 1 }] }],
+  ])('reports the same errors as the schema it came from: %s', (_what, data) => {
+    // GIVEN the schema compiled as it is and with its maps in functions of their own, as synth's validators are
+    const compile = (s: object, inlineRefs: boolean) => new Ajv({ allErrors: true, strict: false, inlineRefs }).compile(s);
+    const [whole, split] = [compile(schema, true), compile(ownFunctions(schema), false)];
+    // WHEN both validate the same data THEN they agree, error for error (where and what; only ajv's schema paths differ)
+    const errors = (validate: any) => (validate(data) ? [] : validate.errors.map((e: any) => ({ instancePath: e.instancePath, keyword: e.keyword, params: e.params, message: e.message })));
+    expect(errors(split)).toEqual(errors(whole));
+  });
+});
