@@ -41,7 +41,6 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
-const { dropUndefinedFaster, shareModuleCopies } = require('./bundle-rewrites');
 
 const USAGE = 'usage: spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages | --external-packages]';
 
@@ -160,7 +159,7 @@ function keepFileLocations(read) {
         let text = fs.readFileSync(args.path, 'utf8');
         read.add(args.path);
         const ext = path.extname(args.path).slice(1).replace(/^[cm]/, '');
-        const rewritten = GENERATED_CLASSES.test(args.path) ? dropUndefinedFaster(text) : undefined;
+        const rewritten = GENERATED_CLASSES.test(args.path) ? require('./bundle-rewrites').dropUndefinedFaster(text) : undefined;
         const changed = rewritten !== undefined;
         text = rewritten ?? text;
         if (!/\b__(dirname|filename)\b/.test(text)) {
@@ -292,7 +291,7 @@ async function build() {
     result = await bundleWith(esbuild, 'external', read);
   }
   // One copy of each CommonJS module's exports for all its importers (scripts/bundle-rewrites.js).
-  const code = shareModuleCopies(result.outputFiles.find((f) => f.path.endsWith('.js')).text);
+  const code = require('./bundle-rewrites').shareModuleCopies(result.outputFiles.find((f) => f.path.endsWith('.js')).text);
   const minified = await esbuild.transform(code, { loader: 'js', format: 'cjs', platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, logLevel: 'silent' });
   fs.mkdirSync(cacheDir, { recursive: true });
   for (const out of result.outputFiles) {
