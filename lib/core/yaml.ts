@@ -1,48 +1,89 @@
 /**
  * Kubernetes objects as YAML, byte for byte as cdk8s writes them (the `yaml` package with the YAML
- * 1.1 schema, no line folding), in a fraction of the time: cdk8s builds a node tree per document,
- * which is most of a large synth's time. Maps, lists, integers, booleans and null are written here;
+ * 1.1 schema, no line folding), and Helm values as the `yaml` package writes them with its defaults
+ * and sorted keys, in a fraction of the time: the `yaml` package builds a node tree per document,
+ * which was most of a large synth's time. Maps, lists, integers, booleans and null are written here;
  * every string and non-integer number is written the way the `yaml` package writes it on its own
- * (asked once per distinct value), multi-line strings as the literal blocks it writes for them, and
- * a document with a value this writer does not handle (undefined, a string the `yaml` package
- * would write over several lines other than as a literal block) is written by the `yaml` package
- * as a whole.
+ * (asked once per distinct value), multi-line strings (in cdk8s's style) as the literal blocks it
+ * writes for them, and a document with a value this writer does not handle (undefined, a string
+ * the `yaml` package would write over several lines other than as a literal block, or might fold)
+ * is written by the `yaml` package as a whole.
  */
 import { Document, stringify } from 'yaml';
 
-/** The options cdk8s's Yaml.stringify passes to the `yaml` package. */
-const OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' as const };
+/**
+ * How a kind of text is written: the options given to the `yaml` package, and what this writer
+ * makes of them (sorted keys; the line width up to which a single-line scalar is never folded).
+ */
+interface Style {
+  readonly options: { readonly version?: '1.1' | '1.2'; readonly lineWidth?: number; readonly sortMapEntries?: boolean; readonly keepUndefined?: boolean; readonly aliasDuplicateObjects?: boolean };
+  readonly sortKeys: boolean;
+  /** 0 when the `yaml` package never folds a line. */
+  readonly lineWidth: number;
+  /** Whether multi-line strings are written here, as literal blocks (with line width 0 only). */
+  readonly blocks: boolean;
+  /** The schema's own tests of its implicit types (see isPlainString). */
+  readonly implicitTypes: RegExp[];
+  /** What the `yaml` package wrote for each distinct value asked for. */
+  readonly strings: Map<string, string | null>;
+  readonly numbers: Map<number, string | null>;
+  readonly keys: Map<string, string | null>;
+  readonly blockTexts: Map<string, string | null>;
+}
 
-const strings = new Map<string, string | null>();
-const blocks = new Map<string, string | null>();
-const numbers = new Map<number, string | null>();
-const keys = new Map<string, string | null>();
+function style(options: Style['options'], sortKeys: boolean): Style {
+  const lineWidth = options.lineWidth ?? 80;
+  return {
+    options,
+    sortKeys,
+    lineWidth,
+    blocks: lineWidth === 0,
+    implicitTypes: new Document(null, options).schema.tags.flatMap((t) => ('test' in t && t.test instanceof RegExp ? [t.test] : [])),
+    strings: new Map(),
+    numbers: new Map(),
+    keys: new Map(),
+    blockTexts: new Map(),
+  };
+}
+
+/** The options cdk8s's Yaml.stringify passes to the `yaml` package: YAML 1.1, no line folding. */
+const CDK8S = style({ keepUndefined: true, lineWidth: 0, version: '1.1' }, false);
+
+/**
+ * The options a release's Helm values are written with (HelmChart's valuesContent): the `yaml`
+ * package's defaults (YAML 1.2, lines folded at 80 characters) with sorted keys and no aliases.
+ */
+export const HELM_VALUES_OPTIONS = { sortMapEntries: true, aliasDuplicateObjects: false } as const;
+const HELM_VALUES = style(HELM_VALUES_OPTIONS, true);
 
 /**
  * Strings the `yaml` package writes plain, as they are, without asking it: a letter, then letters,
- * digits, ".", "_", "/" and "-" (no indicator, space, colon or quote), unless the YAML 1.1 schema
- * would read the text as another type (`yes`, `e5`, ...): the schema's own tests of its implicit
- * types decide, so they are the package's. Most values of a synth are such names, and most appear
- * once: asking the `yaml` package for each cost a tenth of a large synth. test/core/yaml.test.ts
- * holds this to the `yaml` package.
+ * digits, ".", "_", "/" and "-" (no indicator, space, colon or quote), unless the schema (YAML 1.1
+ * for cdk8s) would read the text as another type (`yes`, `e5`, ...): the schema's own tests of its
+ * implicit types decide, so they are the package's. Most values of a synth are such names, and most
+ * appear once: asking the `yaml` package for each cost a tenth of a large synth.
+ * test/core/yaml.test.ts holds this to the `yaml` package.
  */
 const PLAIN_STRING = /^[A-Za-z][A-Za-z0-9._/-]*$/;
-const IMPLICIT_TYPES: RegExp[] = new Document(null, OPTIONS).schema.tags.flatMap((t) => ('test' in t && t.test instanceof RegExp ? [t.test] : []));
 
-/** Whether the `yaml` package writes the string plain, exactly as it is (see PLAIN_STRING). */
+/** Whether the `yaml` package writes the string plain, exactly as it is (see PLAIN_STRING), with cdk8s's options. */
 export function isPlainString(value: string): boolean {
-  return PLAIN_STRING.test(value) && !IMPLICIT_TYPES.some((test) => test.test(value));
+  return plainIn(CDK8S, value);
+}
+
+function plainIn(s: Style, value: string): boolean {
+  return PLAIN_STRING.test(value) && !s.implicitTypes.some((test) => test.test(value));
 }
 
 /** How the `yaml` package writes a single-line scalar on its own; null when it takes more than one line. */
-function scalarText(value: string | number): string | null {
-  if (typeof value === 'string' && isPlainString(value)) {
+function scalarText(s: Style, value: string | number): string | null {
+  if (typeof value === 'string' && plainIn(s, value)) {
     return value;
   }
-  const cache: Map<string | number, string | null> = typeof value === 'string' ? strings : numbers;
+  const cache: Map<string | number, string | null> = typeof value === 'string' ? s.strings : s.numbers;
   let text = cache.get(value);
   if (text === undefined) {
-    const out = stringify(value, OPTIONS);
+    const out = stringify(value, s.options);
     text = out.indexOf('\n') === out.length - 1 ? out.slice(0, -1) : null;
     cache.set(value, text);
   }
@@ -56,14 +97,14 @@ function scalarText(value: string | number): string | null {
  * dash, leaving empty lines empty. Null for every other form it may choose (quoted, or a literal
  * block that keeps trailing newlines, which changes how the next line is written).
  */
-function blockText(value: string): string | null {
-  let text = blocks.get(value);
+function blockText(s: Style, value: string): string | null {
+  let text = s.blockTexts.get(value);
   if (text === undefined) {
     // At the top level, the lines of the value's block are indented by two spaces.
-    const out = stringify({ k: value }, OPTIONS);
+    const out = stringify({ k: value }, s.options);
     const block = out.slice('k: '.length);
     text = out.startsWith('k: |') && !/^\|\d?\+/.test(block) ? block : null;
-    blocks.set(value, text);
+    s.blockTexts.set(value, text);
   }
   return text;
 }
@@ -79,47 +120,43 @@ function indentBlock(block: string, indent: string): string {
  * top-level map only. A key of plain-string characters (isPlainString) is written as it is, up to
  * the 1,024 characters of an implicit key.
  */
-function keyText(key: string): string | null {
-  if (key.length <= 1024 && isPlainString(key)) {
+function keyText(s: Style, key: string): string | null {
+  if (key.length <= 1024 && plainIn(s, key)) {
     return key;
   }
-  let text = keys.get(key);
+  let text = s.keys.get(key);
   if (text === undefined) {
-    const out = stringify({ [key]: 0 }, OPTIONS);
+    const out = stringify({ [key]: 0 }, s.options);
     text = !/^(---|\.\.\.)/.test(key) && out.endsWith(': 0\n') && out.indexOf('\n') === out.length - 1 ? out.slice(0, -4) : null;
-    keys.set(key, text);
+    s.keys.set(key, text);
   }
   return text;
 }
 
 class Unsupported extends Error {}
 
-/** A scalar value on a line indented by `indent`: multi-line strings as literal blocks (blockText). */
-function scalar(value: unknown, indent: string): string {
+/**
+ * A scalar value on a line indented by `indent`: multi-line strings as literal blocks (blockText)
+ * where the style has them. A scalar the `yaml` package might fold (longer than its line width
+ * leaves, from where it starts) is not written here.
+ */
+function scalar(s: Style, value: unknown, indent: string): string {
   if (typeof value === 'string') {
     if (value.includes('\n')) {
-      const block = blockText(value);
+      const block = s.blocks ? blockText(s, value) : null;
       if (block === null) {
         throw new Unsupported();
       }
       return indentBlock(block, indent);
     }
-    const text = scalarText(value);
-    if (text === null) {
-      throw new Unsupported();
-    }
-    return text;
+    return unfolded(s, scalarText(s, value), indent);
   }
   if (typeof value === 'number') {
     // String(-0) is "0", but the `yaml` package writes "-0".
     if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
       return String(value);
     }
-    const text = scalarText(value);
-    if (text === null) {
-      throw new Unsupported();
-    }
-    return text;
+    return unfolded(s, scalarText(s, value), indent);
   }
   if (typeof value === 'boolean') {
     return value ? 'true' : 'false';
@@ -128,6 +165,18 @@ function scalar(value: unknown, indent: string): string {
     return 'null';
   }
   throw new Unsupported();
+}
+
+/**
+ * A single-line scalar's text, when the `yaml` package leaves it on one line where it stands: with a
+ * line width, it folds a scalar longer than one more than the width less the scalar's indent (two
+ * spaces more than its line's), and never one of 21 characters or fewer.
+ */
+function unfolded(s: Style, text: string | null, indent: string): string {
+  if (text === null || (s.lineWidth > 0 && text.length > Math.max(21, 1 + s.lineWidth - indent.length - 2))) {
+    throw new Unsupported();
+  }
+  return text;
 }
 
 function isCollection(value: unknown): value is object {
@@ -152,39 +201,50 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * The writers push the pieces of each line (indent, key, value) rather than the line: `join` copies
  * each piece once, and no line is built only to be copied again.
  */
-function writeMap(map: Record<string, unknown>, indent: string, out: string[], first: boolean): void {
+function writeMap(s: Style, map: Record<string, unknown>, indent: string, out: string[], first: boolean): void {
+  if (s.sortKeys) {
+    // The `yaml` package sorts a map's entries by comparing their keys as strings, as sort() does.
+    const sorted = Object.keys(map).sort();
+    for (let i = 0; i < sorted.length; i++) {
+      writeEntry(s, sorted[i], map[sorted[i]], indent, out, first && i === 0);
+    }
+    return;
+  }
   let start = first;
   // for-in rather than Object.keys: the same own keys in the same order, without an array per map.
   for (const key in map) {
-    if (!hasOwn.call(map, key)) {
-      continue;
-    }
-    const value = map[key];
-    const k = keyText(key);
-    if (k === null) {
-      throw new Unsupported();
-    }
-    if (!start) {
-      out.push(indent);
-    }
-    start = false;
-    if (isCollection(value) && !isEmpty(value)) {
-      out.push(k, ':\n');
-      if (Array.isArray(value)) {
-        writeList(value, `${indent}  `, out, false);
-      } else {
-        writeMap(value as Record<string, unknown>, `${indent}  `, out, false);
-      }
-    } else {
-      const text = isCollection(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(value, indent);
-      // A literal block ends with its last line's newline.
-      out.push(k, ': ', text, text.endsWith('\n') ? '' : '\n');
+    if (hasOwn.call(map, key)) {
+      writeEntry(s, key, map[key], indent, out, start);
+      start = false;
     }
   }
 }
 
+/** @param first the entry follows a list's dash on the same line */
+function writeEntry(s: Style, key: string, value: unknown, indent: string, out: string[], first: boolean): void {
+  const k = keyText(s, key);
+  if (k === null) {
+    throw new Unsupported();
+  }
+  if (!first) {
+    out.push(indent);
+  }
+  if (isCollection(value) && !isEmpty(value)) {
+    out.push(k, ':\n');
+    if (Array.isArray(value)) {
+      writeList(s, value, `${indent}  `, out, false);
+    } else {
+      writeMap(s, value as Record<string, unknown>, `${indent}  `, out, false);
+    }
+  } else {
+    const text = isCollection(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(s, value, indent);
+    // A literal block ends with its last line's newline.
+    out.push(k, ': ', text, text.endsWith('\n') ? '' : '\n');
+  }
+}
+
 /** @param first the list is an item of a list: its first item follows the parent's dash on the same line */
-function writeList(list: unknown[], indent: string, out: string[], first: boolean): void {
+function writeList(s: Style, list: unknown[], indent: string, out: string[], first: boolean): void {
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
     if (!first || i > 0) {
@@ -193,23 +253,22 @@ function writeList(list: unknown[], indent: string, out: string[], first: boolea
     if (isCollection(item) && !isEmpty(item)) {
       out.push('- ');
       if (Array.isArray(item)) {
-        writeList(item, `${indent}  `, out, true);
+        writeList(s, item, `${indent}  `, out, true);
       } else {
-        writeMap(item as Record<string, unknown>, `${indent}  `, out, true);
+        writeMap(s, item as Record<string, unknown>, `${indent}  `, out, true);
       }
     } else {
-      const text = isCollection(item) ? (Array.isArray(item) ? '[]' : '{}') : scalar(item, indent);
+      const text = isCollection(item) ? (Array.isArray(item) ? '[]' : '{}') : scalar(s, item, indent);
       out.push('- ', text, text.endsWith('\n') ? '' : '\n');
     }
   }
 }
 
-/** One document as the `yaml` package writes it with cdk8s's options. */
-export function documentYaml(doc: unknown): string {
+function write(s: Style, doc: unknown): string {
   if (isCollection(doc) && !Array.isArray(doc) && !isEmpty(doc)) {
     try {
       const out: string[] = [];
-      writeMap(doc as Record<string, unknown>, '', out, true);
+      writeMap(s, doc as Record<string, unknown>, '', out, true);
       return out.join('');
     } catch (e) {
       if (!(e instanceof Unsupported)) {
@@ -217,7 +276,20 @@ export function documentYaml(doc: unknown): string {
       }
     }
   }
-  return stringify(doc, OPTIONS);
+  return stringify(doc, s.options);
+}
+
+/** One document as the `yaml` package writes it with cdk8s's options. */
+export function documentYaml(doc: unknown): string {
+  return write(CDK8S, doc);
+}
+
+/**
+ * A release's Helm values as the `yaml` package writes them with HELM_VALUES_OPTIONS:
+ * `stringify(values, HELM_VALUES_OPTIONS)`, byte for byte.
+ */
+export function valuesYaml(values: unknown): string {
+  return write(HELM_VALUES, values);
 }
 
 /** Documents as one multi-document YAML text, as cdk8s's Yaml.stringify writes them. */

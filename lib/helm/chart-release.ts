@@ -1,7 +1,6 @@
 import * as crypto from 'crypto';
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { stringify } from 'yaml';
 import { Application } from '../../imports/argocd-argoproj.io';
 import {
   HelmRelease,
@@ -17,6 +16,7 @@ import { ChartDelivery, chartDeliveryOf } from '../core/delivery';
 import { dnsLabelProblem } from '../core/names';
 import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
+import { valuesYaml } from '../core/yaml';
 
 export interface ChartReleaseProps {
   /** The chart's name in its repository, for example `seaweedfs`. */
@@ -206,9 +206,9 @@ export class ChartRelease extends Construct {
             // k3s retries a failed install up to 1000 times by default, so a broken release would never
             // show as failed; a few retries cover a dependency (a CRD) that arrives a little later.
             backOffLimit: CHART_INSTALL_RETRIES,
-            // No anchors and aliases: values may share objects (a security context used twice), and
-            // sorted keys would put an alias before its anchor.
-            valuesContent: Lazy.any({ produce: () => stringify(this.values, { sortMapEntries: true, aliasDuplicateObjects: false }) }),
+            // Sorted keys, and no anchors and aliases: values may share objects (a security context used
+            // twice), and sorted keys would put an alias before its anchor (HELM_VALUES_OPTIONS).
+            valuesContent: Lazy.any({ produce: () => valuesYaml(this.values) }),
           },
         });
         this.resource = this.helmChart;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { parseAllDocuments, stringify } from 'yaml';
-import { documentsYaml, documentYaml, isPlainString } from '../../lib/core/yaml';
+import { documentsYaml, documentYaml, HELM_VALUES_OPTIONS, isPlainString, valuesYaml } from '../../lib/core/yaml';
 import { REPO } from '../support/project';
 
 /**
@@ -111,6 +111,35 @@ describe('documentsYaml on values that YAML 1.1 and the `yaml` package treat spe
   });
 });
 
+describe('valuesYaml: Helm values as the `yaml` package writes them with HELM_VALUES_OPTIONS', () => {
+  test.each<[string, unknown]>([
+    ['keys sorted as strings, integer-like ones too', { b: 1, a: { z: 1, y: [{ d: 1, c: 2 }] }, 10: 'x', 9: 'y', B: true, _: null }],
+    ['words YAML 1.1 would read as other types, which YAML 1.2 does not', { v: ['yes', 'no', 'on', 'off', 'y', 'n', 'Yes', '0755', '0o755', '0x1F', '1e3', '.5', '12:30', '~', 'null', 'true', '2024-01-01', '<<'] }],
+    ['numbers', { v: [0, -0, 1, -1, 1.5, 1e21, 1e-7, 2 ** 53, NaN, Infinity, -Infinity] }],
+    ['strings that need quotes', { v: [' lead', 'trail ', 'a: b', '- x', '#c', "it's", '"q"', '', 'a\tb', '\u0007', 'é'] }],
+    ['multi-line strings', { a: 'line 1\nline 2\n', b: { c: 'x\ny' }, d: ['p\nq'] }],
+    ['undefined values, which the yaml package leaves out', { a: undefined, b: 1, c: { d: undefined } }],
+    ['empty maps and lists', { a: {}, b: [], c: [{}, []] }],
+    ['Kubernetes-shaped values', { controller: { resources: { limits: { cpu: '500m', memory: '512Mi' } }, securityContext: { runAsNonRoot: true, capabilities: { drop: ['ALL'] } } }, spark: { jobNamespaces: ['team-alpha', 'team-beta'] } }],
+  ])('%s', (_what, values) => {
+    expect(valuesYaml(values)).toBe(stringify(values, HELM_VALUES_OPTIONS));
+  });
+
+  test('strings around the length at which the yaml package folds them, at every depth', () => {
+    // GIVEN plain, spaced and quoted strings of 15 to 95 characters, nested 0 to 5 maps and lists deep
+    for (let length = 15; length <= 95; length++) {
+      for (const text of ['x'.repeat(length), `${'word '.repeat(length).slice(0, length - 1)}z`, `a: ${'b'.repeat(length - 3)}`]) {
+        let values: unknown = { key: text, list: [text] };
+        for (let depth = 0; depth <= 5; depth++) {
+          // WHEN they are written THEN the text is the `yaml` package's, folded or not
+          expect(valuesYaml(values)).toBe(stringify(values, HELM_VALUES_OPTIONS));
+          values = { level: values, items: [values] };
+        }
+      }
+    }
+  });
+});
+
 describe('documentsYaml on thousands of generated documents', () => {
   /** A seeded pseudo-random generator (mulberry32), so that every run checks the same documents. */
   function random(seed: number): () => number {
@@ -206,6 +235,19 @@ describe('documentsYaml on thousands of generated documents', () => {
     expect(ours).toBe(theirs.join('---\n'));
     // AND that is what cdk8s's own Yaml.stringify writes
     expect(Yaml.stringify(...docs.slice(0, 200))).toBe(theirs.slice(0, 200).join('---\n'));
+  });
+
+  test('2000 documents of a fixed seed as Helm values are written byte for byte as the `yaml` package writes them', () => {
+    // GIVEN the same kind of documents, as a release's values (YAML 1.2, lines folded at 80, sorted keys)
+    const next = generator(20261204);
+    const docs = Array.from({ length: 2000 }, next);
+    for (const doc of docs) {
+      // WHEN each is written THEN the text is the `yaml` package's with the values' options
+      const theirs = stringify(doc, HELM_VALUES_OPTIONS);
+      if (valuesYaml(doc) !== theirs) {
+        expect({ doc: JSON.stringify(doc), ours: valuesYaml(doc) }).toEqual({ doc: JSON.stringify(doc), ours: theirs });
+      }
+    }
   });
 });
 
