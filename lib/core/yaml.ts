@@ -29,7 +29,14 @@ interface Style {
   readonly numbers: Map<number, string | null>;
   readonly keys: Map<string, string | null>;
   readonly blockTexts: Map<string, string | null>;
+  /** Whether a string is plain (plainIn), for the first PLAIN_MEMO distinct strings asked about. */
+  readonly plain: Map<string, boolean>;
+  /** One document the `yaml` package writes each asked-for value with (ask). */
+  document?: Document;
 }
+
+/** How many distinct strings a style remembers as plain or not: keys and names repeat across objects. */
+const PLAIN_MEMO = 50_000;
 
 function style(options: Style['options'], sortKeys: boolean): Style {
   const lineWidth = options.lineWidth ?? 80;
@@ -43,7 +50,18 @@ function style(options: Style['options'], sortKeys: boolean): Style {
     numbers: new Map(),
     keys: new Map(),
     blockTexts: new Map(),
+    plain: new Map(),
   };
+}
+
+/**
+ * What the `yaml` package writes for `value` with the style's options: `stringify(value, options)`,
+ * with one Document reused for every value instead of a new one (and its schema) each time.
+ */
+function ask(s: Style, value: unknown): string {
+  const doc = (s.document ??= new Document(null, s.options));
+  doc.contents = doc.createNode(value, s.options);
+  return doc.toString(s.options);
 }
 
 /** The options cdk8s's Yaml.stringify passes to the `yaml` package: YAML 1.1, no line folding. */
@@ -72,7 +90,14 @@ export function isPlainString(value: string): boolean {
 }
 
 function plainIn(s: Style, value: string): boolean {
-  return PLAIN_STRING.test(value) && !s.implicitTypes.some((test) => test.test(value));
+  let plain = s.plain.get(value);
+  if (plain === undefined) {
+    plain = PLAIN_STRING.test(value) && !s.implicitTypes.some((test) => test.test(value));
+    if (s.plain.size < PLAIN_MEMO) {
+      s.plain.set(value, plain);
+    }
+  }
+  return plain;
 }
 
 /** How the `yaml` package writes a single-line scalar on its own; null when it takes more than one line. */
@@ -83,7 +108,7 @@ function scalarText(s: Style, value: string | number): string | null {
   const cache: Map<string | number, string | null> = typeof value === 'string' ? s.strings : s.numbers;
   let text = cache.get(value);
   if (text === undefined) {
-    const out = stringify(value, s.options);
+    const out = ask(s, value);
     text = out.indexOf('\n') === out.length - 1 ? out.slice(0, -1) : null;
     cache.set(value, text);
   }
@@ -101,7 +126,7 @@ function blockText(s: Style, value: string): string | null {
   let text = s.blockTexts.get(value);
   if (text === undefined) {
     // At the top level, the lines of the value's block are indented by two spaces.
-    const out = stringify({ k: value }, s.options);
+    const out = ask(s, { k: value });
     const block = out.slice('k: '.length);
     text = out.startsWith('k: |') && !/^\|\d?\+/.test(block) ? block : null;
     s.blockTexts.set(value, text);
@@ -126,7 +151,7 @@ function keyText(s: Style, key: string): string | null {
   }
   let text = s.keys.get(key);
   if (text === undefined) {
-    const out = stringify({ [key]: 0 }, s.options);
+    const out = ask(s, { [key]: 0 });
     text = !/^(---|\.\.\.)/.test(key) && out.endsWith(': 0\n') && out.indexOf('\n') === out.length - 1 ? out.slice(0, -4) : null;
     s.keys.set(key, text);
   }
