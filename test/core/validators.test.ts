@@ -55,13 +55,16 @@ describe('ownFunctions: each map of a schema checked by a function of its own', 
     },
   };
 
-  test('moves every map but the top one into $defs, in maps, lists and open maps', () => {
-    const split = ownFunctions(schema);
-    expect(Object.keys(split.$defs)).toHaveLength(3);
-    expect(split.properties.image).toEqual({ $ref: expect.stringMatching(/^#\/\$defs\//) });
-    expect(split.properties.pods.items).toEqual({ $ref: expect.stringMatching(/^#\/\$defs\//) });
-    expect(split.properties.labels.additionalProperties).toEqual({ $ref: expect.stringMatching(/^#\/\$defs\//) });
-    expect(split.properties.name).toEqual({ type: 'string' });
+  test('moves every map but the top one into a schema of their own, in maps, lists and open maps', () => {
+    const { root, maps } = ownFunctions(schema, 'x-maps');
+    expect(maps.$id).toBe('x-maps');
+    expect(Object.keys(maps.definitions)).toHaveLength(3);
+    expect(root.properties.image).toEqual({ $ref: expect.stringMatching(/^x-maps#\/definitions\//) });
+    expect(root.properties.pods.items).toEqual({ $ref: expect.stringMatching(/^x-maps#\/definitions\//) });
+    expect(root.properties.labels.additionalProperties).toEqual({ $ref: expect.stringMatching(/^x-maps#\/definitions\//) });
+    expect(root.properties.name).toEqual({ type: 'string' });
+    // The top map's schema holds none of the others: ajv's code keeps each map's schema as a constant of its own.
+    expect(JSON.stringify(root)).not.toContain('repository');
   });
 
   test.each<[string, unknown]>([
@@ -71,8 +74,9 @@ describe('ownFunctions: each map of a schema checked by a function of its own', 
     ['a value below its minimum, and a missing required key', { pods: [{ cpu: 0 }, { other: 1 }] }],
   ])('reports the same errors as the schema it came from: %s', (_what, data) => {
     // GIVEN the schema compiled as it is and with its maps in functions of their own, as synth's validators are
-    const compile = (s: object, inlineRefs: boolean) => new Ajv({ allErrors: true, strict: false, inlineRefs }).compile(s);
-    const [whole, split] = [compile(schema, true), compile(ownFunctions(schema), false)];
+    const whole = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const { root, maps } = ownFunctions(schema, 'x-maps');
+    const split = new Ajv({ allErrors: true, strict: false, inlineRefs: false }).addSchema(maps).compile(root);
     // WHEN both validate the same data THEN they agree, error for error (where and what; only ajv's schema paths differ)
     const errors = (validate: any) => (validate(data) ? [] : validate.errors.map((e: any) => ({ instancePath: e.instancePath, keyword: e.keyword, params: e.params, message: e.message })));
     expect(errors(split)).toEqual(errors(whole));
