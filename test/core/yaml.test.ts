@@ -268,11 +268,11 @@ describe('strings written plain without asking the `yaml` package', () => {
   });
 
   test('agree with the `yaml` package on 20,000 generated names', () => {
-    // A fixed-seed generator of name-like strings: a letter, then letters, digits and . _ / -
+    // A fixed-seed generator of name-like strings: a letter or digit, then letters, digits and . _ / -
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const first = 'abcdefghijklmnopqrstuvwxyzEYNOTF';
-    const rest = 'aeEnoOsyY0123456789._/-x';
+    const first = 'abcdefghijklmnopqrstuvwxyzEYNOTF0123456789';
+    const rest = 'aeEnoOsyYbxmiKMG0123456789._/-x';
     let plainOnes = 0;
     for (let i = 0; i < 20000; i++) {
       let w = first[Math.floor(next() * first.length)];
@@ -283,5 +283,19 @@ describe('strings written plain without asking the `yaml` package', () => {
       }
     }
     expect(plainOnes).toBeGreaterThan(10000);
+  });
+
+  test('agree with the `yaml` package on numbers, quantities and versions written as strings', () => {
+    // GIVEN strings that start with a digit, some of which YAML 1.1 or 1.2 reads as numbers or dates
+    const words = ['0', '7', '10', '8080', '0755', '0o755', '0x1F', '0b101', '1_000', '1e3', '1E3', '1e-3', '1.5', '1.', '1.2.3', '10.0.0.1', '2024-01-01',
+      '2024-01-01T10:00:00Z', '500m', '8Gi', '1.5Gi', '2g', '512m', '100Mi', '3.5.0', '1x', '1e', '1e5x', '0.1', '00', '09', '1-2', '1/2', '4.0.0-preview'];
+    for (const w of words) {
+      // THEN where the writer writes one plain itself, the `yaml` package does too, and a document of them is written as it writes it
+      expect(`${w}: ${isPlainString(w) ? plain(w) : 'asks the yaml package'}`).toBe(`${w}: ${isPlainString(w) ? true : 'asks the yaml package'}`);
+      expect(valuesYaml({ [w]: w, l: [w] })).toBe(stringify({ [w]: w, l: [w] }, HELM_VALUES_OPTIONS));
+    }
+    expect(documentYaml({ v: words })).toBe(stringify({ v: words }, CDK8S_OPTIONS));
+    expect(['500m', '8Gi', '3.5.0', '10.0.0.1'].every(isPlainString)).toBe(true);
+    expect(['8080', '0755', '1e3', '2024-01-01'].some(isPlainString)).toBe(false);
   });
 });
