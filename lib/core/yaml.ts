@@ -76,14 +76,15 @@ const HELM_VALUES = style(HELM_VALUES_OPTIONS, true);
 
 /**
  * Strings the `yaml` package writes plain, as they are, without asking it: a letter or digit, then
- * letters, digits, ".", "_", "/" and "-" (no indicator, space, colon or quote), unless the schema
+ * letters, digits and `. _ / - = + @ %`, and colons, though not at the end (no space, so no `: ` or
+ * ` #`, no quote, and indicators only where they indicate nothing), unless the schema
  * (YAML 1.1 for cdk8s) would read the text as another type (`yes`, `e5`, `8080`, `0755`, ...): the
  * schema's own tests of its implicit types decide, so they are the package's. Quantities (`500m`,
- * `8Gi`) are such strings. Most values of a synth are such names, and most
+ * `8Gi`), URLs and `key=value` settings are such strings. Most values of a synth are such names, and most
  * appear once: asking the `yaml` package for each cost a tenth of a large synth.
  * test/core/yaml.test.ts holds this to the `yaml` package.
  */
-const PLAIN_STRING = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+const PLAIN_STRING = /^[A-Za-z0-9][A-Za-z0-9._/=+@%:-]*(?<!:)$/;
 
 /** Whether the `yaml` package writes the string plain, exactly as it is (see PLAIN_STRING), with cdk8s's options. */
 export function isPlainString(value: string): boolean {

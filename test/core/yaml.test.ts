@@ -161,7 +161,7 @@ describe('documentsYaml on thousands of generated documents', () => {
     'é', '✓', '中文', '😀', '\u00a0', '\u2028', '\u0007', '\u001b', '\ufeff', '\u0085',
     'multi\nline', 'trailing\n', '\n', 'a\n\nb', ' \n ', 'x'.repeat(300), 'word '.repeat(100), 'spark.executor.instances 2\nspark.ui.enabled false\n',
   ];
-  const KEYS = ['name', 'metadata', 'spec', 'labels', 'app.kubernetes.io/name', 'a', 'b', 'x-y', 'under_score', 'CamelCase', '10', '0', 'requests.cpu'];
+  const KEYS = ['name', 'metadata', 'spec', 'labels', 'app.kubernetes.io/name', 'a', 'b', 'x-y', 'under_score', 'CamelCase', '10', '0', 'requests.cpu', 'a:b', 'k=v', 'x@y', '12:30'];
 
   function generator(seed: number) {
     const next = random(seed);
@@ -272,7 +272,7 @@ describe('strings written plain without asking the `yaml` package', () => {
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const first = 'abcdefghijklmnopqrstuvwxyzEYNOTF0123456789';
-    const rest = 'aeEnoOsyYbxmiKMG0123456789._/-x';
+    const rest = 'aeEnoOsyYbxmiKMG0123456789._/-x:=+@%';
     let plainOnes = 0;
     for (let i = 0; i < 20000; i++) {
       let w = first[Math.floor(next() * first.length)];
@@ -285,9 +285,10 @@ describe('strings written plain without asking the `yaml` package', () => {
     expect(plainOnes).toBeGreaterThan(10000);
   });
 
-  test('agree with the `yaml` package on numbers, quantities and versions written as strings', () => {
+  test('agree with the `yaml` package on numbers, quantities, versions, URLs and settings written as strings', () => {
     // GIVEN strings that start with a digit, some of which YAML 1.1 or 1.2 reads as numbers or dates
-    const words = ['0', '7', '10', '8080', '0755', '0o755', '0x1F', '0b101', '1_000', '1e3', '1E3', '1e-3', '1.5', '1.', '1.2.3', '10.0.0.1', '2024-01-01',
+    const words = ['https://example.com/a', 's3a://team-alpha/x/', 'local:///opt/a.py', 'a:b', 'a:', 'a::', 'k=v', 'fs.s3a.endpoint=http://h:8333', 'a@b', '50%', '1+1',
+      '1:30', '12:30:00', '190:20:30', '0', '7', '10', '8080', '0755', '0o755', '0x1F', '0b101', '1_000', '1e3', '1E3', '1e-3', '1.5', '1.', '1.2.3', '10.0.0.1', '2024-01-01',
       '2024-01-01T10:00:00Z', '500m', '8Gi', '1.5Gi', '2g', '512m', '100Mi', '3.5.0', '1x', '1e', '1e5x', '0.1', '00', '09', '1-2', '1/2', '4.0.0-preview'];
     for (const w of words) {
       // THEN where the writer writes one plain itself, the `yaml` package does too, and a document of them is written as it writes it
@@ -295,7 +296,7 @@ describe('strings written plain without asking the `yaml` package', () => {
       expect(valuesYaml({ [w]: w, l: [w] })).toBe(stringify({ [w]: w, l: [w] }, HELM_VALUES_OPTIONS));
     }
     expect(documentYaml({ v: words })).toBe(stringify({ v: words }, CDK8S_OPTIONS));
-    expect(['500m', '8Gi', '3.5.0', '10.0.0.1'].every(isPlainString)).toBe(true);
-    expect(['8080', '0755', '1e3', '2024-01-01'].some(isPlainString)).toBe(false);
+    expect(['500m', '8Gi', '3.5.0', '10.0.0.1', 'https://example.com/a', 'k=v'].every(isPlainString)).toBe(true);
+    expect(['8080', '0755', '1e3', '2024-01-01', 'a:', '12:30:00'].some(isPlainString)).toBe(false);
   });
 });
