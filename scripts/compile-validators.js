@@ -320,10 +320,12 @@ function newAjv(options = {}) {
  * does not hold them all). V8 compiles a function only when it first runs and keeps in its code
  * cache only the functions that ran, so a synth loads the code of the maps its objects and values
  * have instead of the whole schema's: kube-prometheus-stack's values.yaml alone has thousands of
- * keys, the SparkApplication CRD every field of two pods. The checks and their errors are the same.
+ * keys, the SparkApplication CRD every field of two pods. Maps of the same schema share their
+ * function. The checks and their errors are the same.
  */
 function ownFunctions(schema, mapsId) {
   const defs = {};
+  const names = new Map();
   const visit = (s, top) => {
     if (typeof s !== 'object' || s === null || Array.isArray(s)) {
       return s;
@@ -341,8 +343,14 @@ function ownFunctions(schema, mapsId) {
     if (top || !s.properties) {
       return out;
     }
-    const name = `m${Object.keys(defs).length}`;
-    defs[name] = out;
+    // Maps of the same schema (an image, resources, a security context) share one function.
+    const key = JSON.stringify(out);
+    let name = names.get(key);
+    if (name === undefined) {
+      name = `m${names.size}`;
+      names.set(key, name);
+      defs[name] = out;
+    }
     return { $ref: `${mapsId}#/definitions/${name}` };
   };
   const root = visit(schema, true);

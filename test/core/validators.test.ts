@@ -50,12 +50,13 @@ describe('ownFunctions: each map of a schema checked by a function of its own', 
     properties: {
       name: { type: 'string' },
       image: { type: 'object', additionalProperties: false, properties: { repository: { type: 'string' }, tag: { type: 'string' } } },
+      sidecarImage: { type: 'object', additionalProperties: false, properties: { repository: { type: 'string' }, tag: { type: 'string' } } },
       pods: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['cpu'], properties: { cpu: { type: 'integer', minimum: 1 } } } },
       labels: { type: 'object', additionalProperties: { type: 'object', properties: { value: { type: 'string' } } } },
     },
   };
 
-  test('moves every map but the top one into a schema of their own, in maps, lists and open maps', () => {
+  test('moves every map but the top one into a schema of their own, in maps, lists and open maps, once per distinct map', () => {
     const { root, maps } = ownFunctions(schema, 'x-maps');
     expect(maps.$id).toBe('x-maps');
     expect(Object.keys(maps.definitions)).toHaveLength(3);
@@ -63,6 +64,8 @@ describe('ownFunctions: each map of a schema checked by a function of its own', 
     expect(root.properties.pods.items).toEqual({ $ref: expect.stringMatching(/^x-maps#\/definitions\//) });
     expect(root.properties.labels.additionalProperties).toEqual({ $ref: expect.stringMatching(/^x-maps#\/definitions\//) });
     expect(root.properties.name).toEqual({ type: 'string' });
+    // Maps of the same schema share one.
+    expect(root.properties.sidecarImage).toEqual(root.properties.image);
     // The top map's schema holds none of the others: ajv's code keeps each map's schema as a constant of its own.
     expect(JSON.stringify(root)).not.toContain('repository');
   });
@@ -70,7 +73,7 @@ describe('ownFunctions: each map of a schema checked by a function of its own', 
   test.each<[string, unknown]>([
     ['valid values', { name: 'a', image: { tag: '1' }, pods: [{ cpu: 1 }], labels: { x: { value: 'v' } } }],
     ['an unknown key in a nested map', { image: { tga: '1' } }],
-    ['wrong types at every depth', { name: 1, image: { repository: false }, pods: [{ cpu: 'x' }, {}], labels: { x: { value: 2 } } }],
+    ['wrong types at every depth', { name: 1, image: { repository: false }, sidecarImage: { tag: 1, x: 1 }, pods: [{ cpu: 'x' }, {}], labels: { x: { value: 2 } } }],
     ['a value below its minimum, and a missing required key', { pods: [{ cpu: 0 }, { other: 1 }] }],
   ])('reports the same errors as the schema it came from: %s', (_what, data) => {
     // GIVEN the schema compiled as it is and with its maps in functions of their own, as synth's validators are
