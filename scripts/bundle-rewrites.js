@@ -56,4 +56,30 @@ function shareModuleCopies(code) {
   return code.replace(TO_ESM, (definition) => definition + TO_ESM_SHARED);
 }
 
-module.exports = { dropUndefinedFaster, shareModuleCopies };
+/**
+ * Node's `crypto` takes a few milliseconds to load (a few dozen internal modules), and cdk8s,
+ * constructs and the library require it when they load, though a synth rarely hashes anything
+ * (cdk8s's names of objects without one, the repositories of Flux releases). The bundle's
+ * `require("crypto")` gives an object with the module's exports (named at build time, by the Node
+ * that builds the bundle) as accessors that load the module when one is first read or set.
+ */
+function lazyBuiltins(code, exportsByModule) {
+  const names = Object.keys(exportsByModule).filter((m) => code.includes(`require("${m}")`));
+  if (names.length === 0) {
+    return code;
+  }
+  const helper = 'var __lazyBuiltins = {}; function __lazyBuiltin(id, keys) {'
+    + ' if (__lazyBuiltins[id] !== undefined) return __lazyBuiltins[id];'
+    + ' let real; const load = () => (real ??= require(id)); const o = {};'
+    + ' for (const k of keys) Object.defineProperty(o, k, { enumerable: true, configurable: true, get: () => load()[k], set: (v) => { load()[k] = v; } });'
+    + ' return (__lazyBuiltins[id] = o); }';
+  let out = code;
+  for (const m of names) {
+    out = out.split(`require("${m}")`).join(`__lazyBuiltin(${JSON.stringify(m)}, ${JSON.stringify(exportsByModule[m])})`);
+  }
+  // On the first line, after a "use strict" directive: line numbers stay as they were.
+  const prologue = /^(#![^\n]*\n)?(\s*(["'])use strict\3;?)?/.exec(out)[0];
+  return `${prologue}${helper}${out.slice(prologue.length)}`;
+}
+
+module.exports = { dropUndefinedFaster, lazyBuiltins, shareModuleCopies };

@@ -31,12 +31,14 @@
 // The library's precompiled schema validators always stay out of the bundle (megabytes of code of
 // which a synth needs a few kinds): each is required from its own file when first needed.
 //
+// The bundle is rewritten to do less per synth (scripts/bundle-rewrites.js): one copy of each
+// CommonJS module's exports for all its importers, and Node's crypto loaded only when first used.
+//
 // Caches, in node_modules/.cache/spark-platform/: the bundle with the list of its input files
-// (rebuilt only when one of them changed), and V8's compiled code of the bundle and of the
-// validators (so that the next run does not parse them again). SYNTH_CACHE=0 rebuilds and compiles
+// (rebuilt only when one of them changed, or Node did), and V8's compiled code of the bundle and of
+// the validators (so that the next run does not parse them again). SYNTH_CACHE=0 rebuilds and compiles
 // everything; SYNTH_DEBUG=1 maps stack traces to the TypeScript sources.
 'use strict';
-const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
@@ -95,8 +97,22 @@ const manifest = `${bundle}.inputs.json`;
 /** Where the library's constructs leave the reports to print after a synth (lib/core/app.ts). */
 const REPORTS = Symbol.for('spark-platform.synth-reports');
 
+/**
+ * A name for a file of the cache: 64-bit FNV-1a of the text, as 16 hex digits. Not Node's `crypto`,
+ * which takes longer to load than a whole small synth spends hashing (see lazyBuiltins).
+ */
 function hash(text) {
-  return crypto.createHash('sha256').update(text).digest('hex');
+  let lo = 0x84222325;
+  let hi = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    lo = (lo ^ text.charCodeAt(i)) >>> 0;
+    // (hi, lo) * 0x100000001b3, modulo 2^64.
+    const loProduct = lo * 0x1b3;
+    const carry = Math.floor(loProduct / 0x100000000);
+    hi = (Math.imul(hi, 0x1b3) + Math.imul(lo, 0x100) + carry) >>> 0;
+    lo = loProduct >>> 0;
+  }
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 /** What identifies a version of a file without reading it. */
@@ -121,8 +137,8 @@ function isFresh() {
     return false;
   }
   try {
-    const { inputs } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
-    return Object.entries(inputs).every(([file, sig]) => signature(file) === sig);
+    const { node, inputs } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+    return node === process.version && Object.entries(inputs).every(([file, sig]) => signature(file) === sig);
   } catch {
     return false;
   }
@@ -290,8 +306,10 @@ async function build() {
   if (packages === 'external') {
     result = await bundleWith(esbuild, 'external', read);
   }
-  // One copy of each CommonJS module's exports for all its importers (scripts/bundle-rewrites.js).
-  const code = require('./bundle-rewrites').shareModuleCopies(result.outputFiles.find((f) => f.path.endsWith('.js')).text);
+  // One copy of each CommonJS module's exports for all its importers, and crypto loaded when first
+  // used (scripts/bundle-rewrites.js).
+  const { lazyBuiltins, shareModuleCopies } = require('./bundle-rewrites');
+  const code = lazyBuiltins(shareModuleCopies(result.outputFiles.find((f) => f.path.endsWith('.js')).text), { crypto: Object.getOwnPropertyNames(require('crypto')) });
   const minified = await esbuild.transform(code, { loader: 'js', format: 'cjs', platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, logLevel: 'silent' });
   fs.mkdirSync(cacheDir, { recursive: true });
   for (const out of result.outputFiles) {
@@ -303,7 +321,8 @@ async function build() {
   const files = [...new Set([...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)), ...read, __filename, require.resolve('./bundle-rewrites'), path.join(root, 'tsconfig.json')])];
   // A file written while esbuild read it may not be in the bundle: leave it marked stale.
   const inputs = Object.fromEntries(files.map((f) => [f, Number(signature(f).split(':')[0]) >= startedMs ? 'changed during the build' : signature(f)]));
-  writeAtomically(manifest, JSON.stringify({ entry, packages, inputs }, null, 1));
+  // The Node that built the bundle named crypto's exports in it (lazyBuiltins).
+  writeAtomically(manifest, JSON.stringify({ entry, packages, node: process.version, inputs }, null, 1));
 }
 
 /** Drops the bundles of entries that no longer exist (scratch apps of tests, renamed apps). */

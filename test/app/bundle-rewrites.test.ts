@@ -5,8 +5,9 @@ import { buildSync } from 'esbuild';
 import { REPO, scratchDir } from '../support/project';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { dropUndefinedFaster, shareModuleCopies } = require(path.join(REPO, 'scripts', 'bundle-rewrites.js')) as {
+const { dropUndefinedFaster, lazyBuiltins, shareModuleCopies } = require(path.join(REPO, 'scripts', 'bundle-rewrites.js')) as {
   dropUndefinedFaster: (text: string) => string | undefined;
+  lazyBuiltins: (code: string, exportsByModule: Record<string, string[]>) => string;
   shareModuleCopies: (code: string) => string;
 };
 
@@ -21,9 +22,9 @@ function bundle(files: Record<string, string>): string {
 }
 
 /** Runs bundled code; returns what it printed with console.log, parsed as JSON. */
-function run(code: string): any {
+function run(code: string, req: (id: string) => unknown = require): any {
   const printed: string[] = [];
-  const sandbox = { console: { log: (text: string) => printed.push(text) }, require };
+  const sandbox = { console: { log: (text: string) => printed.push(text) }, require: req };
   vm.runInNewContext(code, sandbox);
   return JSON.parse(printed.join(''));
 }
@@ -100,5 +101,66 @@ describe('dropUndefinedFaster: the generated classes\' undefined-dropping withou
 
   test('a file without the pattern is not rewritten', () => {
     expect(dropUndefinedFaster('const x = Object.entries(y);')).toBeUndefined();
+  });
+});
+
+describe('lazyBuiltins: crypto loaded when the bundle first uses it', () => {
+  const files = {
+    // A CommonJS module as tsc writes one (cdk8s, constructs), an ES module with a namespace import
+    // and one with a named import, as the library's files are.
+    'cjs.js': [
+      'var __importStar = function (mod) { if (mod && mod.__esModule) return mod; var result = {};',
+      '  var bind = function (k) { Object.defineProperty(result, k, { enumerable: true, get: function () { return mod[k]; } }); };',
+      '  if (mod != null) for (var k of Object.getOwnPropertyNames(mod)) if (k !== "default") bind(k);',
+      '  result.default = mod; return result; };',
+      'const crypto = __importStar(require("crypto"));',
+      'exports.sha1 = (text) => crypto.createHash("sha1").update(text).digest("hex");',
+    ].join('\n'),
+    'ns.ts': 'import * as crypto from "crypto"; export const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");',
+    'named.ts': 'import { createHash } from "crypto"; export const md5 = (text: string) => createHash("md5").update(text).digest("hex");',
+    'main.ts': [
+      'import { sha1 } from "./cjs.js"; import { sha256 } from "./ns"; import { md5 } from "./named";',
+      'const loadedBefore = (globalThis as any).cryptoLoads;',
+      'console.log(JSON.stringify({ loadedBefore, hashes: [sha1("x"), sha256("x"), md5("x")], loadedAfter: (globalThis as any).cryptoLoads }));',
+    ].join('\n'),
+  };
+
+  /** A require that counts the loads of crypto, on the sandbox's global. */
+  const counting = (code: string) => {
+    let loads = 0;
+    const sandbox: any = { console: { log: (text: string) => printed.push(text) } };
+    const printed: string[] = [];
+    sandbox.require = (id: string) => {
+      if (id === 'crypto') {
+        sandbox.cryptoLoads = ++loads;
+      }
+      return require(id);
+    };
+    sandbox.cryptoLoads = 0;
+    vm.runInNewContext(code, sandbox);
+    return JSON.parse(printed.join(''));
+  };
+
+  test('every kind of import gets the same functions, and crypto loads once, at the first hash', () => {
+    // GIVEN esbuild's bundle of files that import crypto as tsc's CommonJS, as a namespace and by name
+    const code = bundle(files);
+    expect(code).toContain('require("crypto")');
+    // WHEN the bundle is rewritten with the exports of this Node's crypto
+    const rewritten = lazyBuiltins(code, { crypto: Object.getOwnPropertyNames(require('crypto')) });
+    // THEN no line moved, and it hashes as before
+    expect(rewritten.split('\n').length).toBe(code.split('\n').length);
+    const before = counting(code);
+    const after = counting(rewritten);
+    expect(after.hashes).toEqual(before.hashes);
+    expect(after.hashes[0]).toBe(require('crypto').createHash('sha1').update('x').digest('hex'));
+    // AND the original loads crypto as its files load, the rewritten one only when it first hashes, once
+    expect(before.loadedBefore).toBeGreaterThan(0);
+    expect(after).toMatchObject({ loadedBefore: 0, loadedAfter: 1 });
+  });
+
+  test('code that does not require the module is left as it is', () => {
+    const code = '"use strict";\nconsole.log(JSON.stringify(require("fs") !== undefined));\n';
+    expect(lazyBuiltins(code, { crypto: ['createHash'] })).toBe(code);
+    expect(run(code)).toBe(true);
   });
 });

@@ -51,6 +51,23 @@ describe('the synth caches', () => {
     expect(fs.statSync(bundle).mtimeMs).toBeGreaterThan(built);
   });
 
+  test('a bundle built by another version of Node is built again', () => {
+    // GIVEN a bundle, whose build named the exports of that Node's crypto in it (scripts/bundle-rewrites.js)
+    const dir = tempProject(app('5'));
+    expect(run(dir, 'node', [SYNTH]).status).toBe(0);
+    const bundle = bundleOf(dir);
+    const manifest = `${bundle}.inputs.json`;
+    expect(JSON.parse(fs.readFileSync(manifest, 'utf8')).node).toBe(process.version);
+    const built = fs.statSync(bundle).mtimeMs;
+    // WHEN its manifest says another Node built it
+    fs.writeFileSync(manifest, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, 'utf8')), node: 'v18.0.0' }));
+    // THEN the next synth builds it again, and records this Node
+    expect(run(dir, 'node', [SYNTH]).status).toBe(0);
+    expect(fs.statSync(bundle).mtimeMs).toBeGreaterThan(built);
+    expect(JSON.parse(fs.readFileSync(manifest, 'utf8')).node).toBe(process.version);
+    expect(quotaOf(dir)).toBe('5');
+  });
+
   test('bundles of apps that no longer exist are dropped at the next build', () => {
     const gone = tempProject(app('1'));
     expect(run(gone, 'node', [SYNTH]).status).toBe(0);
