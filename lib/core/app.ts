@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, Names, YamlOutputType } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { IConstruct, Node } from 'constructs';
 import { CHART_DELIVERY_CONTEXT, ChartDelivery } from './delivery';
 import { objectNameProblems, labelsProblems } from './names';
 import { namedImageUserProblems } from './pod-security';
@@ -322,9 +322,10 @@ export class PlatformApp extends App {
     const all = this.node.findAll();
     withConstructs(this, all);
     if (!this.isSimple(all)) {
-      // Validated before anything is written: cdk8s's own synth creates the output folder first.
+      // Validated before anything is written: cdk8s's own synth creates the output folder first,
+      // and validates the app again once in all and once per chart, which finds nothing new.
       validateOnce(all);
-      super.synth();
+      validatedAlready(() => super.synth());
       return;
     }
     // The validation renders every object: its documents go straight to partial files of the
@@ -359,11 +360,11 @@ export class PlatformApp extends App {
   public synthYaml(): string {
     forgetState(this);
     const all = this.node.findAll();
-    if (!this.isSimple(all)) {
-      return super.synthYaml();
-    }
     withConstructs(this, all);
     validateOnce(all);
+    if (!this.isSimple(all)) {
+      return validatedAlready(() => super.synthYaml());
+    }
     const yaml = synthState(this).yaml;
     return [...chartsWithObjects(all).values()].flat().map((o) => yaml.get(o)).join('---\n');
   }
@@ -382,6 +383,20 @@ function hasChartAbove(chart: Chart): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Runs `synth` (cdk8s's own) with every construct's validations answering that there is no problem:
+ * the app was validated just before (validateOnce), and nothing changes it in between.
+ */
+function validatedAlready<T>(synth: () => T): T {
+  const validate = Object.getOwnPropertyDescriptor(Node.prototype, 'validate')!;
+  Object.defineProperty(Node.prototype, 'validate', { ...validate, value: () => [] });
+  try {
+    return synth();
+  } finally {
+    Object.defineProperty(Node.prototype, 'validate', validate);
+  }
 }
 
 /** Runs every construct's validations, once, and throws with all problems as cdk8s does. */

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Lazy } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { PlatformApp } from '../../lib';
@@ -23,7 +23,45 @@ function contents(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
+/** An app whose constructs count how often they are validated and rendered. */
+function counted(app: App, withDependency: boolean) {
+  const counts = { validated: 0, rendered: 0 };
+  const first = new Chart(app, 'first');
+  const second = new Chart(app, 'second');
+  for (const [chart, name] of [[first, 'a'], [second, 'b']] as const) {
+    const cm = new KubeConfigMap(chart, 'cm', { metadata: { name }, data: { at: Lazy.any({ produce: () => (counts.rendered++, 'x') }) } });
+    cm.node.addValidation({ validate: () => (++counts.validated, []) });
+  }
+  if (withDependency) {
+    second.addDependency(first);
+  }
+  return counts;
+}
+
 describe('PlatformApp.synth', () => {
+  test.each([['without', false], ['with', true]] as const)('validates every construct once, %s a dependency between charts', (_with, withDependency) => {
+    // GIVEN an app whose two objects count their validations and renderings, and the same app in cdk8s's App
+    const platform = new PlatformApp({ outdir: scratchDir('once-') });
+    const counts = counted(platform, withDependency);
+    const cdk8s = new App({ outdir: scratchDir('cdk8s-once-') });
+    const cdk8sCounts = counted(cdk8s, withDependency);
+    // WHEN both synthesize
+    platform.synth();
+    cdk8s.synth();
+    // THEN PlatformApp validated each construct once; cdk8s does it once in all and once per chart
+    expect(counts.validated).toBe(2);
+    expect(cdk8sCounts.validated).toBe(6);
+    // AND it rendered each object once where it writes the files itself; an app with dependencies is
+    // written by cdk8s's own synth, after the whole-app checks rendered each object once
+    expect(counts.rendered).toBe(withDependency ? 2 + cdk8sCounts.rendered : 2);
+    // AND the files are cdk8s's
+    expect(contents(platform.outdir)).toEqual(contents(cdk8s.outdir));
+    // AND synthYaml validates once as well, and gives cdk8s's text
+    const before = counts.validated;
+    expect(platform.synthYaml()).toBe(cdk8s.synthYaml());
+    expect(counts.validated - before).toBe(2);
+  });
+
   test('writes the files cdk8s writes, byte for byte, one per chart, an empty one for a chart without objects', () => {
     // GIVEN the same app as a cdk8s App and as a PlatformApp
     const cdk8s = new App({ outdir: scratchDir('cdk8s-') });
