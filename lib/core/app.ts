@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, AppProps, Chart, Names, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { CHART_DELIVERY_CONTEXT, ChartDelivery } from './delivery';
 import { objectNameProblems, labelsProblems } from './names';
@@ -322,10 +322,9 @@ export class PlatformApp extends App {
     const all = this.node.findAll();
     withConstructs(this, all);
     if (!this.isSimple(all)) {
-      // Validated before anything is written: cdk8s's own synth creates the output folder first,
-      // and validates the app again once in all and once per chart, which finds nothing new.
+      // Validated before anything is written: cdk8s's own synth creates the output folder first.
       validateOnce(all);
-      validatedAlready(() => super.synth());
+      cdk8sSynthOnce(() => super.synth());
       return;
     }
     // The validation renders every object: its documents go straight to partial files of the
@@ -363,7 +362,7 @@ export class PlatformApp extends App {
     withConstructs(this, all);
     validateOnce(all);
     if (!this.isSimple(all)) {
-      return validatedAlready(() => super.synthYaml());
+      return cdk8sSynthOnce(() => super.synthYaml());
     }
     const yaml = synthState(this).yaml;
     return [...chartsWithObjects(all).values()].flat().map((o) => yaml.get(o)).join('---\n');
@@ -386,16 +385,32 @@ function hasChartAbove(chart: Chart): boolean {
 }
 
 /**
- * Runs `synth` (cdk8s's own) with every construct's validations answering that there is no problem:
- * the app was validated just before (validateOnce), and nothing changes it in between.
+ * Runs `synth` (cdk8s's own) so that it validates and resolves dependencies once, not once in all
+ * and again per chart: every construct's validations answer that there is no problem (the app was
+ * validated just before, by validateOnce, and nothing changes it in between), and each chart's
+ * objects are rendered in cdk8s's order (its `chartToKube`) without resolving the app's
+ * dependencies again, which cdk8s's synth did when it started.
  */
-function validatedAlready<T>(synth: () => T): T {
+function cdk8sSynthOnce<T>(synth: () => T): T {
   const validate = Object.getOwnPropertyDescriptor(Node.prototype, 'validate')!;
+  const statics = App as unknown as { _synthChart?: (chart: Chart) => any[] };
+  const synthChart = Object.getOwnPropertyDescriptor(statics, '_synthChart');
   Object.defineProperty(Node.prototype, 'validate', { ...validate, value: () => [] });
+  if (typeof synthChart?.value === 'function') {
+    Object.defineProperty(statics, '_synthChart', {
+      ...synthChart,
+      value: (chart: Chart) => new DependencyGraph(chart.node).topology()
+        .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
+        .map((x) => x.toJson()),
+    });
+  }
   try {
     return synth();
   } finally {
     Object.defineProperty(Node.prototype, 'validate', validate);
+    if (synthChart !== undefined) {
+      Object.defineProperty(statics, '_synthChart', synthChart);
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Lazy } from 'cdk8s';
+import { App, Chart, Lazy, YamlOutputType } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-30/lib/imports/k8s';
-import { Construct } from 'constructs';
+import { Construct, Node } from 'constructs';
 import { PlatformApp } from '../../lib';
 import { scratchDir } from '../support/project';
 
@@ -39,18 +39,26 @@ function counted(app: App, withDependency: boolean) {
 }
 
 describe('PlatformApp.synth', () => {
-  test.each([['without', false], ['with', true]] as const)('validates every construct once, %s a dependency between charts', (_with, withDependency) => {
+  test.each([['without', false], ['with', true]] as const)('validates every construct and resolves dependencies once, %s a dependency between charts', (_with, withDependency) => {
     // GIVEN an app whose two objects count their validations and renderings, and the same app in cdk8s's App
     const platform = new PlatformApp({ outdir: scratchDir('once-') });
     const counts = counted(platform, withDependency);
     const cdk8s = new App({ outdir: scratchDir('cdk8s-once-') });
     const cdk8sCounts = counted(cdk8s, withDependency);
-    // WHEN both synthesize
+    // WHEN both synthesize, counting the dependencies cdk8s's resolution adds
+    const added = jest.spyOn(Node.prototype, 'addDependency');
     platform.synth();
+    const platformAdded = added.mock.calls.length;
     cdk8s.synth();
+    const cdk8sAdded = added.mock.calls.length - platformAdded;
+    added.mockRestore();
     // THEN PlatformApp validated each construct once; cdk8s does it once in all and once per chart
     expect(counts.validated).toBe(2);
     expect(cdk8sCounts.validated).toBe(6);
+    // AND it resolved the dependencies once (a chart's, and one object's on another's); cdk8s once in
+    // all and again per chart, each time adding those it added before again
+    expect(platformAdded).toBe(withDependency ? 2 : 0);
+    expect(cdk8sAdded).toBeGreaterThanOrEqual(3 * platformAdded);
     // AND it rendered each object once where it writes the files itself; an app with dependencies is
     // written by cdk8s's own synth, after the whole-app checks rendered each object once
     expect(counts.rendered).toBe(withDependency ? 2 + cdk8sCounts.rendered : 2);
@@ -61,6 +69,32 @@ describe('PlatformApp.synth', () => {
     expect(platform.synthYaml()).toBe(cdk8s.synthYaml());
     expect(counts.validated - before).toBe(2);
   });
+
+  test.each([YamlOutputType.FILE_PER_APP, YamlOutputType.FILE_PER_CHART, YamlOutputType.FILE_PER_RESOURCE, YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE])(
+    'writes what cdk8s writes for an app with nested charts and dependencies, output type %s (YamlOutputType)',
+    (yamlOutputType) => {
+      // GIVEN an app that cdk8s's own synth writes: a chart nested in another, and a dependency between charts
+      const make = (app: App) => {
+        const outer = new Chart(app, 'outer');
+        new KubeConfigMap(outer, 'cm', { metadata: { name: 'outer' } });
+        new KubeConfigMap(new Chart(outer, 'inner'), 'cm', { metadata: { name: 'inner' } });
+        const last = new Chart(app, 'last');
+        new KubeConfigMap(last, 'cm', { metadata: { name: 'last' }, data: { a: '1' } });
+        last.addDependency(outer);
+        return app;
+      };
+      const cdk8s = make(new App({ outdir: scratchDir('cdk8s-nested-'), yamlOutputType }));
+      const platform = make(new PlatformApp({ outdir: scratchDir('platform-nested-'), yamlOutputType }));
+      // WHEN both synthesize THEN they write the same files, and the same YAML text
+      cdk8s.synth();
+      platform.synth();
+      const files = (dir: string): Record<string, string> => Object.fromEntries(fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()
+        .filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+      expect(Object.keys(files(cdk8s.outdir)).length).toBeGreaterThan(0);
+      expect(files(platform.outdir)).toEqual(files(cdk8s.outdir));
+      expect(platform.synthYaml()).toBe(cdk8s.synthYaml());
+    },
+  );
 
   test('writes the files cdk8s writes, byte for byte, one per chart, an empty one for a chart without objects', () => {
     // GIVEN the same app as a cdk8s App and as a PlatformApp
