@@ -204,14 +204,14 @@ function moduleIndex(bundle) {
 
 /** Steps of a synth, found in a profile by function and module; nested steps count in each. */
 const PHASES = [
-  { key: 'synth cdk8s/lib/app.js', name: 'App.synth() in all (the rest before it builds the construct tree)' },
-  { key: 'validate cdk8s/lib/app.js', name: '  validation: every construct\'s checks, run 4 times (once by App.synth, once per chart by Chart.toJson)' },
-  { key: 'resolveDependencies cdk8s/lib/app.js', name: '  dependency resolution between charts and objects, 4 times as well' },
-  { key: 'get charts cdk8s/lib/app.js', name: '  ordering the charts (a dependency graph of the whole app)' },
-  { key: 'chartToKube cdk8s/lib/app.js', name: '  ordering the objects of each chart' },
-  { key: 'toJson cdk8s/lib/api-object.js', name: '  objects to JSON (ApiObject.toJson, resolving values)' },
-  { key: 'save cdk8s/lib/yaml.js', name: '  rendering and writing YAML (cdk8s Yaml.save, the yaml package)' },
-  { key: 'capacityTable lib/capacity.ts', name: 'the capacity table main.ts prints' },
+  { key: 'synth lib/core/app.ts', name: 'PlatformApp.synth() in all (the rest before it loads the code and builds the construct tree)' },
+  { key: 'validateOnce lib/core/app.ts', name: '  validation, once: every construct\'s checks, the whole-app checks rendering every object' },
+  { key: 'renderObjects lib/core/render.ts', name: '    rendering each object and checking it (the callback\'s steps below)' },
+  { key: 'check lib/core/app.ts', name: '      the whole-app checks of an object: schema, identity, names, labels, image users' },
+  { key: 'objectSchemaProblems lib/core/schema.ts', name: '        the object\'s schema (the precompiled validators)' },
+  { key: 'documentYaml lib/core/yaml.ts', name: '      writing the object\'s YAML' },
+  { key: 'chartValuesProblems lib/core/schema.ts', name: '    chart values against their schemas' },
+  { key: 'capacityTable lib/jobs/capacity.ts', name: 'the capacity table the synth prints' },
 ];
 
 /** A module's package, or what else it is, for the profile summary. */
@@ -292,7 +292,8 @@ function summarizeProfile(file) {
 
 function profileLargest(size, jobs, scratch) {
   const dir = fs.mkdtempSync(path.join(scratch, 'profile-'));
-  const env = { ...process.env, TENANTS: String(size), JOBS_PER_TENANT: String(jobs), SYNTH_DIST_DIR: path.join(dir, 'dist'), CDK8S_OUTDIR: path.join(dir, 'staging') };
+  // The unminified bundle (SYNTH_DEBUG), whose comments name each module, so that bundle lines map back to files.
+  const env = { ...process.env, SYNTH_DEBUG: '1', TENANTS: String(size), JOBS_PER_TENANT: String(jobs), SYNTH_DIST_DIR: path.join(dir, 'dist'), CDK8S_OUTDIR: path.join(dir, 'staging') };
   const profileDir = path.join(os.tmpdir(), `spark-platform-profile-${Date.now()}`);
   const result = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, SYNTH, PLATFORM], { cwd: REPO, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.status !== 0) {
