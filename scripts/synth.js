@@ -325,12 +325,16 @@ async function build() {
   writeAtomically(manifest, JSON.stringify({ entry, packages, node: process.version, inputs }, null, 1));
 }
 
-/** Drops the bundles of entries that no longer exist (scratch apps of tests, renamed apps). */
+/**
+ * Drops the bundles of entries that no longer exist (scratch apps of tests, renamed apps), and those
+ * another Node or an older synth built, which would be built again anyway (and which this synth's
+ * names for cache files no longer find).
+ */
 function prune() {
   for (const file of fs.readdirSync(cacheDir).filter((f) => f.endsWith('.inputs.json'))) {
     try {
-      const { entry: built } = JSON.parse(fs.readFileSync(path.join(cacheDir, file), 'utf8'));
-      if (!fs.existsSync(built)) {
+      const { entry: built, node } = JSON.parse(fs.readFileSync(path.join(cacheDir, file), 'utf8'));
+      if (!fs.existsSync(built) || node !== process.version) {
         const base = path.join(cacheDir, file.slice(0, -'.inputs.json'.length));
         for (const f of [base, `${base}.cache`, `${base}.inputs.json`, base.replace(/\.js$/, '.debug.js'), base.replace(/\.js$/, '.debug.js.map')]) {
           fs.rmSync(f, { force: true });

@@ -61,11 +61,20 @@ describe('the synth caches', () => {
     const built = fs.statSync(bundle).mtimeMs;
     // WHEN its manifest says another Node built it
     fs.writeFileSync(manifest, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, 'utf8')), node: 'v18.0.0' }));
-    // THEN the next synth builds it again, and records this Node
+    // AND another app's bundle was built by an older synth, which recorded no Node
+    const other = tempProject(app('6'));
+    expect(run(other, 'node', [SYNTH]).status).toBe(0);
+    const otherManifest = `${bundleOf(other)}.inputs.json`;
+    const { node: _node, ...older } = JSON.parse(fs.readFileSync(otherManifest, 'utf8'));
+    fs.writeFileSync(otherManifest, JSON.stringify(older));
+    // THEN the next synth builds the first again, and records this Node
     expect(run(dir, 'node', [SYNTH]).status).toBe(0);
     expect(fs.statSync(bundle).mtimeMs).toBeGreaterThan(built);
     expect(JSON.parse(fs.readFileSync(manifest, 'utf8')).node).toBe(process.version);
     expect(quotaOf(dir)).toBe('5');
+    // AND drops the older synth's bundle, which no synth would use again
+    expect(fs.existsSync(otherManifest)).toBe(false);
+    expect(fs.existsSync(otherManifest.slice(0, -'.inputs.json'.length))).toBe(false);
   });
 
   test('bundles of apps that no longer exist are dropped at the next build', () => {
