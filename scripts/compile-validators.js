@@ -9,15 +9,14 @@
 //
 // Objects are closed where the schema lists properties (an unknown field is an error, as with
 // kubectl's strict field validation), Kubernetes quantities and int-or-string fields take both
-// forms. Subschemas that occur more than once are compiled once, and each map of a CRD or of a
-// chart's values is checked by a function of its own, so that a synth compiles and loads only the
-// checks of the maps its objects have (ownFunctions).
+// forms. Each map of a CRD or of a chart's values is checked by a function of its own, one per
+// distinct map, so that a synth compiles and loads only the checks of the maps its objects have
+// (ownFunctions).
 //
 // Output: lib/core/validators/*.js (ajv standalone code) and lib/core/validators/index.ts, which
 // maps apiVersion/kind to a lazily required validator. The files are committed; a test checks that
 // they are what this script makes from the vendored files.
 'use strict';
-const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const Ajv = require('ajv').default;
@@ -170,10 +169,6 @@ const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkM
 const NOT_OBJECTS = new Set(['Binding', 'ComponentStatus', 'Eviction', 'Scale', 'TokenRequest', 'TokenReview', 'SelfSubjectReview',
   'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview']);
 
-function sha256(text) {
-  return crypto.createHash('sha256').update(text).digest('hex');
-}
-
 /** An identifier made from an apiVersion and kind: apps/v1 Deployment -> apps_v1_Deployment. */
 function exportName(apiVersion, kind) {
   return `${apiVersion}_${kind}`.replace(/[^A-Za-z0-9]/g, '_');
@@ -258,55 +253,6 @@ function closure(definitions, name, seen = new Set()) {
   return seen;
 }
 
-/**
- * Moves object and array subschemas that occur more than once into shared definitions, so that
- * ajv compiles them once (the SparkApplication CRD repeats the pod fields for driver and executor).
- */
-function shareRepeated(roots) {
-  const key = (s) => sha256(JSON.stringify(s)).slice(0, 16);
-  const counts = new Map();
-  const count = (s) => {
-    if (Array.isArray(s)) {
-      s.forEach(count);
-    } else if (typeof s === 'object' && s !== null) {
-      if (s.properties || s.items) {
-        const k = key(s);
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-      }
-      for (const [k, v] of Object.entries(s)) {
-        if (k === 'properties') {
-          Object.values(v).forEach(count);
-        } else {
-          count(v);
-        }
-      }
-    }
-  };
-  roots.forEach(count);
-  const definitions = {};
-  const extract = (s, top) => {
-    if (Array.isArray(s)) {
-      return s.map((x) => extract(x, false));
-    }
-    if (typeof s !== 'object' || s === null) {
-      return s;
-    }
-    const out = {};
-    for (const [k, v] of Object.entries(s)) {
-      out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v).map(([p, x]) => [p, extract(x, false)])) : extract(v, false);
-    }
-    if (!top && (s.properties || s.items)) {
-      const k = key(s);
-      if (counts.get(k) > 1 && JSON.stringify(s).length > 200) {
-        definitions[`s${k}`] = out;
-        return { $ref: `shared#/definitions/s${k}` };
-      }
-    }
-    return out;
-  };
-  return { roots: roots.map((r) => extract(r, true)), definitions };
-}
-
 /** @param options more ajv options, e.g. `inlineRefs: false` for the chart values (see ownFunctions) */
 function newAjv(options = {}) {
   // allErrors: synth reports every problem of an object at once, not the first.
@@ -314,17 +260,18 @@ function newAjv(options = {}) {
 }
 
 /**
- * A schema (`root`) with each of its maps but the top one moved into a schema of their own (`maps`,
- * with the id `mapsId`) and referenced, so that ajv, not inlining references, compiles each map's
- * checks into a function of its own (and the top map's schema, which its code keeps as a constant,
- * does not hold them all). V8 compiles a function only when it first runs and keeps in its code
- * cache only the functions that ran, so a synth loads the code of the maps its objects and values
- * have instead of the whole schema's: kube-prometheus-stack's values.yaml alone has thousands of
- * keys, the SparkApplication CRD every field of two pods. Maps of the same schema share their
- * function. The checks and their errors are the same.
+ * Schemas (`roots`) with each of their maps but the top ones moved into a schema of their own (`maps`,
+ * with the id `mapsId`) and referenced, one definition per distinct map, so that ajv, not inlining
+ * references, compiles each map's checks into a function of its own, once for every place it occurs
+ * (an image, resources, a security context; the SparkApplication CRD's pod fields, for the driver and
+ * the executor of both of its kinds). V8 compiles a function only when it first runs and keeps in its
+ * code cache only the functions that ran, so a synth loads the code of the maps its objects and values
+ * have instead of the whole schema's: kube-prometheus-stack's values.yaml alone has thousands of keys.
+ * The top maps' schemas, which ajv's code keeps as constants, do not hold the others. The checks and
+ * their errors are the same.
  */
-function ownFunctions(schema, mapsId) {
-  const defs = {};
+function ownFunctions(roots, mapsId) {
+  const definitions = {};
   const names = new Map();
   const visit = (s, top) => {
     if (typeof s !== 'object' || s === null || Array.isArray(s)) {
@@ -343,18 +290,16 @@ function ownFunctions(schema, mapsId) {
     if (top || !s.properties) {
       return out;
     }
-    // Maps of the same schema (an image, resources, a security context) share one function.
     const key = JSON.stringify(out);
     let name = names.get(key);
     if (name === undefined) {
       name = `m${names.size}`;
       names.set(key, name);
-      defs[name] = out;
+      definitions[name] = out;
     }
     return { $ref: `${mapsId}#/definitions/${name}` };
   };
-  const root = visit(schema, true);
-  return { root, maps: { $id: mapsId, definitions: defs } };
+  return { roots: roots.map((r) => visit(r, true)), maps: { $id: mapsId, definitions } };
 }
 
 const HEADER = '// Generated by scripts/compile-validators.js from the files in upstream/; do not edit.\n';
@@ -400,17 +345,15 @@ function compileCrds(out, entries, objectMeta) {
         schemas.push({ apiVersion: `${crd.spec.group}/${version.name}`, kind: crd.spec.names.kind, schema, source: `the ${crd.spec.names.kind} CRD (upstream/${file})` });
       }
     }
-    const shared = shareRepeated(schemas.map((s) => s.schema));
+    const { roots, maps } = ownFunctions(schemas.map((s) => s.schema), `${module}-maps`);
     const ajv = newAjv({ inlineRefs: false });
     ajv.addSchema({ $id: 'k8s', definitions: objectMeta });
-    ajv.addSchema({ $id: 'shared', definitions: shared.definitions });
+    ajv.addSchema(maps);
     const refs = {};
     schemas.forEach((s, i) => {
       const name = exportName(s.apiVersion, s.kind);
       const id = `crd-${name}`;
-      const { root, maps } = ownFunctions(shared.roots[i], `${id}-maps`);
-      ajv.addSchema(maps);
-      ajv.addSchema({ ...root, $id: id });
+      ajv.addSchema({ ...roots[i], $id: id });
       refs[name] = id;
       entries.push({ apiVersion: s.apiVersion, kind: s.kind, file: `${module}.js`, name, source: s.source });
     });
@@ -547,7 +490,7 @@ function compileChartValues(out, entries, k8sDefinitions) {
     const ajv = newAjv({ inlineRefs: false });
     ajv.addSchema({ $id: 'k8s', definitions: k8sDefinitions });
     const name = `values_${chart.replace(/[^A-Za-z0-9]/g, '_')}`;
-    const { root, maps } = ownFunctions(valuesSchema(defaults, types, '', k8sDefinitions), `${name}-maps`);
+    const { roots: [root], maps } = ownFunctions([valuesSchema(defaults, types, '', k8sDefinitions)], `${name}-maps`);
     ajv.addSchema(maps);
     ajv.addSchema({ ...root, $id: name });
     entries.push({ apiVersion: 'helm-values', kind: chart, file: `values-${chart}.js`, name, source: `the values.yaml of chart ${chart} (upstream/${values})` });

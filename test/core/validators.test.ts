@@ -56,16 +56,19 @@ describe('ownFunctions: each map of a schema checked by a function of its own', 
     },
   };
 
-  test('moves every map but the top one into a schema of their own, in maps, lists and open maps, once per distinct map', () => {
-    const { root, maps } = ownFunctions(schema, 'x-maps');
+  test('moves every map but the top ones into a schema of their own, in maps, lists and open maps, once per distinct map', () => {
+    // GIVEN the schema, and a second one with a map of the first (as two kinds of one CRD share their pod fields)
+    const other = { type: 'object', additionalProperties: false, properties: { image: schema.properties.image } };
+    const { roots: [root, second], maps } = ownFunctions([schema, other], 'x-maps');
     expect(maps.$id).toBe('x-maps');
     expect(Object.keys(maps.definitions)).toHaveLength(3);
     expect(root.properties.image).toEqual({ $ref: expect.stringMatching(/^x-maps#\/definitions\//) });
     expect(root.properties.pods.items).toEqual({ $ref: expect.stringMatching(/^x-maps#\/definitions\//) });
     expect(root.properties.labels.additionalProperties).toEqual({ $ref: expect.stringMatching(/^x-maps#\/definitions\//) });
     expect(root.properties.name).toEqual({ type: 'string' });
-    // Maps of the same schema share one.
+    // Maps of the same schema share one, in one schema and across schemas.
     expect(root.properties.sidecarImage).toEqual(root.properties.image);
+    expect(second.properties.image).toEqual(root.properties.image);
     // The top map's schema holds none of the others: ajv's code keeps each map's schema as a constant of its own.
     expect(JSON.stringify(root)).not.toContain('repository');
   });
@@ -78,7 +81,7 @@ describe('ownFunctions: each map of a schema checked by a function of its own', 
   ])('reports the same errors as the schema it came from: %s', (_what, data) => {
     // GIVEN the schema compiled as it is and with its maps in functions of their own, as synth's validators are
     const whole = new Ajv({ allErrors: true, strict: false }).compile(schema);
-    const { root, maps } = ownFunctions(schema, 'x-maps');
+    const { roots: [root], maps } = ownFunctions([schema], 'x-maps');
     const split = new Ajv({ allErrors: true, strict: false, inlineRefs: false }).addSchema(maps).compile(root);
     // WHEN both validate the same data THEN they agree, error for error (where and what; only ajv's schema paths differ)
     const errors = (validate: any) => (validate(data) ? [] : validate.errors.map((e: any) => ({ instancePath: e.instancePath, keyword: e.keyword, params: e.params, message: e.message })));
