@@ -11,17 +11,11 @@
  */
 import { Document, stringify } from 'yaml';
 
-/**
- * How a kind of text is written: the options given to the `yaml` package, and what this writer
- * makes of them (sorted keys; the line width up to which a single-line scalar is never folded).
- */
+/** How a kind of text is written: the options given to the `yaml` package, and what was asked of it. */
 interface Style {
   readonly options: { readonly version?: '1.1' | '1.2'; readonly lineWidth?: number; readonly sortMapEntries?: boolean; readonly keepUndefined?: boolean; readonly aliasDuplicateObjects?: boolean };
-  readonly sortKeys: boolean;
-  /** 0 when the `yaml` package never folds a line. */
+  /** The `yaml` package's line width for these options; 0 when it never folds a line. */
   readonly lineWidth: number;
-  /** Whether multi-line strings are written here, as literal blocks (with line width 0 only). */
-  readonly blocks: boolean;
   /** The schema's own tests of its implicit types (see isPlainString). */
   readonly implicitTypes: RegExp[];
   /** What the `yaml` package wrote for each distinct value asked for. */
@@ -38,13 +32,10 @@ interface Style {
 /** How many distinct strings a style remembers as plain or not: keys and names repeat across objects. */
 const PLAIN_MEMO = 50_000;
 
-function style(options: Style['options'], sortKeys: boolean): Style {
-  const lineWidth = options.lineWidth ?? 80;
+function style(options: Style['options']): Style {
   return {
     options,
-    sortKeys,
-    lineWidth,
-    blocks: lineWidth === 0,
+    lineWidth: options.lineWidth ?? 80,
     implicitTypes: new Document(null, options).schema.tags.flatMap((t) => ('test' in t && t.test instanceof RegExp ? [t.test] : [])),
     strings: new Map(),
     numbers: new Map(),
@@ -65,14 +56,14 @@ function ask(s: Style, value: unknown): string {
 }
 
 /** The options cdk8s's Yaml.stringify passes to the `yaml` package: YAML 1.1, no line folding. */
-const CDK8S = style({ keepUndefined: true, lineWidth: 0, version: '1.1' }, false);
+const CDK8S = style({ keepUndefined: true, lineWidth: 0, version: '1.1' });
 
 /**
  * The options a release's Helm values are written with (HelmChart's valuesContent): the `yaml`
  * package's defaults (YAML 1.2, lines folded at 80 characters) with sorted keys and no aliases.
  */
 export const HELM_VALUES_OPTIONS = { sortMapEntries: true, aliasDuplicateObjects: false } as const;
-const HELM_VALUES = style(HELM_VALUES_OPTIONS, true);
+const HELM_VALUES = style(HELM_VALUES_OPTIONS);
 
 /**
  * Strings the `yaml` package writes plain, as they are, without asking it: a letter or digit, then
@@ -164,13 +155,14 @@ class Unsupported extends Error {}
 
 /**
  * A scalar value on a line indented by `indent`: multi-line strings as literal blocks (blockText)
- * where the style has them. A scalar the `yaml` package might fold (longer than its line width
+ * where lines are never folded. A scalar the `yaml` package might fold (longer than its line width
  * leaves, from where it starts) is not written here.
  */
 function scalar(s: Style, value: unknown, indent: string): string {
   if (typeof value === 'string') {
     if (value.includes('\n')) {
-      const block = s.blocks ? blockText(s, value) : null;
+      // Literal blocks are written here only where the `yaml` package never folds (it may fold a block otherwise).
+      const block = s.lineWidth === 0 ? blockText(s, value) : null;
       if (block === null) {
         throw new Unsupported();
       }
@@ -229,7 +221,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * each piece once, and no line is built only to be copied again.
  */
 function writeMap(s: Style, map: Record<string, unknown>, indent: string, out: string[], first: boolean): void {
-  if (s.sortKeys) {
+  if (s.options.sortMapEntries === true) {
     // The `yaml` package sorts a map's entries by comparing their keys as strings, as sort() does.
     const sorted = Object.keys(map).sort();
     for (let i = 0; i < sorted.length; i++) {
