@@ -140,6 +140,40 @@ describe('valuesYaml: Helm values as the `yaml` package writes them with HELM_VA
   });
 });
 
+describe('documents the writer writes itself, without the `yaml` package writing them whole', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const yamlPackage = require('yaml') as { stringify: typeof stringify };
+  /** How often the `yaml` package wrote a whole document while `write` ran. */
+  const wholeDocuments = (write: () => string): number => {
+    const spy = jest.spyOn(yamlPackage, 'stringify');
+    try {
+      write();
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  };
+  const script = 'set -eu\nfor f in a b; do\n  echo "$f"\ndone\n';
+
+  test('Kubernetes objects with multi-line strings: scripts, JSON dashboards, configuration files', () => {
+    const doc = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { 'run.sh': script, 'dash.json': JSON.stringify({ a: [1, 2] }, null, 2) }, list: [script] };
+    expect(wholeDocuments(() => documentYaml(doc))).toBe(0);
+    expect(documentYaml(doc)).toBe(stringify(doc, CDK8S_OPTIONS));
+  });
+
+  test('Helm values with quantities, URLs, lists and nested maps', () => {
+    const values = { image: { repository: 'apache/spark', tag: '4.0.0' }, resources: { limits: { cpu: '500m', memory: '512Mi' } }, url: 'https://example.com/charts', on: true, args: ['--a', 'b c'] };
+    expect(wholeDocuments(() => valuesYaml(values))).toBe(0);
+    expect(valuesYaml(values)).toBe(stringify(values, HELM_VALUES_OPTIONS));
+  });
+
+  test('a document with a value the writer leaves to the `yaml` package is written by it whole', () => {
+    // A multi-line string in Helm values (which the package may fold), and a control character in a block.
+    expect(wholeDocuments(() => valuesYaml({ a: script }))).toBe(1);
+    expect(wholeDocuments(() => documentYaml({ a: 'x\u0007\ny' }))).toBe(1);
+  });
+});
+
 describe('documentsYaml on thousands of generated documents', () => {
   /** A seeded pseudo-random generator (mulberry32), so that every run checks the same documents. */
   function random(seed: number): () => number {
