@@ -68,14 +68,15 @@ function lazyBuiltins(code, exportsByModule) {
   if (names.length === 0) {
     return code;
   }
-  const helper = 'var __lazyBuiltins = {}; function __lazyBuiltin(id, keys) {'
+  const exportsOf = Object.fromEntries(names.map((m) => [m, exportsByModule[m]]));
+  const helper = `var __lazyBuiltins = {}, __lazyBuiltinExports = ${JSON.stringify(exportsOf)}; function __lazyBuiltin(id) {`
     + ' if (__lazyBuiltins[id] !== undefined) return __lazyBuiltins[id];'
     + ' let real; const load = () => (real ??= require(id)); const o = {};'
-    + ' for (const k of keys) Object.defineProperty(o, k, { enumerable: true, configurable: true, get: () => load()[k], set: (v) => { load()[k] = v; } });'
+    + ' for (const k of __lazyBuiltinExports[id]) Object.defineProperty(o, k, { enumerable: true, configurable: true, get: () => load()[k], set: (v) => { load()[k] = v; } });'
     + ' return (__lazyBuiltins[id] = o); }';
   let out = code;
   for (const m of names) {
-    out = out.split(`require("${m}")`).join(`__lazyBuiltin(${JSON.stringify(m)}, ${JSON.stringify(exportsByModule[m])})`);
+    out = out.split(`require("${m}")`).join(`__lazyBuiltin(${JSON.stringify(m)})`);
   }
   // On the first line, after a "use strict" directive: line numbers stay as they were.
   const prologue = /^(#![^\n]*\n)?(\s*(["'])use strict\3;?)?/.exec(out)[0];
