@@ -11,4 +11,6 @@ module.exports = {
   // Many suites mostly wait on the processes they start (synth, tsc, the k3d script): a worker per
   // core, instead of Jest's default of one fewer, keeps every core busy (on 2 cores: 2 workers, not 1).
   maxWorkers: '100%',
+  // Lists the cross-checks skipped because upstream/ is empty (test/support/upstream.ts).
+  reporters: ['default', '<rootDir>/test/support/skipped-cross-checks.js'],
 };

@@ -4,8 +4,11 @@
 //
 // - the built-in kinds of Kubernetes 1.31 (upstream/kubernetes-1.31/swagger.json), stable API
 //   versions only, as the cluster serves them by default;
-// - the custom resources of the vendored CRDs (their openAPIV3Schema);
-// - the values of the vendored Helm charts, derived from each chart's values.yaml.
+// - the custom resources of the pinned CRDs (their openAPIV3Schema);
+// - the values of the pinned Helm charts, derived from each chart's values.yaml.
+//
+// It reads them from upstream/, which `npm run upstream:fetch` fills with the files that
+// upstream.lock.json pins (they are not committed).
 //
 // Objects are closed where the schema lists properties (an unknown field is an error, as with
 // kubectl's strict field validation), Kubernetes quantities and int-or-string fields take both
@@ -15,7 +18,7 @@
 //
 // Output: lib/core/validators/*.js (ajv standalone code) and lib/core/validators/index.ts, which
 // maps apiVersion/kind to a lazily required validator. The files are committed; a test checks that
-// they are what this script makes from the vendored files.
+// they are what this script makes from the pinned files.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -532,6 +535,10 @@ function compile(out = DEFAULT_OUT) {
 }
 
 if (require.main === module) {
+  if (!fs.existsSync(UPSTREAM) || fs.readdirSync(UPSTREAM).length === 0) {
+    console.error('upstream/ is empty: run npm run upstream:fetch first');
+    process.exit(1);
+  }
   const started = Date.now();
   const out = process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_OUT;
   const kinds = compile(out);

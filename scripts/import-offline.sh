@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Regenerates imports/ from the vendored upstream CRDs in upstream/ (no network needed). `npm run import`
-# does the same from the pinned URLs in cdk8s.yaml; the list below names their vendored copies, in the
-# same order and with the same prefixes (test/upstream/imports.test.ts checks both).
+# Regenerates imports/ from the upstream CRDs pinned in upstream.lock.json, read from upstream/ (which
+# `npm run upstream:fetch` fills). `npm run import` does the same from the pinned URLs in cdk8s.yaml;
+# the list below names the same files in upstream/, in the same order and with the same prefixes
+# (test/upstream/imports.test.ts checks both).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+if [ -z "$(ls -A "$repo/upstream" 2>/dev/null)" ]; then
+  echo "upstream/ is empty: run npm run upstream:fetch first" >&2
+  exit 1
+fi
 crds=(
   "$repo/upstream/spark-operator-2.3.0/sparkoperator.k8s.io_sparkapplications.yaml"
   "$repo/upstream/k3s-helm-controller/helm.cattle.io_helmcharts.yaml"

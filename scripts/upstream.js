@@ -1,161 +1,176 @@
 #!/usr/bin/env node
-// The upstream files vendored in upstream/<source>/: each folder's SOURCE.md lists every file with the
-// repository, ref (tag), commit, path and sha256 it was copied from, in a table with the header
-//   | file | repository | ref | commit | path | sha256 |
+// The upstream files that the tests and the generators (npm run validators, npm run import:offline)
+// read are not committed: upstream.lock.json pins each one by repository, tag, commit, path, url and
+// sha256, and this script fills upstream/ with them.
 //
-//   node scripts/upstream.js verify            check every listed file against its sha256, and that
-//                                             every file of a folder is listed (the tests run this)
-//   node scripts/upstream.js refresh [SOURCE]  download every listed file (or those of one folder)
-//                                             again from GitHub at its ref; rewrite the files and the
-//                                             sha256 and commit columns that changed
+//   node scripts/upstream.js fetch    fill upstream/ (npm run upstream:fetch)
+//   node scripts/upstream.js verify   check upstream/ and the npm-provided files against the lock
 //
-// Without network, refresh says so and changes nothing (exit status 2). UPSTREAM_RAW_URL and
-// UPSTREAM_API_URL point it at another host (the tests use a local stand-in).
+// fetch takes the files from a local mirror folder laid out as upstream/ (UPSTREAM_MIRROR, or
+// ../shared/upstream beside the repository when that folder exists), otherwise it downloads each
+// entry's url (UPSTREAM_RAW_URL replaces https://raw.githubusercontent.com, so that the tests can
+// serve the files from a local stand-in). It fills a temporary folder, checks every sha256, and only
+// then puts the folder in place of upstream/: a missing file or a wrong sha256 names the file and
+// leaves upstream/ as it was. Entries with `npm` are not fetched: npm ci installs them as
+// devDependencies, and fetch checks their sha256 in node_modules/.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const ROOT = path.resolve(__dirname, '..', 'upstream');
-const HEADER = ['file', 'repository', 'ref', 'commit', 'path', 'sha256'];
+const REPO = path.resolve(__dirname, '..');
+const RAW = 'https://raw.githubusercontent.com';
+const FILL_COMMAND = 'npm run upstream:fetch';
 
 function sha256(buffer) {
   return crypto.createHash('sha256').update(buffer).digest('hex');
 }
 
-/** The rows of a SOURCE.md table: { file, repository, ref, commit, path, sha256, line }. */
-function readSource(dir) {
-  const text = fs.readFileSync(path.join(dir, 'SOURCE.md'), 'utf8');
-  const lines = text.split('\n');
-  const cells = (line) => line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
-  const start = lines.findIndex((l) => l.trim().startsWith('|') && cells(l).join(',') === HEADER.join(','));
-  if (start === -1) {
-    throw new Error(`${path.relative(process.cwd(), dir)}/SOURCE.md has no table with the header | ${HEADER.join(' | ')} |`);
-  }
-  const rows = [];
-  for (let i = start + 2; i < lines.length && lines[i].trim().startsWith('|'); i++) {
-    const c = cells(lines[i]);
-    rows.push({ ...Object.fromEntries(HEADER.map((h, j) => [h, c[j] ?? ''])), line: i });
-  }
-  return { text, lines, rows };
+/** Every pinned file of upstream.lock.json, each with the name of its source. */
+function readLock(repo = REPO) {
+  const lock = JSON.parse(fs.readFileSync(path.join(repo, 'upstream.lock.json'), 'utf8'));
+  return lock.sources.flatMap((source) => source.files.map((file) => ({ source: source.name, ...file })));
 }
 
-function sources(only) {
-  const names = fs.readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  const unknown = (only ?? []).filter((n) => !names.includes(n));
-  if (unknown.length > 0) {
-    throw new Error(`no folder upstream/${unknown[0]}: the sources are ${names.join(', ')}`);
+/** Where a pinned file is, relative to the repository: upstream/<file>, or node_modules/<package>/<npmPath>. */
+function location(entry) {
+  if (entry.npm) {
+    const name = entry.npm.slice(0, entry.npm.lastIndexOf('@'));
+    return path.posix.join('node_modules', name, entry.npmPath);
   }
-  return names.filter((n) => !only || only.length === 0 || only.includes(n)).map((n) => path.join(ROOT, n));
+  return path.posix.join('upstream', entry.file);
 }
 
-/** Returns the problems of the vendored files: missing, unlisted or changed files, incomplete rows. */
-function verify(root = ROOT) {
+/** The problems of the npm-provided files: missing from node_modules/, or not the pinned bytes. */
+function npmProblems(entries, repo) {
   const problems = [];
-  const dirs = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(root, d.name));
-  for (const dir of dirs) {
-    const name = path.basename(dir);
-    let rows;
-    try {
-      rows = readSource(dir).rows;
-    } catch (e) {
-      problems.push(e.message);
-      continue;
-    }
-    const listed = new Set(rows.map((r) => r.file));
-    for (const row of rows) {
-      const missing = HEADER.filter((h) => !row[h]);
-      if (missing.length > 0) {
-        problems.push(`upstream/${name}/SOURCE.md: the row of ${row.file || '(no file)'} has no ${missing.join(', ')}`);
-      }
-      const file = path.join(dir, row.file);
-      if (!fs.existsSync(file)) {
-        problems.push(`upstream/${name}/${row.file} is listed in SOURCE.md but missing: run npm run upstream:refresh -- ${name}`);
-      } else if (sha256(fs.readFileSync(file)) !== row.sha256) {
-        problems.push(`upstream/${name}/${row.file} does not match its sha256 in SOURCE.md (edited by hand?): restore it with npm run upstream:refresh -- ${name}`);
-      }
-    }
-    for (const file of fs.readdirSync(dir)) {
-      if (file !== 'SOURCE.md' && !listed.has(file)) {
-        problems.push(`upstream/${name}/${file} is not listed in SOURCE.md: add its repository, ref, commit, path and sha256, or remove it`);
-      }
+  for (const entry of entries.filter((e) => e.npm)) {
+    const file = path.join(repo, location(entry));
+    if (!fs.existsSync(file)) {
+      problems.push(`${location(entry)} (${entry.npm}) is missing: run npm ci`);
+    } else if (sha256(fs.readFileSync(file)) !== entry.sha256) {
+      problems.push(`${location(entry)} does not match its sha256 in upstream.lock.json: install ${entry.npm} exactly (npm ci)`);
     }
   }
   return problems;
 }
 
-async function get(url) {
+/** The problems of upstream/ against the lock: missing, changed or unlisted files, and the npm-provided files. */
+function verify(repo = REPO) {
+  const entries = readLock(repo);
+  const problems = [];
+  const root = path.join(repo, 'upstream');
+  const listed = new Set(entries.filter((e) => !e.npm).map((e) => e.file));
+  for (const entry of entries.filter((e) => !e.npm)) {
+    const file = path.join(root, entry.file);
+    if (!fs.existsSync(file)) {
+      problems.push(`upstream/${entry.file} is missing: run ${FILL_COMMAND}`);
+    } else if (sha256(fs.readFileSync(file)) !== entry.sha256) {
+      problems.push(`upstream/${entry.file} does not match its sha256 in upstream.lock.json (edited by hand?): run ${FILL_COMMAND}`);
+    }
+  }
+  if (fs.existsSync(root)) {
+    for (const file of fs.readdirSync(root, { recursive: true })) {
+      const name = String(file).split(path.sep).join('/');
+      if (fs.statSync(path.join(root, name)).isFile() && !listed.has(name)) {
+        problems.push(`upstream/${name} is not listed in upstream.lock.json: pin it there, or remove it`);
+      }
+    }
+  }
+  return [...problems, ...npmProblems(entries, repo)];
+}
+
+/** The folder fetch copies from, or undefined when it downloads. */
+function mirrorFolder(repo) {
+  if (process.env.UPSTREAM_MIRROR) {
+    return path.resolve(process.env.UPSTREAM_MIRROR);
+  }
+  const shared = path.resolve(repo, '..', 'shared', 'upstream');
+  return fs.existsSync(shared) ? shared : undefined;
+}
+
+async function download(url) {
   let response;
   try {
-    response = await fetch(url, { headers: { 'user-agent': 'spark-platform-upstream-refresh' } });
+    response = await fetch(url, { headers: { 'user-agent': 'spark-platform-upstream-fetch' } });
   } catch (e) {
-    const offline = new Error(`offline: cannot reach ${new URL(url).host} (${e.cause?.code ?? e.cause?.message ?? e.message}); no file was changed`);
+    const offline = new Error(`offline: cannot reach ${new URL(url).host} (${e.cause?.code ?? e.cause?.message ?? e.message}); upstream/ was not changed`);
     offline.offline = true;
     throw offline;
   }
   if (!response.ok) {
-    throw new Error(`${url} answered ${response.status} ${response.statusText}: check the repository, ref and path in SOURCE.md`);
+    throw new Error(`${url} answered ${response.status} ${response.statusText}: check its repository, commit and path in upstream.lock.json; upstream/ was not changed`);
   }
   return Buffer.from(await response.arrayBuffer());
 }
 
-async function refresh(only) {
-  const raw = process.env.UPSTREAM_RAW_URL ?? 'https://raw.githubusercontent.com';
-  const api = process.env.UPSTREAM_API_URL ?? 'https://api.github.com';
-  // Download everything first, so that an interrupted refresh changes nothing.
-  const plans = [];
-  for (const dir of sources(only)) {
-    const source = readSource(dir);
-    const commits = new Map();
-    for (const row of source.rows) {
-      const key = `${row.repository}@${row.ref}`;
-      if (!commits.has(key)) {
-        const info = JSON.parse((await get(`${api}/repos/${row.repository}/commits/${encodeURIComponent(row.ref)}`)).toString('utf8'));
-        commits.set(key, info.sha);
+/** Fills upstream/ from the mirror or the pinned urls; returns what it did, or throws with every bad file named. */
+async function fetchAll(repo = REPO) {
+  const entries = readLock(repo);
+  const problems = npmProblems(entries, repo);
+  if (problems.length > 0) {
+    throw new Error(problems.join('\n'));
+  }
+  const mirror = mirrorFolder(repo);
+  const rawUrl = process.env.UPSTREAM_RAW_URL;
+  const target = path.join(repo, 'upstream');
+  const temp = fs.mkdtempSync(path.join(repo, '.upstream-fetch-'));
+  try {
+    for (const entry of entries.filter((e) => !e.npm)) {
+      let body;
+      if (mirror) {
+        const file = path.join(mirror, entry.file);
+        if (!fs.existsSync(file)) {
+          problems.push(`upstream/${entry.file} is missing from the mirror ${mirror}; upstream/ was not changed`);
+          continue;
+        }
+        body = fs.readFileSync(file);
+      } else {
+        body = await download(rawUrl && entry.url.startsWith(RAW) ? rawUrl + entry.url.slice(RAW.length) : entry.url);
       }
-      const body = await get(`${raw}/${row.repository}/${commits.get(key)}/${row.path}`);
-      plans.push({ dir, source, row, body, commit: commits.get(key) });
+      const digest = sha256(body);
+      if (digest !== entry.sha256) {
+        problems.push(`upstream/${entry.file}: sha256 ${digest} from ${mirror ?? entry.url} is not the pinned ${entry.sha256}; upstream/ was not changed (after changing a pin on purpose, put the new sha256 into upstream.lock.json)`);
+        continue;
+      }
+      fs.mkdirSync(path.dirname(path.join(temp, entry.file)), { recursive: true });
+      fs.writeFileSync(path.join(temp, entry.file), body);
     }
-  }
-  let changed = 0;
-  for (const { dir, source, row, body, commit } of plans) {
-    const digest = sha256(body);
-    const file = path.join(dir, row.file);
-    const label = `upstream/${path.basename(dir)}/${row.file}`;
-    if (digest === row.sha256 && commit === row.commit && fs.existsSync(file) && sha256(fs.readFileSync(file)) === digest) {
-      console.log(`unchanged  ${label} (${row.repository}@${row.ref})`);
-      continue;
+    if (problems.length > 0) {
+      throw new Error(problems.join('\n'));
     }
-    fs.writeFileSync(file, body);
-    source.lines[row.line] = `| ${[row.file, row.repository, row.ref, commit, row.path, digest].join(' | ')} |`;
-    changed++;
-    console.log(`updated    ${label} (${row.repository}@${row.ref}, commit ${commit.slice(0, 12)}, sha256 ${digest.slice(0, 12)})`);
+    // The complete, checked folder replaces upstream/ in two renames.
+    const old = `${temp}-old`;
+    if (fs.existsSync(target)) {
+      fs.renameSync(target, old);
+    }
+    fs.renameSync(temp, target);
+    fs.rmSync(old, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(temp, { recursive: true, force: true });
   }
-  for (const source of new Set(plans.map((p) => p.source))) {
-    const dir = plans.find((p) => p.source === source).dir;
-    fs.writeFileSync(path.join(dir, 'SOURCE.md'), source.lines.join('\n'));
-  }
-  console.log(`${changed} file${changed === 1 ? '' : 's'} changed; ${changed > 0 ? 'regenerate what depends on them: npm run import:offline && npm run validators' : 'nothing to regenerate'}`);
+  const count = entries.filter((e) => !e.npm).length;
+  return `upstream/: ${count} files from ${mirror ? `the mirror ${mirror}` : 'their pinned urls'}, every sha256 as upstream.lock.json pins it; ${entries.length - count} more from npm packages in node_modules/ checked too`;
 }
 
 async function main() {
-  const [command, ...args] = process.argv.slice(2);
-  if (command === 'verify') {
+  const [command] = process.argv.slice(2);
+  if (command === 'fetch') {
+    try {
+      console.log(await fetchAll());
+    } catch (e) {
+      console.error(e.message);
+      process.exit(e.offline ? 2 : 1);
+    }
+  } else if (command === 'verify') {
     const problems = verify();
     if (problems.length > 0) {
       console.error(problems.join('\n'));
       process.exit(1);
     }
-    console.log(`upstream/: every file matches its SOURCE.md (${sources().length} sources)`);
-  } else if (command === 'refresh') {
-    try {
-      await refresh(args);
-    } catch (e) {
-      console.error(e.message);
-      process.exit(e.offline ? 2 : 1);
-    }
+    console.log(`upstream/ and the npm-provided files match upstream.lock.json (${readLock().length} files)`);
   } else {
-    console.error('usage: node scripts/upstream.js verify | refresh [SOURCE...]');
+    console.error('usage: node scripts/upstream.js fetch | verify');
     process.exit(2);
   }
 }
@@ -164,4 +179,4 @@ if (require.main === module) {
   main();
 }
 
-module.exports = { readSource, verify, sha256 };
+module.exports = { FILL_COMMAND, location, readLock, sha256, verify };

@@ -64,8 +64,8 @@ export function objectSchemaProblems(object: { apiVersion?: unknown; kind?: unkn
     }
     // A built-in alpha or beta API (off by default, or removed) is not a CRD to vendor.
     return [/^([^/]+\/)?v\d+(alpha|beta)\d*$/.test(apiVersion)
-      ? `apiVersion ${apiVersion} of ${kind} is an alpha or beta API, which Kubernetes ${KUBERNETES_SCHEMA_VERSION} does not serve by default (or no longer serves) and synth has no schema for: use a stable API version of the kind, or, if a CRD serves it, vendor the CRD into upstream/ and run npm run validators`
-      : `kind ${kind} (${apiVersion}) has no schema in Kubernetes ${KUBERNETES_SCHEMA_VERSION} or in the vendored CRDs, so synth cannot check it and the cluster may not know it: vendor its CRD into upstream/ and run npm run validators, or remove the object`];
+      ? `apiVersion ${apiVersion} of ${kind} is an alpha or beta API, which Kubernetes ${KUBERNETES_SCHEMA_VERSION} does not serve by default (or no longer serves) and synth has no schema for: use a stable API version of the kind, or, if a CRD serves it, pin the CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators`
+      : `kind ${kind} (${apiVersion}) has no schema in Kubernetes ${KUBERNETES_SCHEMA_VERSION} or in the vendored CRDs, so synth cannot check it and the cluster may not know it: pin its CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators, or remove the object`];
   }
   return describeErrors(found.validate, object, found.source, '', false);
 }

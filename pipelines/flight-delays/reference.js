@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// The flight-delays pipeline's expected output, computed without Spark from the vendored copies of
-// its inputs (upstream/vega-datasets/), by the rules flight_delays.py states. `npm run
-// pipeline:expected` writes it to expected.json; test/pipelines/flight-delays.test.ts keeps that file
-// fresh, and `k3d/platform.sh pipeline` compares what the job printed on the cluster with it.
+// The flight-delays pipeline's expected output, computed without Spark from its inputs (the npm
+// package vega-datasets, a devDependency pinned in upstream.lock.json), by the rules flight_delays.py
+// states. `npm run pipeline:expected` writes it to expected.json; test/pipelines/flight-delays.test.ts
+// keeps that file fresh, and `k3d/platform.sh pipeline` compares what the job printed on the cluster with it.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 const REPO = path.resolve(__dirname, '..', '..');
-const DATA = path.join(REPO, 'upstream', 'vega-datasets');
+const DATA = path.join(REPO, 'node_modules', 'vega-datasets', 'data');
 const EXPECTED = path.join(__dirname, 'expected.json');
 
 /** Minutes after which a flight counts as delayed (the US DOT's definition), as in flight_delays.py. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { chartValuesProblems, hasSchema, KUBERNETES_SCHEMA_VERSION, objectSchemaProblems } from '../../lib/core/schema';
-import { readUpstreamYaml, UPSTREAM } from '../support/upstream';
+import { describeWithUpstream, readUpstreamYaml, UPSTREAM } from '../support/upstream';
 
 /**
  * Schema-true synth: every object is checked against the schema the cluster uses for it (the
@@ -237,13 +237,13 @@ describe('objectSchemaProblems: built-in kinds against Kubernetes 1.31, strictly
       // THEN the fix is a stable API, not vendoring a CRD for a built-in kind
       expect(hasSchema(apiVersion, kind)).toBe(false);
       expect(objectSchemaProblems({ apiVersion, kind, metadata: { name: 'x' } })).toEqual([
-        `apiVersion ${apiVersion} of ${kind} is an alpha or beta API, which Kubernetes 1.31 does not serve by default (or no longer serves) and synth has no schema for: use a stable API version of the kind, or, if a CRD serves it, vendor the CRD into upstream/ and run npm run validators`,
+        `apiVersion ${apiVersion} of ${kind} is an alpha or beta API, which Kubernetes 1.31 does not serve by default (or no longer serves) and synth has no schema for: use a stable API version of the kind, or, if a CRD serves it, pin the CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators`,
       ]);
     });
 
     test('a kind with no schema at all is a problem whose fix is vendoring its CRD or removing the object', () => {
       expect(objectSchemaProblems({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } })).toEqual([
-        'kind Widget (example.com/v1) has no schema in Kubernetes 1.31 or in the vendored CRDs, so synth cannot check it and the cluster may not know it: vendor its CRD into upstream/ and run npm run validators, or remove the object',
+        'kind Widget (example.com/v1) has no schema in Kubernetes 1.31 or in the vendored CRDs, so synth cannot check it and the cluster may not know it: pin its CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators, or remove the object',
       ]);
     });
 
@@ -270,7 +270,7 @@ describe('objectSchemaProblems: built-in kinds against Kubernetes 1.31, strictly
   });
 });
 
-describe('objectSchemaProblems: custom resources against the vendored CRD schemas', () => {
+describeWithUpstream('objectSchemaProblems: custom resources against the vendored CRD schemas', () => {
   const SPARK_CRD = 'the SparkApplication CRD (upstream/spark-operator-2.3.0/sparkoperator.k8s.io_sparkapplications.yaml)';
 
   test.each([sparkPi, scheduledSparkPi, helmChart, podMonitor, queue, helmRepository, helmRelease, argoApplication])('a valid $kind ($apiVersion) passes', (object) => {
@@ -347,7 +347,7 @@ describe('objectSchemaProblems: custom resources against the vendored CRD schema
   });
 });
 
-describe('the upstream example files, objects nobody on the team wrote', () => {
+describeWithUpstream('the upstream example files, objects nobody on the team wrote', () => {
   /** Every Kubernetes object in the vendored YAML files, with the file it comes from. */
   const vendored = fs.readdirSync(UPSTREAM).sort().flatMap((source) =>
     fs.readdirSync(path.join(UPSTREAM, source)).filter((f) => /\.ya?ml$/.test(f)).sort().flatMap((file) =>
@@ -379,7 +379,7 @@ describe('the upstream example files, objects nobody on the team wrote', () => {
   });
 });
 
-describe('chartValuesProblems for the spark-operator chart', () => {
+describeWithUpstream('chartValuesProblems for the spark-operator chart', () => {
   const SOURCE = 'the values.yaml of chart spark-operator (upstream/spark-operator-2.3.0/values.yaml)';
   const defaults = parse(fs.readFileSync(path.join(UPSTREAM, 'spark-operator-2.3.0', 'values.yaml'), 'utf8'));
 

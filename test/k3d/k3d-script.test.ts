@@ -12,7 +12,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
 import { K3D_API_SERVER_ENDPOINTS, SPARK_S3A_IMAGE } from '../../lib';
-import { upstreamPath } from '../support/upstream';
+import { testWithUpstream, upstreamPath } from '../support/upstream';
 import { scratchDir } from '../support/project';
 
 const repoRoot = path.join(__dirname, '..', '..');
@@ -281,14 +281,14 @@ describe('k3d cluster config', () => {
     return ajv.compile(JSON.parse(fs.readFileSync(k3dSchemaFile, 'utf8')));
   }
 
-  test('is valid against the upstream k3d v1alpha5 schema', () => {
+  testWithUpstream('is valid against the upstream k3d v1alpha5 schema', () => {
     const validate = k3dValidator();
     expect(validate.schema).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#' });
     validate(config);
     expect(validate.errors ?? []).toEqual([]);
   });
 
-  test('the validator rejects what k3d rejects (so the test above can fail)', () => {
+  testWithUpstream('the validator rejects what k3d rejects (so the test above can fail)', () => {
     const validate = k3dValidator();
     expect(validate({ ...config, agents: -1 })).toBe(false);
     expect(validate({ ...config, kubeAPI: { hostIP: 'localhost' } })).toBe(false);

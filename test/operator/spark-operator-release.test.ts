@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { CHART_VALUES_SHAPE, isChartValuePath, SparkOperatorRelease, SparkOperatorValues, TenantNamespace, unknownValuePaths } from '../../lib';
 import { schemaErrors } from '../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';
-import { readUpstreamYaml } from '../support/upstream';
+import { readUpstreamYaml, testWithUpstream } from '../support/upstream';
 
 const chartValues = readUpstreamYaml('spark-operator-2.3.0', 'values.yaml');
 
@@ -111,7 +111,7 @@ describe('SparkOperatorRelease', () => {
     expect(values.webhook).toMatchObject({ enable: true, replicas: 2, timeoutSeconds: 30 });
   });
 
-  test('every key path we emit is one chart 2.3.0 defines', () => {
+  testWithUpstream('every key path we emit is one chart 2.3.0 defines', () => {
     const { chart, tenants } = seed();
     new SparkOperatorRelease(chart, 'Operator', {
       tenants,
@@ -123,7 +123,7 @@ describe('SparkOperatorRelease', () => {
     expect(emitted.filter((p) => !chartDefines(p))).toEqual([]);
   });
 
-  test("the value shape the synth checks against is exactly the chart's values.yaml", () => {
+  testWithUpstream("the value shape the synth checks against is exactly the chart's values.yaml", () => {
     const upstream = keyPaths(chartValues);
     // Every upstream key is known to the shape ...
     expect(upstream.filter((p) => !isChartValuePath(p))).toEqual([]);
@@ -134,7 +134,7 @@ describe('SparkOperatorRelease', () => {
     expect(shapePaths(CHART_VALUES_SHAPE).filter((p) => !chartDefines(p))).toEqual([]);
   });
 
-  test('the 1.x keys of the seed are not chart 2.3.0 values', () => {
+  testWithUpstream('the 1.x keys of the seed are not chart 2.3.0 values', () => {
     expect(unknownValuePaths({ sparkJobNamespaces: ['team-alpha'], webhook: { namespaceSelector: 'x=y', enable: true }, metrics: { enable: true } })).toEqual([
       expect.stringMatching(/^sparkJobNamespaces \(a 1\.x key that chart 2\.x ignores/),
       expect.stringMatching(/^webhook\.namespaceSelector \(a 1\.x key/),

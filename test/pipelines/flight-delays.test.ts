@@ -7,6 +7,8 @@ import { REPO } from '../support/project';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const reference = require('../../pipelines/flight-delays/reference.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { location, readLock } = require('../../scripts/upstream.js');
 
 const DIR = path.join(REPO, 'pipelines', 'flight-delays');
 const script = fs.readFileSync(path.join(DIR, 'flight_delays.py'), 'utf8');
@@ -24,13 +26,12 @@ describe('the flight-delays pipeline', () => {
     expect(ca.avg_delay_minutes).toBeCloseTo(ca.total_delay_minutes / ca.flights, -3);
   });
 
-  test('the inputs are pinned to the vendored copies: commit and SHA-256 as upstream/vega-datasets/SOURCE.md', () => {
-    const source = fs.readFileSync(path.join(REPO, 'upstream', 'vega-datasets', 'SOURCE.md'), 'utf8');
-    expect(source).toContain(VEGA_DATASETS_COMMIT);
+  test('the inputs are pinned as upstream.lock.json pins them (url at the commit, SHA-256), and the npm package holds those bytes', () => {
     for (const input of FLIGHT_DELAYS_INPUTS) {
       expect(input.url).toBe(`https://raw.githubusercontent.com/vega/vega-datasets/${VEGA_DATASETS_COMMIT}/data/${input.name}`);
-      expect(source).toMatch(new RegExp(`\\| ${input.name.replace('.', '\\.')} \\|.*\\| ${input.sha256} \\|`));
-      const sha = createHash('sha256').update(fs.readFileSync(path.join(REPO, 'upstream', 'vega-datasets', input.name))).digest('hex');
+      const locked = readLock().find((e: any) => e.url === input.url);
+      expect(locked).toMatchObject({ commit: VEGA_DATASETS_COMMIT, sha256: input.sha256, npm: expect.stringMatching(/^vega-datasets@/) });
+      const sha = createHash('sha256').update(fs.readFileSync(path.join(REPO, location(locked)))).digest('hex');
       expect(sha).toBe(input.sha256);
     }
   });
