@@ -11,7 +11,7 @@ class SkippedCrossChecks {
     for (const file of results.testResults) {
       for (const test of file.testResults) {
         if (test.status === 'pending' && test.title.endsWith(MARKER)) {
-          names.add(test.title.slice(0, -MARKER.length));
+          names.add([...test.ancestorTitles, test.title.slice(0, -MARKER.length)].join(' › '));
         }
       }
     }
