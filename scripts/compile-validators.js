@@ -30,7 +30,7 @@ const REPO = path.resolve(__dirname, '..');
 const UPSTREAM = path.join(REPO, 'upstream');
 const DEFAULT_OUT = path.join(REPO, 'lib', 'core', 'validators');
 
-/** The vendored CRDs whose custom resources synth validates, grouped into one module per file name. */
+/** The pinned CRDs whose custom resources synth validates, grouped into one module per file name. */
 const CRDS = {
   'sparkoperator.k8s.io': [
     'spark-operator-2.3.0/sparkoperator.k8s.io_sparkapplications.yaml',
@@ -45,13 +45,13 @@ const CRDS = {
 };
 
 /**
- * The vendored Helm charts whose values synth checks: a schema is derived from the chart's
+ * The pinned Helm charts whose values synth checks: a schema is derived from the chart's
  * values.yaml (each key typed by its default), with `types` giving the schema of keys whose default
  * does not say enough: `k8s:<definition>` for a Kubernetes type, `k8s-map:<definition>` for a map
  * of them, `k8s+enabled:<definition>` for a Kubernetes type plus the `enabled` switch some charts
  * add, `open` for free-form maps, `string`, `integer`, ... for scalars that default to null, or a
  * JSON schema. `commented` lists keys the templates read that values.yaml only shows in comments;
- * each needs its type. `subcharts` names the vendored values.yaml of dependencies whose values the
+ * each needs its type. `subcharts` names the pinned values.yaml of dependencies whose values the
  * chart passes on under a key of its own.
  */
 const CHART_VALUES = {

@@ -96,7 +96,7 @@ function flightDelays(flightsJson, airportsCsv) {
     .map(({ sum, ...row }) => ({ ...row, avg_delay_minutes: sum / row.flights }));
 }
 
-/** The expected output from the vendored files. */
+/** The expected output from the pinned input files (the npm package vega-datasets). */
 function expected() {
   return flightDelays(fs.readFileSync(path.join(DATA, 'flights-20k.json'), 'utf8'), fs.readFileSync(path.join(DATA, 'airports.csv'), 'utf8'));
 }
