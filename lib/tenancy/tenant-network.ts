@@ -1,4 +1,6 @@
 import { isIPv4, isIPv6 } from 'net';
+import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { Construct } from 'constructs';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from '../core/names';
 
 /**
@@ -71,6 +73,71 @@ export const K3D_API_SERVER_ENDPOINTS: ApiServerEndpoint[] = [
   { cidr: '10.43.0.1/32', port: 443 },
   { cidr: '172.28.0.0/16', port: 6443 },
 ];
+
+/** The label Spark puts on its pods: `driver` or `executor`. */
+export const SPARK_ROLE_LABEL = 'spark-role';
+
+/**
+ * The NetworkPolicies that isolate a tenant, in the order default deny, same namespace, DNS, API
+ * server for drivers.
+ * @param labels the labels of every policy
+ */
+export function isolationPolicies(scope: Construct, namespaceName: string, apiServer: readonly ApiServerEndpoint[], labels: Record<string, string>): k8s.KubeNetworkPolicy[] {
+  const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: `${namespaceName}-${name}`, namespace: namespaceName, labels },
+    spec,
+  });
+  const everyPod: k8s.LabelSelector = {};
+  return [
+    // Everything not allowed below is denied, in both directions, for every pod of the namespace.
+    policy('DefaultDeny', 'default-deny', { podSelector: everyPod, policyTypes: ['Ingress', 'Egress'] }),
+
+    // The driver and its executors talk both ways on ports Spark picks (driver RPC 7078, block
+    // managers, UI 4040): any pod of the tenant may reach any other, no pod of another namespace may.
+    policy('AllowSameNamespace', 'allow-same-namespace', {
+      podSelector: everyPod,
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: everyPod }] }],
+      egress: [{ to: [{ podSelector: everyPod }] }],
+    }),
+
+    // Executors find the driver by its Service's DNS name, so every pod needs DNS.
+    policy('AllowDns', 'allow-dns', {
+      podSelector: everyPod,
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        }],
+        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+      }],
+    }),
+
+    // Only drivers call the API server, to create and watch their executor pods. The API server is
+    // not a pod, so it is found by address: the kubernetes Service and the server node, each on its port.
+    policy('AllowDriverApiServer', 'allow-driver-apiserver', {
+      podSelector: { matchLabels: { [SPARK_ROLE_LABEL]: 'driver' } },
+      policyTypes: ['Egress'],
+      egress: apiServer.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: tcpPorts([e.port]) })),
+    }),
+  ];
+}
+
+/** NetworkPolicy ports for TCP port numbers. */
+export function tcpPorts(ports: number[]): k8s.NetworkPolicyPort[] {
+  return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+}
+
+/** A NetworkPolicy egress rule for a tenant egress rule. */
+export function egressRule(rule: TenantEgressRule): k8s.NetworkPolicyEgressRule {
+  return {
+    to: [rule.namespace !== undefined
+      ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.namespace } }, podSelector: { matchLabels: rule.podLabels } }
+      : { ipBlock: { cidr: rule.cidr ?? '', except: rule.except } }],
+    ports: rule.ports !== undefined ? tcpPorts(rule.ports) : undefined,
+  };
+}
 
 /** The problems of one egress rule, each naming `what` (for example `egress[0]`) and the fix. */
 export function egressProblems(rule: TenantEgressRule, what: string): string[] {
