@@ -33,6 +33,7 @@ export {
   egressProblems,
   ingressProblems,
   K3D_API_SERVER_ENDPOINTS,
+  NON_INTERNET_RANGES,
   portProblem,
   type TenantEgressRule,
   type TenantIngressRule,

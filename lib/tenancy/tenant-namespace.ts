@@ -21,6 +21,8 @@ import {
 import {
   parseContainerDefaults,
   parseQuota,
+  SYSTEM_PRIORITY_CLASSES,
+  systemPriorityQuota,
   TenantContainerDefaults,
   TenantLimitRangeProps,
   tenantLimitRange,
@@ -33,6 +35,7 @@ export { SPARK_ROLE_LABEL } from './tenant-network';
 export {
   DEFAULT_TENANT_LIMIT_RANGE,
   DEFAULT_TENANT_QUOTA,
+  SYSTEM_PRIORITY_CLASSES,
   type TenantContainerDefaults,
   type TenantLimitRangeProps,
   type TenantQuota,
@@ -45,6 +48,24 @@ export const TENANT_LABEL = 'spark-platform.io/tenant';
 export const DRIVER_ACCOUNT_LABEL = 'spark-platform.io/driver-service-account';
 /** The namespace label that names the service account a tenant's Spark executors must run as. */
 export const EXECUTOR_ACCOUNT_LABEL = 'spark-platform.io/executor-service-account';
+
+/**
+ * The label of a tenant's namespace that names the scheduling queue every job of the tenant must be
+ * gang-scheduled in (set by the scheduling add-on). Without it, a job may use the tenant's own queue
+ * or none.
+ */
+export const BATCH_QUEUE_LABEL = 'spark-platform.io/batch-queue';
+
+/**
+ * The namespace annotation that lists, separated by spaces, the Secrets the tenant's Spark pods may
+ * read (the storage add-on's keys, for example); the admission policies refuse any other.
+ */
+export const JOB_SECRETS_ANNOTATION = 'spark-platform.io/job-secrets';
+/**
+ * The namespace annotation that lists, separated by spaces, the PriorityClasses the tenant's Spark
+ * pods may run at; the admission policies refuse any other.
+ */
+export const PRIORITY_CLASSES_ANNOTATION = 'spark-platform.io/priority-classes';
 
 /**
  * Namespaces a tenant may not take: Kubernetes' own, where cluster components run and where
@@ -76,9 +97,16 @@ export interface TenantNamespaceProps {
   readonly developersGroup?: string;
   /**
    * The team's ResourceQuota; each field left out takes the seed's value.
-   * @default DEFAULT_TENANT_QUOTA (requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 10)
+   * @default DEFAULT_TENANT_QUOTA (requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 10, requests.storage 20Gi, persistentvolumeclaims 10)
    */
   readonly quota?: TenantQuotaProps;
+  /**
+   * PriorityClasses the team's Spark pods may run at (`priorityClassName` of the driver, the
+   * executors and the PodGroup). The system classes are never allowed: a quota of no pods refuses
+   * them in the namespace.
+   * @default - none: the pods run at the cluster's default priority
+   */
+  readonly priorityClasses?: string[];
   /**
    * Extra labels for the Namespace object. The Pod Security Admission labels come from
    * `podSecurity` and the platform's own from the other props; neither may be given here.
@@ -157,6 +185,10 @@ export class TenantNamespace extends Construct {
   public readonly networkIsolation: boolean;
   /** Where Spark drivers may reach the API server. */
   public readonly apiServer: readonly ApiServerEndpoint[];
+  /** The ResourceQuota of no pods at the system PriorityClasses. */
+  public readonly systemPriorityQuota: k8s.KubeResourceQuota;
+  /** The PriorityClasses the tenant's Spark pods may run at. */
+  public readonly priorityClasses: readonly string[];
   /** The LimitRange; undefined when `limitRange` is false. */
   public readonly limitRange?: k8s.KubeLimitRange;
   /** The LimitRange's container defaults in parsed form; undefined when `limitRange` is false. */
@@ -164,6 +196,7 @@ export class TenantNamespace extends Construct {
 
   private readonly problems: Problems;
   private readonly policies: k8s.KubeNetworkPolicy[] = [];
+  private readonly secrets: string[] = [];
   private readonly egressRules: { readonly id: string; readonly rule: TenantEgressRule }[] = [];
   private readonly ingressRules: { readonly id: string; readonly rule: TenantIngressRule }[] = [];
 
@@ -180,6 +213,7 @@ export class TenantNamespace extends Construct {
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     this.networkIsolation = props.networkIsolation ?? true;
     this.apiServer = props.apiServer ?? K3D_API_SERVER_ENDPOINTS;
+    this.priorityClasses = props.priorityClasses ?? [];
 
     problems.add(dnsLabelProblem(this.namespaceName, 'name'));
     if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
@@ -191,6 +225,13 @@ export class TenantNamespace extends Construct {
         problems.add(dnsSubdomainProblem(account, prop) ?? labelValueProblem(account, prop));
       }
     }
+    this.priorityClasses.forEach((name, i) => {
+      if (SYSTEM_PRIORITY_CLASSES.includes(name)) {
+        problems.add(`priorityClasses[${i}] "${name}" is a class of Kubernetes itself, which would let the tenant's pods evict other teams' pods: remove it, or create a PriorityClass of the platform's own and list that`);
+      } else {
+        problems.add(dnsSubdomainProblem(name, `priorityClasses[${i}]`));
+      }
+    });
     if (this.serviceAccountName === this.executorServiceAccountName) {
       problems.add(`executorServiceAccountName "${this.executorServiceAccountName}" is the drivers' account: executors must run as an account with no permissions and no token; give it its own name or leave it unset`);
     }
@@ -230,6 +271,8 @@ export class TenantNamespace extends Construct {
           [DRIVER_ACCOUNT_LABEL]: this.serviceAccountName,
           [EXECUTOR_ACCOUNT_LABEL]: this.executorServiceAccountName,
         },
+        // The admission policies read the classes the tenant's pods may use from here.
+        annotations: this.priorityClasses.length > 0 ? { [PRIORITY_CLASSES_ANNOTATION]: this.priorityClasses.join(' ') } : undefined,
       },
     });
 
@@ -240,6 +283,7 @@ export class TenantNamespace extends Construct {
     this.developerRole = accounts.developerRole;
 
     this.resourceQuota = tenantResourceQuota(this, metadata(`${this.namespaceName}-quota`), this.quota);
+    this.systemPriorityQuota = systemPriorityQuota(this, metadata(`${this.namespaceName}-no-system-priority`));
 
     const limitRangeProps = props.limitRange ?? {};
     if (limitRangeProps !== false) {
@@ -282,6 +326,25 @@ export class TenantNamespace extends Construct {
   /** The connections other namespaces may open to the tenant's pods. */
   public get ingress(): readonly TenantIngressRule[] {
     return this.ingressRules.map((r) => r.rule);
+  }
+
+  /** The Secrets the tenant's Spark pods may read, in the order they were allowed. */
+  public get jobSecrets(): readonly string[] {
+    return [...this.secrets];
+  }
+
+  /**
+   * Lets the tenant's Spark pods read a Secret of its namespace (as environment, volume or image
+   * pull secret); add-ons use it for the keys they give the tenant's jobs. The admission policies
+   * refuse every Secret not allowed here, so that a job cannot read what the namespace holds for
+   * others (a History Server's keys, for example).
+   */
+  public allowJobSecret(name: string): void {
+    this.problems.add(dnsSubdomainProblem(name, `allowJobSecret("${name}")`));
+    if (!this.secrets.includes(name)) {
+      this.secrets.push(name);
+      this.namespace.metadata.addAnnotation(JOB_SECRETS_ANNOTATION, this.secrets.join(' '));
+    }
   }
 
   /**

@@ -74,6 +74,32 @@ export const K3D_API_SERVER_ENDPOINTS: ApiServerEndpoint[] = [
   { cidr: '172.28.0.0/16', port: 6443 },
 ];
 
+/**
+ * The IPv4 ranges that are not on the internet (the IANA special-purpose registry, RFC 6890 and its
+ * updates): this network, the private networks where the cluster's pods, services and nodes live,
+ * the shared address space of carrier-grade NAT (100.64.0.0/10, where some clouds put nodes or
+ * pods), loopback, link-local (169.254.0.0/16, where clouds answer instance metadata and its
+ * credentials), the protocol, documentation and benchmarking ranges, multicast and the reserved
+ * range. A rule that opens a range around any of them must except it.
+ * @see https://www.iana.org/assignments/iana-ipv4-special-registry/iana-ipv4-special-registry.xhtml
+ */
+export const NON_INTERNET_RANGES: readonly string[] = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+];
+
 /** The label Spark puts on its pods: `driver` or `executor`. */
 export const SPARK_ROLE_LABEL = 'spark-role';
 
@@ -150,6 +176,7 @@ export function egressProblems(rule: TenantEgressRule, what: string): string[] {
   if (rule.cidr !== undefined) {
     problems.push(cidrProblem(rule.cidr, `${what}.cidr`));
     (rule.except ?? []).forEach((e, i) => problems.push(cidrProblem(e, `${what}.except[${i}]`) ?? exceptProblem(rule.cidr!, e, `${what}.except[${i}]`)));
+    problems.push(nonInternetProblem(rule.cidr, rule.except ?? [], what));
   } else if (rule.except !== undefined) {
     problems.push(`${what}.except needs cidr: except narrows an address range; remove it or set cidr`);
   }
@@ -218,6 +245,28 @@ function exceptProblem(cidr: string, except: string, what: string): string | und
     return `${what} "${except}" is not inside cidr "${cidr}": the API server rejects an except range outside its cidr; remove it or widen cidr`;
   }
   return undefined;
+}
+
+/**
+ * The problem with a range that takes in ranges not on the internet without excepting them: a rule
+ * for `0.0.0.0/0` would open the cluster's own networks and the cloud's metadata endpoint. A range
+ * that lies inside one of them (a rule for `10.0.5.0/24`, say) names it on purpose and is fine.
+ */
+function nonInternetProblem(cidr: string, except: string[], what: string): string | undefined {
+  const range = ipv4Range(cidr);
+  if (!range) {
+    return undefined;
+  }
+  const excepted = except.map(ipv4Range);
+  const missing = NON_INTERNET_RANGES.filter((r) => {
+    const inner = ipv4Range(r)!;
+    const inside = inner.bits > range.bits && inner.first >= range.first && inner.last <= range.last;
+    return inside && !excepted.some((e) => e !== undefined && e.first <= inner.first && e.last >= inner.last);
+  });
+  if (missing.length === 0) {
+    return undefined;
+  }
+  return `${what}.cidr "${cidr}" takes in ${missing.join(', ')}, which are not on the internet (the cluster's own networks, the cloud's link-local metadata endpoint, shared and reserved ranges): add them to ${what}.except, for example with NON_INTERNET_RANGES`;
 }
 
 function ipv4Range(cidr: string): { first: number; last: number; bits: number } | undefined {

@@ -31,6 +31,17 @@ export interface TenantQuotaProps {
    * @default 10
    */
   readonly pods?: number;
+  /**
+   * Total storage all persistent volume claims of the tenant may request (`requests.storage`),
+   * on-demand claims of Spark pods among them.
+   * @default '20Gi'
+   */
+  readonly requestsStorage?: string;
+  /**
+   * Number of persistent volume claims the tenant may have (`persistentvolumeclaims`).
+   * @default 10
+   */
+  readonly persistentVolumeClaims?: number;
 }
 
 /** A tenant's quota in parsed form, for the checks of the constructs that run in the tenant. */
@@ -40,6 +51,8 @@ export interface TenantQuota {
   readonly requestsMemory: Quantity;
   readonly limitsMemory: Quantity;
   readonly pods: number;
+  readonly requestsStorage: Quantity;
+  readonly persistentVolumeClaims: number;
 }
 
 /** The seed platform's per-team quota. */
@@ -49,6 +62,8 @@ export const DEFAULT_TENANT_QUOTA: Required<TenantQuotaProps> = {
   requestsMemory: '8Gi',
   limitsMemory: '16Gi',
   pods: 10,
+  requestsStorage: '20Gi',
+  persistentVolumeClaims: 10,
 };
 
 /**
@@ -108,7 +123,32 @@ export function tenantResourceQuota(scope: Construct, metadata: ApiObjectMetadat
         'requests.memory': k8s.Quantity.fromString(quota.requestsMemory.toMemoryString()),
         'limits.memory': k8s.Quantity.fromString(quota.limitsMemory.toMemoryString()),
         'pods': k8s.Quantity.fromNumber(quota.pods),
+        'requests.storage': k8s.Quantity.fromString(quota.requestsStorage.toMemoryString()),
+        'persistentvolumeclaims': k8s.Quantity.fromNumber(quota.persistentVolumeClaims),
       },
+    },
+  });
+}
+
+/**
+ * PriorityClasses of Kubernetes itself, which the kubelet and the scheduler favour over every
+ * other pod: a tenant's pod at one of them would evict other teams' pods.
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/
+ */
+export const SYSTEM_PRIORITY_CLASSES = ['system-node-critical', 'system-cluster-critical'];
+
+/**
+ * A ResourceQuota of no pods for the system PriorityClasses, so that the API server refuses any pod
+ * of the tenant at one of them, whoever creates it (the operator's controller included). A quota
+ * counts only the pods its scope selector matches.
+ * @see https://kubernetes.io/docs/concepts/policy/resource-quotas/#resource-quota-per-priorityclass
+ */
+export function systemPriorityQuota(scope: Construct, metadata: ApiObjectMetadata): k8s.KubeResourceQuota {
+  return new k8s.KubeResourceQuota(scope, 'SystemPriorityQuota', {
+    metadata,
+    spec: {
+      hard: { pods: k8s.Quantity.fromNumber(0) },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: SYSTEM_PRIORITY_CLASSES }] },
     },
   });
 }
@@ -172,18 +212,23 @@ function notAbove(problems: Problems, [what, value]: [string, Quantity], [limitW
 
 /** The quota in parsed form; a malformed prop is recorded and takes the seed's value. */
 export function parseQuota(problems: Problems, props: TenantQuotaProps): TenantQuota {
-  const quantity = (key: Exclude<keyof TenantQuotaProps, 'pods'>) => parseOrDefault(problems, props[key], DEFAULT_TENANT_QUOTA[key], `quota.${key}`);
-  const pods = props.pods ?? DEFAULT_TENANT_QUOTA.pods;
-  const podsValid = Number.isInteger(pods) && pods >= 0;
-  if (!podsValid) {
-    problems.add(`quota.pods ${pods} is not a whole number of pods: use an integer of 0 or more, for example 10`);
-  }
+  const quantity = (key: Exclude<keyof TenantQuotaProps, 'pods' | 'persistentVolumeClaims'>) => parseOrDefault(problems, props[key], DEFAULT_TENANT_QUOTA[key], `quota.${key}`);
+  const count = (key: 'pods' | 'persistentVolumeClaims', what: string) => {
+    const value = props[key] ?? DEFAULT_TENANT_QUOTA[key];
+    if (Number.isInteger(value) && value >= 0) {
+      return value;
+    }
+    problems.add(`quota.${key} ${value} is not a whole number of ${what}: use an integer of 0 or more, for example ${DEFAULT_TENANT_QUOTA[key]}`);
+    return DEFAULT_TENANT_QUOTA[key];
+  };
   const quota: TenantQuota = {
     requestsCpu: quantity('requestsCpu'),
     limitsCpu: quantity('limitsCpu'),
     requestsMemory: quantity('requestsMemory'),
     limitsMemory: quantity('limitsMemory'),
-    pods: podsValid ? pods : DEFAULT_TENANT_QUOTA.pods,
+    pods: count('pods', 'pods'),
+    requestsStorage: quantity('requestsStorage'),
+    persistentVolumeClaims: count('persistentVolumeClaims', 'claims'),
   };
   const neverAbove = 'a pod\'s request never exceeds its limit';
   notAbove(problems, ['quota.requestsCpu', quota.requestsCpu], ['quota.limitsCpu', quota.limitsCpu], 'cpu', neverAbove, 'raise limitsCpu or lower requestsCpu');
