@@ -4,6 +4,7 @@ import {
   DRIVER_ACCOUNT_LABEL,
   EXECUTOR_ACCOUNT_LABEL,
   K3D_API_SERVER_ENDPOINTS,
+  NON_INTERNET_RANGES,
   DEFAULT_TENANT_QUOTA,
   PodSecurityLevel,
   Quantity,
@@ -53,7 +54,7 @@ describe('TenantNamespace', () => {
     expect(tenant.executorServiceAccountName).toBe('team-alpha-executor');
     const [quota] = ofKind(docs, 'ResourceQuota');
     expect(quota.metadata.namespace).toBe('team-alpha');
-    expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10 });
+    expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10, 'requests.storage': '20Gi', 'persistentvolumeclaims': 10 });
     expect(tenant.namespaceName).toBe('team-alpha');
     expect(tenant.serviceAccountName).toBe('team-alpha-sa');
     expect(tenant.quota.requestsMemory.equals(Quantity.literal('8Gi'))).toBe(true);
@@ -72,7 +73,7 @@ describe('TenantNamespace', () => {
       quota: { requestsCpu: '6', limitsMemory: '64Gi', pods: 40 },
     });
     const [quota] = ofKind(Testing.synth(chart), 'ResourceQuota');
-    expect(quota.spec.hard).toEqual({ 'requests.cpu': '6', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '64Gi', 'pods': 40 });
+    expect(quota.spec.hard).toEqual({ 'requests.cpu': '6', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '64Gi', 'pods': 40, 'requests.storage': '20Gi', 'persistentvolumeclaims': 10 });
     expect(tenant.serviceAccountName).toBe('spark-runner');
     expect(tenant.quota.requestsCpu.toCpuString()).toBe('6');
   });
@@ -415,22 +416,36 @@ describe('TenantNamespace', () => {
     test('egress for some pods only: a policy selecting them, not listed in what every pod reaches, and never for no labels', () => {
       const { app, chart } = appWithChart();
       const tenant = new TenantNamespace(chart, 'T', { name: 'team-a' });
-      tenant.allowEgress('loader-downloads', [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'], ports: [443] }], { app: 'loader' });
+      tenant.allowEgress('loader-downloads', [{ cidr: '0.0.0.0/0', except: [...NON_INTERNET_RANGES], ports: [443] }], { app: 'loader' });
       const policy = ofKind(Testing.synth(chart), 'NetworkPolicy').find((p) => p.metadata.name === 'team-a-loader-downloads');
       expect(policy.spec).toEqual({
         podSelector: { matchLabels: { app: 'loader' } },
         policyTypes: ['Egress'],
-        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...NON_INTERNET_RANGES] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
       });
       expect(tenant.egress).toEqual([]);
       expect(problemsOf(app)).toEqual([]);
 
-      tenant.allowEgress('everyone', [{ cidr: '0.0.0.0/0', ports: [443] }], {});
+      tenant.allowEgress('everyone', [{ cidr: '0.0.0.0/0', except: [...NON_INTERNET_RANGES], ports: [443] }], {});
       tenant.allowEgress('bad', [{ cidr: '10.0.0.1' }], { app: 'loader' });
       expect(problemsOf(app)).toEqual([
         '[test/T] allowEgress("everyone") got no pod labels, which would open the destinations to every pod of the tenant: give the labels of the pods that need them, or leave fromPodLabels out to open them to all',
         '[test/T] bad[0].cidr "10.0.0.1" is an address, not a CIDR range: add the prefix length; did you mean "10.0.0.1/32"?',
       ]);
+    });
+
+    test('an internet range must except every range that is not on the internet; a range inside one names it on purpose', () => {
+      // GIVEN a tenant
+      const { app, chart } = appWithChart();
+      const tenant = new TenantNamespace(chart, 'T', { name: 'team-a' });
+      // WHEN one rule opens the internet but for the private ranges, and another a private subnet
+      tenant.allowEgress('downloads', [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], ports: [443] }], { app: 'loader' });
+      tenant.allowEgress('storage', [{ cidr: '10.0.5.0/24', ports: [9000] }]);
+      // THEN the first is refused for link-local, shared and the other ranges, the second is fine
+      const problems = problemsOf(app);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^\[test\/T\] downloads\[0\]\.cidr "0\.0\.0\.0\/0" takes in 0\.0\.0\.0\/8, 100\.64\.0\.0\/10, 127\.0\.0\.0\/8, 169\.254\.0\.0\/16, .*: add them to downloads\[0\]\.except/);
+      expect(NON_INTERNET_RANGES).toEqual(expect.arrayContaining(['169.254.0.0/16', '100.64.0.0/10', '10.0.0.0/8']));
     });
   });
 });
