@@ -38,7 +38,6 @@ function application(patch: Patch): any {
 
 const driver = (f: (d: any) => void): Patch => (s) => f(s.driver);
 const executor = (f: (e: any) => void): Patch => (s) => f(s.executor);
-const both = (f: (p: any) => void): Patch => (s) => { f(s.driver); f(s.executor); };
 const conf = (key: string, value: string): Patch => (s) => { s.sparkConf = { ...s.sparkConf, [key]: value }; };
 const secretEnv = (name: string) => ({ name: 'X', valueFrom: { secretKeyRef: { name, key: 'k' } } });
 
