@@ -138,6 +138,20 @@ describe('the tenant admission policies of dist/', () => {
     expect(request((s) => { s.batchScheduler = 'yunikorn'; }).denials.join('\n')).toMatch(/batchScheduler may only be volcano/);
   });
 
+  test('admit a PriorityClass the namespace lists, on the driver, the executors and the PodGroup, and no other', () => {
+    const request = (patch: (spec: any) => void) => admit({
+      operation: 'CREATE',
+      resource: { group: 'sparkoperator.k8s.io', version: 'v1beta2', resource: 'sparkapplications' },
+      namespace: 'team-alpha',
+      namespaceLabels: namespaceLabels('team-alpha'),
+      namespaceAnnotations: { ...namespaceAnnotations('team-alpha'), 'spark-platform.io/priority-classes': 'batch-low batch-high' },
+      object: attack(patch),
+      userInfo: alice,
+    }, docs);
+    expect(request((s) => { s.driver.priorityClassName = 'batch-high'; s.executor.priorityClassName = 'batch-low'; s.batchSchedulerOptions.priorityClassName = 'batch-high'; }).allowed).toBe(true);
+    expect(request((s) => { s.executor.priorityClassName = 'system-node-critical'; }).denials.join('\n')).toMatch(/may only be one of the tenant's PriorityClasses: batch-low, batch-high/);
+  });
+
   test("let the operator's controller create the runs of scheduled applications, labelled with its own labels", () => {
     const run = attack((_s, m) => { m.labels = { 'sparkoperator.k8s.io/scheduled-app-name': 'nightly' }; });
     expect(createApp(run).allowed).toBe(false);

@@ -3,10 +3,12 @@ import {
   applicationResources,
   DRIVER_ACCOUNT_LABEL,
   EXECUTOR_ACCOUNT_LABEL,
+  JOB_SECRETS_ANNOTATION,
   K3D_API_SERVER_ENDPOINTS,
   NON_INTERNET_RANGES,
   DEFAULT_TENANT_QUOTA,
   PodSecurityLevel,
+  PRIORITY_CLASSES_ANNOTATION,
   Quantity,
   TENANT_LABEL,
   TenantNamespace,
@@ -180,6 +182,43 @@ describe('TenantNamespace', () => {
       expect.stringMatching(/^\[test\/T\] quota\.limitsCpu "eight" is not a Kubernetes quantity/),
       expect.stringMatching(/^\[test\/T\] quota\.pods 2\.5 is not a whole number of pods/),
     ]));
+  });
+
+  test('storage and claims in the quota are checked like the other fields', () => {
+    expect(problemsWith({ quota: { requestsStorage: '1TB', persistentVolumeClaims: -1 } })).toEqual([
+      expect.stringMatching(/^\[test\/T\] quota\.requestsStorage "1TB" is not a Kubernetes quantity/),
+      expect.stringMatching(/^\[test\/T\] quota\.persistentVolumeClaims -1 is not a whole number of claims: use an integer of 0 or more, for example 10$/),
+    ]);
+    const quota = ofKind(synthWith({ quota: { requestsStorage: '50Gi', persistentVolumeClaims: 2 } }).docs, 'ResourceQuota');
+    expect(quota.map((q) => q.metadata.name)).toEqual(['team-a-quota', 'team-a-no-system-priority']);
+    expect(quota[0].spec.hard).toMatchObject({ 'requests.storage': '50Gi', 'persistentvolumeclaims': 2 });
+    expect(quota[1].spec).toEqual({
+      hard: { pods: 0 },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-node-critical', 'system-cluster-critical'] }] },
+    });
+  });
+
+  test('priorityClasses are written for the admission policies; a system class or a bad name is refused', () => {
+    // GIVEN classes of the platform THEN the namespace lists them
+    const [ns] = ofKind(synthWith({ priorityClasses: ['batch-low', 'batch-high'] }).docs, 'Namespace');
+    expect(ns.metadata.annotations).toEqual({ [PRIORITY_CLASSES_ANNOTATION]: 'batch-low batch-high' });
+    // GIVEN a system class or a malformed name THEN each is refused with the fix
+    expect(problemsWith({ priorityClasses: ['system-node-critical', 'Not_A_Name'] })).toEqual([
+      '[test/T] priorityClasses[0] "system-node-critical" is a class of Kubernetes itself, which would let the tenant\'s pods evict other teams\' pods: remove it, or create a PriorityClass of the platform\'s own and list that',
+      expect.stringMatching(/^\[test\/T\] priorityClasses\[1\] "Not_A_Name" is not a valid RFC 1123 subdomain/),
+    ]);
+  });
+
+  test('allowJobSecret lists each Secret once for the admission policies and refuses a bad name', () => {
+    const { app, chart } = appWithChart();
+    const tenant = new TenantNamespace(chart, 'T', { name: 'team-a' });
+    tenant.allowJobSecret('store-keys');
+    tenant.allowJobSecret('registry');
+    tenant.allowJobSecret('store-keys');
+    expect(tenant.jobSecrets).toEqual(['store-keys', 'registry']);
+    expect(ofKind(Testing.synth(chart), 'Namespace')[0].metadata.annotations).toEqual({ [JOB_SECRETS_ANNOTATION]: 'store-keys registry' });
+    tenant.allowJobSecret('Bad Name');
+    expect(problemsOf(app)).toEqual([expect.stringMatching(/^\[test\/T\] allowJobSecret\("Bad Name"\) "Bad Name" is not a valid RFC 1123 subdomain/)]);
   });
 
   test('a quota whose requests exceed its limits is rejected', () => {
