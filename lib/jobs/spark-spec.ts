@@ -6,6 +6,7 @@ import {
 } from '../../imports/sparkoperator.k8s.io';
 import { namedImageUser, podNamedUserProblems } from '../core/pod-security';
 import { Quantity, Report } from '../core/quantity';
+import { podFieldProblems } from '../operator/pod-field-policy';
 import { ALLOWED_DEPENDENCY_URI, RESERVED_POD_LABEL, sparkConfKeyProblem } from '../operator/spark-conf-policy';
 import { SPARK_OPERATOR_SPARK_VERSION } from '../operator/spark-operator-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
@@ -168,6 +169,7 @@ export function tenantPolicyProblems(tenant: TenantNamespace, spec: SparkApplica
   if (spec.batchSchedulerOptions?.queue !== undefined && spec.batchSchedulerOptions.queue !== ns) {
     report(`batchSchedulerOptions.queue "${spec.batchSchedulerOptions.queue}" is not ${ns}'s queue: a tenant schedules into its own queue "${ns}"; leave it unset or set "${ns}"`);
   }
+  podFieldProblems(tenant, spec, report);
 }
 
 /**
