@@ -148,8 +148,10 @@ export interface TenantNamespaceProps {
  * One team of the Spark platform: its Namespace; the ServiceAccounts its Spark drivers and
  * executors run as, the driver's with a Role that holds what a Spark driver calls and nothing more,
  * the executor's with no permissions and no token; the team's own permissions bound to its people's
- * group; a ResourceQuota; and by default isolation from the other teams: NetworkPolicies, the Pod
- * Security Admission `restricted` level and a LimitRange with container defaults.
+ * group; a ResourceQuota on compute, pods, storage and claims, and one of no pods at the system
+ * PriorityClasses; and by default isolation from the other teams: NetworkPolicies, the Pod Security
+ * Admission `restricted` level and a LimitRange with container defaults. The Secrets and
+ * PriorityClasses its Spark pods may use are annotated on the namespace for the admission policies.
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
  */
