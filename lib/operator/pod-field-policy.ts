@@ -1,4 +1,5 @@
 import { SparkApplicationSpec } from '../../imports/sparkoperator.k8s.io';
+import { PodSecurityLevel, RESTRICTED_VOLUME_TYPES } from '../core/pod-security';
 import { Report } from '../core/quantity';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
 import { DENIED_ENV_NAME, DENIED_JAVA_OPTION, RESERVED_POD_ANNOTATION } from './spark-conf-policy';
@@ -57,7 +58,9 @@ export function podFieldProblems(tenant: TenantNamespace, spec: SparkApplication
   }
   (s.volumes ?? []).forEach((v: Record<string, unknown>, i: number) => {
     const kind = Object.keys(v).find((k) => !VOLUME_FIELDS.includes(k));
-    if (kind !== undefined) {
+    // A type the tenant's Pod Security level refuses is reported by the pod security check already.
+    const reportedByPodSecurity = tenant.podSecurity === PodSecurityLevel.RESTRICTED && kind !== undefined && !RESTRICTED_VOLUME_TYPES.includes(kind);
+    if (kind !== undefined && !reportedByPodSecurity) {
       report(`volumes[${i}] is a ${kind} volume, which reaches past the pod: use emptyDir, persistentVolumeClaim, configMap, secret or ephemeral`);
     }
   });

@@ -166,9 +166,11 @@ describe('the package as another repo uses it', () => {
 
     expect(named('ResourceQuota', 'data-eng-quota').spec.hard).toEqual({
       'requests.cpu': '6', 'limits.cpu': '12', 'requests.memory': '24Gi', 'limits.memory': '24Gi', 'pods': 20,
+      'requests.storage': '20Gi', 'persistentvolumeclaims': 10,
     });
     expect(named('ResourceQuota', 'ml-quota').spec.hard).toEqual({
       'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '4Gi', 'limits.memory': '4Gi', 'pods': 4,
+      'requests.storage': '20Gi', 'persistentvolumeclaims': 10,
     });
 
     const chart = named('HelmChart', 'spark-operator');

@@ -34,7 +34,7 @@ test.each<[string, (s: any) => void, RegExp]>([
   ['SPARK_CONF_DIR in envVars', (s) => { s.executor.envVars = { SPARK_CONF_DIR: '/tmp' }; }, /^\[test\/Job\] executor environment variable SPARK_CONF_DIR/],
   ['-Dspark.* in javaOptions', (s) => { s.driver.javaOptions = '-Dspark.master=local'; }, /^\[test\/Job\] driver\.javaOptions "-Dspark\.master=local" sets a -Dspark\.\* property.*for example "-XX:\+UseG1GC"$/],
   ['-Dspark.* in extraJavaOptions', (s) => { s.sparkConf = { 'spark.executor.extraJavaOptions': '-Dspark.x=y' }; }, /^\[test\/Job\] sparkConf\["spark\.executor\.extraJavaOptions"\] sets a -Dspark\.\* property/],
-  ['a hostPath volume', (s) => { s.volumes = [{ name: 'h', hostPath: { path: '/' } }]; }, /^\[test\/Job\] volumes\[0\] is a hostPath volume, which reaches past the pod: use emptyDir/],
+  ['a projected volume (which restricted admits)', (s) => { s.volumes = [{ name: 't', projected: { sources: [] } }]; }, /^\[test\/Job\] volumes\[0\] is a projected volume, which reaches past the pod: use emptyDir/],
 ])('%s is reported at synth', (_name, patch, message) => {
   // (A template of one's own also drops the hardened security context, which is reported besides.)
   const problems = problemsWith(patch).filter((p) => !p.includes('securityContext'));
