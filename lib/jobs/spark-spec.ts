@@ -6,6 +6,7 @@ import {
 } from '../../imports/sparkoperator.k8s.io';
 import { namedImageUser, podNamedUserProblems } from '../core/pod-security';
 import { Quantity, Report } from '../core/quantity';
+import { podFieldProblems } from '../operator/pod-field-policy';
 import { ALLOWED_DEPENDENCY_URI, RESERVED_POD_LABEL, sparkConfKeyProblem } from '../operator/spark-conf-policy';
 import { SPARK_OPERATOR_SPARK_VERSION } from '../operator/spark-operator-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
@@ -117,13 +118,13 @@ export function tenantPolicyProblems(tenant: TenantNamespace, spec: SparkApplica
   for (const field of ['jars', 'files', 'pyFiles', 'archives'] as const) {
     (spec.deps?.[field] ?? []).forEach((uri, i) => {
       if (!DEPENDENCY.test(uri)) {
-        report(`deps.${field}[${i}] "${uri}" is neither local:/// nor s3a://: a file: or plain path is read from the operator's controller, and other schemes are fetched by it; use a file of the image (local:///) or of the tenant's object storage (s3a://)`);
+        report(`deps.${field}[${i}] "${uri}" is not one local:/// file of the image: spark-submit runs in the operator's controller, which reads a file: or plain path from its own disk, fetches every other scheme (s3a:// among them) itself, and splits entries at commas; put the file into the image and give one local:///... path per entry`);
       }
     });
   }
   for (const field of ['packages', 'repositories', 'excludePackages'] as const) {
     if ((spec.deps?.[field] ?? []).length > 0) {
-      report(`deps.${field} makes the operator's controller resolve packages from the network for the tenant: build the jars into the image, or list them in deps.jars as local:/// or s3a:// files`);
+      report(`deps.${field} makes the operator's controller resolve packages from the network for the tenant: build the jars into the image and list them in deps.jars as local:/// files`);
     }
   }
   if (spec.proxyUser !== undefined) {
@@ -168,6 +169,7 @@ export function tenantPolicyProblems(tenant: TenantNamespace, spec: SparkApplica
   if (spec.batchSchedulerOptions?.queue !== undefined && spec.batchSchedulerOptions.queue !== ns) {
     report(`batchSchedulerOptions.queue "${spec.batchSchedulerOptions.queue}" is not ${ns}'s queue: a tenant schedules into its own queue "${ns}"; leave it unset or set "${ns}"`);
   }
+  podFieldProblems(tenant, spec, report);
 }
 
 /**

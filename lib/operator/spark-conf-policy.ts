@@ -17,6 +17,14 @@ export interface SparkConfRule {
   readonly why: string;
 }
 
+/**
+ * Environment variables tenants may not set in their Spark pods: the JVM reads options from
+ * JAVA_TOOL_OPTIONS, _JAVA_OPTIONS and JDK_JAVA_OPTIONS, Spark's launch scripts from SPARK_* (its
+ * conf directory, daemon and submit options among them), PySpark from PYSPARK_*, Hadoop from
+ * HADOOP_*, the dynamic linker from LD_*: each would carry settings past the conf allow-list.
+ */
+export const DENIED_ENV_NAME = '(JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|JAVA_OPTS|CLASSPATH|LD_PRELOAD|LD_LIBRARY_PATH|(SPARK|PYSPARK|HADOOP)_[A-Za-z0-9_]*)';
+
 /** Conf keys tenants may set: tuning and features that act only inside the tenant's own pods. */
 export const ALLOWED_SPARK_CONF: readonly SparkConfRule[] = [
   { pattern: 'spark\\.sql\\..+', why: 'SQL settings' },
@@ -57,14 +65,34 @@ export const DENIED_SPARK_CONF: readonly SparkConfRule[] = [
   { pattern: 'spark\\.kubernetes\\.submission\\..+', why: 'it ties up the operator\'s workers' },
   { pattern: 'spark\\.kubernetes\\.(container\\.image.*|(driver|executor)\\.container\\.image)', why: 'images come from spec.image' },
   { pattern: 'spark\\.hadoop\\.fs\\.s3a\\.(.+\\.)?(access\\.key|secret\\.key|session\\.token)', why: 'credentials do not belong in the SparkApplication; they come from the tenant\'s Secret' },
+  { pattern: `spark\\.(executorEnv|kubernetes\\.driverEnv)\\.${DENIED_ENV_NAME}`, why: 'the JVM, Spark, PySpark and Hadoop read their settings from these variables, past this allow-list' },
   { pattern: 'spark\\.kubernetes\\.(driver|executor)\\.(label|annotation)\\.(sparkoperator\\.k8s\\.io/.*|spark-platform\\.io/.*|.*kubernetes\\.io/.*|.*k8s\\.io/.*|.*volcano\\.sh/.*|spark-role|spark-app-selector|spark-version|spark-app-name|spark-exec-id)', why: 'the operator, Spark, the scheduler and the platform own these labels' },
 ];
 
-/** Label keys of Spark pods that tenants may not set: the operator's, Spark's, the scheduler's and the platform's own. */
-export const RESERVED_POD_LABEL = '(sparkoperator\\.k8s\\.io/.*|spark-platform\\.io/.*|.*kubernetes\\.io/.*|.*k8s\\.io/.*|.*volcano\\.sh/.*|spark-role|spark-app-selector|spark-version|spark-app-name|spark-exec-id)';
+/**
+ * What JVM options of a tenant's pods may not contain (searched anywhere in the value): a `-Dspark.`
+ * system property, which the driver's SparkConf reads as a conf, and quotes or backslashes, with
+ * which Spark's option splitting would let one through in pieces.
+ */
+export const DENIED_JAVA_OPTION = `-D['"]?spark\\.|['"\\\\]`;
 
-/** Dependency URIs that are read by the driver in the tenant's pods, never from the operator's file system. */
-export const ALLOWED_DEPENDENCY_URI = '(local:///|s3a://).+';
+/** Label keys of Spark pods that tenants may not set: the operator's, Spark's, the scheduler's and the platform's own. */
+export const RESERVED_POD_LABEL = '(sparkoperator\\.k8s\\.io/.*|spark-platform\\.io/.*|.*kubernetes\\.io/.*|.*k8s\\.io/.*|.*volcano\\.sh/.*|spark-role|spark-app-selector|spark-version|spark-app-name|spark-exec-.*)';
+
+/**
+ * Annotation keys of Spark pods that tenants may not set: the scheduler's (Volcano routes a pod to a
+ * queue and a PodGroup by them), Kubernetes', the operator's and the platform's.
+ */
+export const RESERVED_POD_ANNOTATION = '(sparkoperator\\.k8s\\.io/.*|spark-platform\\.io/.*|.*kubernetes\\.io/.*|.*k8s\\.io/.*|.*volcano\\.sh/.*)';
+
+/**
+ * Dependency URIs (and the main application file) a tenant may give: a file of the image. The
+ * operator's controller runs spark-submit, which resolves every other scheme itself, from its own
+ * file system or the network (s3a:// among them: its image has no S3A client and its NetworkPolicy
+ * keeps it from the object store). One URI per entry: spark-submit splits the joined list at
+ * commas, so a comma would smuggle in a second URI.
+ */
+export const ALLOWED_DEPENDENCY_URI = 'local:///[^,]+';
 
 /** The one allowed-key pattern, as one anchored regular expression. */
 export const ALLOWED_SPARK_CONF_PATTERN = `^(${ALLOWED_SPARK_CONF.map((r) => r.pattern).join('|')})$`;

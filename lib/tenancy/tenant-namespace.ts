@@ -5,16 +5,42 @@ import { registerAppChecks } from '../core/app';
 import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem } from '../core/names';
 import { POD_SECURITY_VERSION, PodSecurityLevel } from '../core/pod-security';
 import { Problems } from '../core/problems';
-import { Quantity } from '../core/quantity';
+import { tenantAccounts } from './tenant-accounts';
 import {
   ApiServerEndpoint,
   apiServerProblems,
   egressProblems,
+  egressRule,
   ingressProblems,
+  isolationPolicies,
   K3D_API_SERVER_ENDPOINTS,
+  tcpPorts,
   TenantEgressRule,
   TenantIngressRule,
 } from './tenant-network';
+import {
+  parseContainerDefaults,
+  parseQuota,
+  SYSTEM_PRIORITY_CLASSES,
+  systemPriorityQuota,
+  TenantContainerDefaults,
+  TenantLimitRangeProps,
+  tenantLimitRange,
+  TenantQuota,
+  TenantQuotaProps,
+  tenantResourceQuota,
+} from './tenant-quota';
+
+export { SPARK_ROLE_LABEL } from './tenant-network';
+export {
+  DEFAULT_TENANT_LIMIT_RANGE,
+  DEFAULT_TENANT_QUOTA,
+  SYSTEM_PRIORITY_CLASSES,
+  type TenantContainerDefaults,
+  type TenantLimitRangeProps,
+  type TenantQuota,
+  type TenantQuotaProps,
+} from './tenant-quota';
 
 /** The label that marks every object of a tenant, and its namespace, with the tenant's name. */
 export const TENANT_LABEL = 'spark-platform.io/tenant';
@@ -22,104 +48,30 @@ export const TENANT_LABEL = 'spark-platform.io/tenant';
 export const DRIVER_ACCOUNT_LABEL = 'spark-platform.io/driver-service-account';
 /** The namespace label that names the service account a tenant's Spark executors must run as. */
 export const EXECUTOR_ACCOUNT_LABEL = 'spark-platform.io/executor-service-account';
-/** The label Spark puts on its pods: `driver` or `executor`. */
-export const SPARK_ROLE_LABEL = 'spark-role';
+
+/**
+ * The label of a tenant's namespace that names the scheduling queue every job of the tenant must be
+ * gang-scheduled in (set by the scheduling add-on). Without it, a job may use the tenant's own queue
+ * or none.
+ */
+export const BATCH_QUEUE_LABEL = 'spark-platform.io/batch-queue';
+
+/**
+ * The namespace annotation that lists, separated by spaces, the Secrets the tenant's Spark pods may
+ * read (the storage add-on's keys, for example); the admission policies refuse any other.
+ */
+export const JOB_SECRETS_ANNOTATION = 'spark-platform.io/job-secrets';
+/**
+ * The namespace annotation that lists, separated by spaces, the PriorityClasses the tenant's Spark
+ * pods may run at; the admission policies refuse any other.
+ */
+export const PRIORITY_CLASSES_ANNOTATION = 'spark-platform.io/priority-classes';
 
 /**
  * Namespaces a tenant may not take: Kubernetes' own, where cluster components run and where
  * objects without a namespace land.
  */
 export const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-
-/** A tenant's ResourceQuota, in Kubernetes quantities. */
-export interface TenantQuotaProps {
-  /**
-   * Total CPU all pods of the tenant may request (`requests.cpu`).
-   * @default '4'
-   */
-  readonly requestsCpu?: string;
-  /**
-   * Total CPU limit of all pods of the tenant (`limits.cpu`).
-   * @default '8'
-   */
-  readonly limitsCpu?: string;
-  /**
-   * Total memory all pods of the tenant may request (`requests.memory`).
-   * @default '8Gi'
-   */
-  readonly requestsMemory?: string;
-  /**
-   * Total memory limit of all pods of the tenant (`limits.memory`).
-   * @default '16Gi'
-   */
-  readonly limitsMemory?: string;
-  /**
-   * Number of pods the tenant may run at once.
-   * @default 10
-   */
-  readonly pods?: number;
-}
-
-/** A tenant's quota in parsed form, for the checks of the constructs that run in the tenant. */
-export interface TenantQuota {
-  readonly requestsCpu: Quantity;
-  readonly limitsCpu: Quantity;
-  readonly requestsMemory: Quantity;
-  readonly limitsMemory: Quantity;
-  readonly pods: number;
-}
-
-/** The seed platform's per-team quota. */
-export const DEFAULT_TENANT_QUOTA: Required<TenantQuotaProps> = {
-  requestsCpu: '4',
-  limitsCpu: '8',
-  requestsMemory: '8Gi',
-  limitsMemory: '16Gi',
-  pods: 10,
-};
-
-/**
- * The LimitRange defaults a container gets when it sets no requests or limits of its own, in
- * Kubernetes quantities. Spark pods set their own and are not affected.
- */
-export interface TenantLimitRangeProps {
-  /**
-   * CPU request of a container that sets none (`defaultRequest.cpu`).
-   * @default '500m'
-   */
-  readonly defaultCpuRequest?: string;
-  /**
-   * CPU limit of a container that sets none (`default.cpu`).
-   * @default '1'
-   */
-  readonly defaultCpuLimit?: string;
-  /**
-   * Memory request of a container that sets none (`defaultRequest.memory`).
-   * @default '512Mi'
-   */
-  readonly defaultMemoryRequest?: string;
-  /**
-   * Memory limit of a container that sets none (`default.memory`).
-   * @default '1Gi'
-   */
-  readonly defaultMemoryLimit?: string;
-}
-
-/** The container defaults in parsed form. */
-export interface TenantContainerDefaults {
-  readonly cpuRequest: Quantity;
-  readonly cpuLimit: Quantity;
-  readonly memoryRequest: Quantity;
-  readonly memoryLimit: Quantity;
-}
-
-/** The platform's container defaults: half of one core and 512Mi requested, one core and 1Gi at most. */
-export const DEFAULT_TENANT_LIMIT_RANGE: Required<TenantLimitRangeProps> = {
-  defaultCpuRequest: '500m',
-  defaultCpuLimit: '1',
-  defaultMemoryRequest: '512Mi',
-  defaultMemoryLimit: '1Gi',
-};
 
 export interface TenantNamespaceProps {
   /** The team's namespace name, an RFC 1123 label such as `team-alpha`. */
@@ -145,9 +97,16 @@ export interface TenantNamespaceProps {
   readonly developersGroup?: string;
   /**
    * The team's ResourceQuota; each field left out takes the seed's value.
-   * @default DEFAULT_TENANT_QUOTA (requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 10)
+   * @default DEFAULT_TENANT_QUOTA (requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 10, requests.storage 20Gi, persistentvolumeclaims 10)
    */
   readonly quota?: TenantQuotaProps;
+  /**
+   * PriorityClasses the team's Spark pods may run at (`priorityClassName` of the driver, the
+   * executors and the PodGroup). The system classes are never allowed: a quota of no pods refuses
+   * them in the namespace.
+   * @default - none: the pods run at the cluster's default priority
+   */
+  readonly priorityClasses?: string[];
   /**
    * Extra labels for the Namespace object. The Pod Security Admission labels come from
    * `podSecurity` and the platform's own from the other props; neither may be given here.
@@ -189,8 +148,10 @@ export interface TenantNamespaceProps {
  * One team of the Spark platform: its Namespace; the ServiceAccounts its Spark drivers and
  * executors run as, the driver's with a Role that holds what a Spark driver calls and nothing more,
  * the executor's with no permissions and no token; the team's own permissions bound to its people's
- * group; a ResourceQuota; and by default isolation from the other teams: NetworkPolicies, the Pod
- * Security Admission `restricted` level and a LimitRange with container defaults.
+ * group; a ResourceQuota on compute, pods, storage and claims, and one of no pods at the system
+ * PriorityClasses; and by default isolation from the other teams: NetworkPolicies, the Pod Security
+ * Admission `restricted` level and a LimitRange with container defaults. The Secrets and
+ * PriorityClasses its Spark pods may use are annotated on the namespace for the admission policies.
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
  */
@@ -226,6 +187,10 @@ export class TenantNamespace extends Construct {
   public readonly networkIsolation: boolean;
   /** Where Spark drivers may reach the API server. */
   public readonly apiServer: readonly ApiServerEndpoint[];
+  /** The ResourceQuota of no pods at the system PriorityClasses. */
+  public readonly systemPriorityQuota: k8s.KubeResourceQuota;
+  /** The PriorityClasses the tenant's Spark pods may run at. */
+  public readonly priorityClasses: readonly string[];
   /** The LimitRange; undefined when `limitRange` is false. */
   public readonly limitRange?: k8s.KubeLimitRange;
   /** The LimitRange's container defaults in parsed form; undefined when `limitRange` is false. */
@@ -233,6 +198,7 @@ export class TenantNamespace extends Construct {
 
   private readonly problems: Problems;
   private readonly policies: k8s.KubeNetworkPolicy[] = [];
+  private readonly secrets: string[] = [];
   private readonly egressRules: { readonly id: string; readonly rule: TenantEgressRule }[] = [];
   private readonly ingressRules: { readonly id: string; readonly rule: TenantIngressRule }[] = [];
 
@@ -249,6 +215,7 @@ export class TenantNamespace extends Construct {
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     this.networkIsolation = props.networkIsolation ?? true;
     this.apiServer = props.apiServer ?? K3D_API_SERVER_ENDPOINTS;
+    this.priorityClasses = props.priorityClasses ?? [];
 
     problems.add(dnsLabelProblem(this.namespaceName, 'name'));
     if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
@@ -260,6 +227,13 @@ export class TenantNamespace extends Construct {
         problems.add(dnsSubdomainProblem(account, prop) ?? labelValueProblem(account, prop));
       }
     }
+    this.priorityClasses.forEach((name, i) => {
+      if (SYSTEM_PRIORITY_CLASSES.includes(name)) {
+        problems.add(`priorityClasses[${i}] "${name}" is a class of Kubernetes itself, which would let the tenant's pods evict other teams' pods: remove it, or create a PriorityClass of the platform's own and list that`);
+      } else {
+        problems.add(dnsSubdomainProblem(name, `priorityClasses[${i}]`));
+      }
+    });
     if (this.serviceAccountName === this.executorServiceAccountName) {
       problems.add(`executorServiceAccountName "${this.executorServiceAccountName}" is the drivers' account: executors must run as an account with no permissions and no token; give it its own name or leave it unset`);
     }
@@ -299,96 +273,29 @@ export class TenantNamespace extends Construct {
           [DRIVER_ACCOUNT_LABEL]: this.serviceAccountName,
           [EXECUTOR_ACCOUNT_LABEL]: this.executorServiceAccountName,
         },
+        // The admission policies read the classes the tenant's pods may use from here.
+        annotations: this.priorityClasses.length > 0 ? { [PRIORITY_CLASSES_ANNOTATION]: this.priorityClasses.join(' ') } : undefined,
       },
     });
 
-    // Spark drivers call the API server with this account's token, so it is mounted.
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: metadata(this.serviceAccountName),
-      automountServiceAccountToken: true,
-    });
-    // Executors never call the API server: no token, no permissions, so a job's code in an
-    // executor has no credentials to use.
-    this.executorServiceAccount = new k8s.KubeServiceAccount(this, 'ExecutorServiceAccount', {
-      metadata: metadata(this.executorServiceAccountName),
-      automountServiceAccountToken: false,
-    });
+    const accounts = tenantAccounts(this, this, metadata);
+    this.serviceAccount = accounts.serviceAccount;
+    this.executorServiceAccount = accounts.executorServiceAccount;
+    this.role = accounts.role;
+    this.developerRole = accounts.developerRole;
 
-    const manage = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
-    const read = ['get', 'list', 'watch'];
-    // What a Spark driver calls in its namespace: it creates, watches and deletes its executor pods,
-    // their configmaps and, with on-demand volumes, their persistent volume claims; on termination it
-    // deletes the driver Service the submission created.
-    this.role = new k8s.KubeRole(this, 'Role', {
-      metadata: metadata(`${this.namespaceName}-spark-driver`),
-      rules: [
-        { apiGroups: [''], resources: ['pods', 'configmaps', 'persistentvolumeclaims'], verbs: manage },
-        { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
-      ],
-    });
-    new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: metadata(`${this.namespaceName}-spark-driver`),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.role.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespaceName }],
-    });
-
-    // What the team's people do by hand: run their Spark applications, follow them, look into pods.
-    this.developerRole = new k8s.KubeRole(this, 'DeveloperRole', {
-      metadata: metadata(`${this.namespaceName}-developer`),
-      rules: [
-        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications', 'scheduledsparkapplications'], verbs: manage },
-        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications/status', 'scheduledsparkapplications/status'], verbs: read },
-        { apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'events', 'resourcequotas', 'limitranges', 'persistentvolumeclaims'], verbs: read },
-        { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
-        { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] },
-      ],
-    });
-    new k8s.KubeRoleBinding(this, 'DeveloperRoleBinding', {
-      metadata: metadata(`${this.namespaceName}-developers`),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.developerRole.name },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: this.developersGroup }],
-    });
-
-    this.resourceQuota = new k8s.KubeResourceQuota(this, 'ResourceQuota', {
-      metadata: metadata(`${this.namespaceName}-quota`),
-      spec: {
-        hard: {
-          'requests.cpu': k8s.Quantity.fromString(this.quota.requestsCpu.toCpuString()),
-          'limits.cpu': k8s.Quantity.fromString(this.quota.limitsCpu.toCpuString()),
-          'requests.memory': k8s.Quantity.fromString(this.quota.requestsMemory.toMemoryString()),
-          'limits.memory': k8s.Quantity.fromString(this.quota.limitsMemory.toMemoryString()),
-          'pods': k8s.Quantity.fromNumber(this.quota.pods),
-        },
-      },
-    });
+    this.resourceQuota = tenantResourceQuota(this, metadata(`${this.namespaceName}-quota`), this.quota);
+    this.systemPriorityQuota = systemPriorityQuota(this, metadata(`${this.namespaceName}-no-system-priority`));
 
     const limitRangeProps = props.limitRange ?? {};
     if (limitRangeProps !== false) {
       this.containerDefaults = parseContainerDefaults(problems, limitRangeProps, this.quota);
-      const d = this.containerDefaults;
-      // With limits.cpu and limits.memory in the quota, a pod without limits is rejected; the
-      // defaults let such pods (a debugging pod, a team's helper) run, counted against the quota.
-      this.limitRange = new k8s.KubeLimitRange(this, 'LimitRange', {
-        metadata: metadata(`${this.namespaceName}-limits`),
-        spec: {
-          limits: [{
-            type: 'Container',
-            defaultRequest: {
-              cpu: k8s.Quantity.fromString(d.cpuRequest.toCpuString()),
-              memory: k8s.Quantity.fromString(d.memoryRequest.toMemoryString()),
-            },
-            default: {
-              cpu: k8s.Quantity.fromString(d.cpuLimit.toCpuString()),
-              memory: k8s.Quantity.fromString(d.memoryLimit.toMemoryString()),
-            },
-          }],
-        },
-      });
+      this.limitRange = tenantLimitRange(this, metadata(`${this.namespaceName}-limits`), this.containerDefaults);
     }
 
     if (this.networkIsolation) {
       problems.addAll(apiServerProblems([...this.apiServer], 'apiServer'));
-      this.isolate();
+      this.policies.push(...isolationPolicies(this, this.namespaceName, this.apiServer, tenantLabels));
       (props.egress ?? []).forEach((rule, i) => this.allowEgressTo(`egress[${i}]`, rule));
       if ((props.egress ?? []).length > 0) {
         this.policies.push(new k8s.KubeNetworkPolicy(this, 'AllowEgress', {
@@ -421,6 +328,25 @@ export class TenantNamespace extends Construct {
   /** The connections other namespaces may open to the tenant's pods. */
   public get ingress(): readonly TenantIngressRule[] {
     return this.ingressRules.map((r) => r.rule);
+  }
+
+  /** The Secrets the tenant's Spark pods may read, in the order they were allowed. */
+  public get jobSecrets(): readonly string[] {
+    return [...this.secrets];
+  }
+
+  /**
+   * Lets the tenant's Spark pods read a Secret of its namespace (as environment, volume or image
+   * pull secret); add-ons use it for the keys they give the tenant's jobs. The admission policies
+   * refuse every Secret not allowed here, so that a job cannot read what the namespace holds for
+   * others (a History Server's keys, for example).
+   */
+  public allowJobSecret(name: string): void {
+    this.problems.add(dnsSubdomainProblem(name, `allowJobSecret("${name}")`));
+    if (!this.secrets.includes(name)) {
+      this.secrets.push(name);
+      this.namespace.metadata.addAnnotation(JOB_SECRETS_ANNOTATION, this.secrets.join(' '));
+    }
   }
 
   /**
@@ -471,7 +397,7 @@ export class TenantNamespace extends Construct {
             namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
             podSelector: { matchLabels: rule.fromPodLabels },
           }],
-          ports: tcp(rule.ports),
+          ports: tcpPorts(rule.ports),
         }],
       },
     }));
@@ -481,113 +407,6 @@ export class TenantNamespace extends Construct {
     this.problems.addAll(egressProblems(rule, what));
     this.egressRules.push({ id: what, rule });
   }
-
-  /** Creates the NetworkPolicies that isolate the tenant. */
-  private isolate(): void {
-    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => this.policies.push(new k8s.KubeNetworkPolicy(this, id, {
-      metadata: { name: `${this.namespaceName}-${name}`, namespace: this.namespaceName, labels: { [TENANT_LABEL]: this.namespaceName } },
-      spec,
-    }));
-    const everyPod: k8s.LabelSelector = {};
-
-    // Everything not allowed below is denied, in both directions, for every pod of the namespace.
-    policy('DefaultDeny', 'default-deny', { podSelector: everyPod, policyTypes: ['Ingress', 'Egress'] });
-
-    // The driver and its executors talk both ways on ports Spark picks (driver RPC 7078, block
-    // managers, UI 4040): any pod of the tenant may reach any other, no pod of another namespace may.
-    policy('AllowSameNamespace', 'allow-same-namespace', {
-      podSelector: everyPod,
-      policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ podSelector: everyPod }] }],
-      egress: [{ to: [{ podSelector: everyPod }] }],
-    });
-
-    // Executors find the driver by its Service's DNS name, so every pod needs DNS.
-    policy('AllowDns', 'allow-dns', {
-      podSelector: everyPod,
-      policyTypes: ['Egress'],
-      egress: [{
-        to: [{
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-        }],
-        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
-      }],
-    });
-
-    // Only drivers call the API server, to create and watch their executor pods. The API server is
-    // not a pod, so it is found by address: the kubernetes Service and the server node, each on its port.
-    policy('AllowDriverApiServer', 'allow-driver-apiserver', {
-      podSelector: { matchLabels: { [SPARK_ROLE_LABEL]: 'driver' } },
-      policyTypes: ['Egress'],
-      egress: this.apiServer.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: tcp([e.port]) })),
-    });
-  }
 }
 
 const POD_SECURITY_LABEL_PREFIX = 'pod-security.kubernetes.io/';
-
-function tcp(ports: number[]): k8s.NetworkPolicyPort[] {
-  return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
-}
-
-function egressRule(rule: TenantEgressRule): k8s.NetworkPolicyEgressRule {
-  return {
-    to: [rule.namespace !== undefined
-      ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.namespace } }, podSelector: { matchLabels: rule.podLabels } }
-      : { ipBlock: { cidr: rule.cidr ?? '', except: rule.except } }],
-    ports: rule.ports !== undefined ? tcp(rule.ports) : undefined,
-  };
-}
-
-function parseContainerDefaults(problems: Problems, props: TenantLimitRangeProps, quota: TenantQuota): TenantContainerDefaults {
-  const quantity = (key: keyof TenantLimitRangeProps) => parseOrDefault(problems, props[key], DEFAULT_TENANT_LIMIT_RANGE[key], `limitRange.${key}`);
-  const d: TenantContainerDefaults = {
-    cpuRequest: quantity('defaultCpuRequest'),
-    cpuLimit: quantity('defaultCpuLimit'),
-    memoryRequest: quantity('defaultMemoryRequest'),
-    memoryLimit: quantity('defaultMemoryLimit'),
-  };
-  const requestAboveLimit = 'the API server rejects a LimitRange whose default request exceeds its default limit';
-  notAbove(problems, ['limitRange.defaultCpuRequest', d.cpuRequest], ['limitRange.defaultCpuLimit', d.cpuLimit], 'cpu', requestAboveLimit, 'lower defaultCpuRequest or raise defaultCpuLimit');
-  notAbove(problems, ['limitRange.defaultMemoryRequest', d.memoryRequest], ['limitRange.defaultMemoryLimit', d.memoryLimit], 'memory', requestAboveLimit, 'lower defaultMemoryRequest or raise defaultMemoryLimit');
-  const overQuota = 'one container that sets none would need more than the whole quota and never start';
-  notAbove(problems, ['limitRange.defaultCpuRequest', d.cpuRequest], ['quota.requestsCpu', quota.requestsCpu], 'cpu', overQuota, 'lower defaultCpuRequest or raise quota.requestsCpu');
-  notAbove(problems, ['limitRange.defaultCpuLimit', d.cpuLimit], ['quota.limitsCpu', quota.limitsCpu], 'cpu', overQuota, 'lower defaultCpuLimit or raise quota.limitsCpu');
-  notAbove(problems, ['limitRange.defaultMemoryRequest', d.memoryRequest], ['quota.requestsMemory', quota.requestsMemory], 'memory', overQuota, 'lower defaultMemoryRequest or raise quota.requestsMemory');
-  notAbove(problems, ['limitRange.defaultMemoryLimit', d.memoryLimit], ['quota.limitsMemory', quota.limitsMemory], 'memory', overQuota, 'lower defaultMemoryLimit or raise quota.limitsMemory');
-  return d;
-}
-
-/** Parses a Kubernetes quantity prop, recording a malformed one and falling back to its default. */
-function parseOrDefault(problems: Problems, value: string | undefined, fallback: string, what: string): Quantity {
-  return Quantity.parse(value ?? fallback, what, (p) => problems.add(p)) ?? Quantity.literal(fallback);
-}
-
-/** Records a problem when the first named quantity is more than the second. */
-function notAbove(problems: Problems, [what, value]: [string, Quantity], [limitWhat, limit]: [string, Quantity], unit: 'cpu' | 'memory', why: string, fix: string): void {
-  if (value.isGreaterThan(limit)) {
-    const print = (q: Quantity) => (unit === 'cpu' ? q.toCpuString() : q.toMemoryString());
-    problems.add(`${what} ${print(value)} is more than ${limitWhat} ${print(limit)}: ${why}; ${fix}`);
-  }
-}
-
-function parseQuota(problems: Problems, props: TenantQuotaProps): TenantQuota {
-  const quantity = (key: Exclude<keyof TenantQuotaProps, 'pods'>) => parseOrDefault(problems, props[key], DEFAULT_TENANT_QUOTA[key], `quota.${key}`);
-  const pods = props.pods ?? DEFAULT_TENANT_QUOTA.pods;
-  const podsValid = Number.isInteger(pods) && pods >= 0;
-  if (!podsValid) {
-    problems.add(`quota.pods ${pods} is not a whole number of pods: use an integer of 0 or more, for example 10`);
-  }
-  const quota: TenantQuota = {
-    requestsCpu: quantity('requestsCpu'),
-    limitsCpu: quantity('limitsCpu'),
-    requestsMemory: quantity('requestsMemory'),
-    limitsMemory: quantity('limitsMemory'),
-    pods: podsValid ? pods : DEFAULT_TENANT_QUOTA.pods,
-  };
-  const neverAbove = 'a pod\'s request never exceeds its limit';
-  notAbove(problems, ['quota.requestsCpu', quota.requestsCpu], ['quota.limitsCpu', quota.limitsCpu], 'cpu', neverAbove, 'raise limitsCpu or lower requestsCpu');
-  notAbove(problems, ['quota.requestsMemory', quota.requestsMemory], ['quota.limitsMemory', quota.limitsMemory], 'memory', neverAbove, 'raise limitsMemory or lower requestsMemory');
-  return quota;
-}

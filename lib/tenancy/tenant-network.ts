@@ -1,4 +1,6 @@
 import { isIPv4, isIPv6 } from 'net';
+import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { Construct } from 'constructs';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from '../core/names';
 
 /**
@@ -72,6 +74,97 @@ export const K3D_API_SERVER_ENDPOINTS: ApiServerEndpoint[] = [
   { cidr: '172.28.0.0/16', port: 6443 },
 ];
 
+/**
+ * The IPv4 ranges that are not on the internet (the IANA special-purpose registry, RFC 6890 and its
+ * updates): this network, the private networks where the cluster's pods, services and nodes live,
+ * the shared address space of carrier-grade NAT (100.64.0.0/10, where some clouds put nodes or
+ * pods), loopback, link-local (169.254.0.0/16, where clouds answer instance metadata and its
+ * credentials), the protocol, documentation and benchmarking ranges, multicast and the reserved
+ * range. A rule that opens a range around any of them must except it.
+ * @see https://www.iana.org/assignments/iana-ipv4-special-registry/iana-ipv4-special-registry.xhtml
+ */
+export const NON_INTERNET_RANGES: readonly string[] = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+];
+
+/** The label Spark puts on its pods: `driver` or `executor`. */
+export const SPARK_ROLE_LABEL = 'spark-role';
+
+/**
+ * The NetworkPolicies that isolate a tenant, in the order default deny, same namespace, DNS, API
+ * server for drivers.
+ * @param labels the labels of every policy
+ */
+export function isolationPolicies(scope: Construct, namespaceName: string, apiServer: readonly ApiServerEndpoint[], labels: Record<string, string>): k8s.KubeNetworkPolicy[] {
+  const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: `${namespaceName}-${name}`, namespace: namespaceName, labels },
+    spec,
+  });
+  const everyPod: k8s.LabelSelector = {};
+  return [
+    // Everything not allowed below is denied, in both directions, for every pod of the namespace.
+    policy('DefaultDeny', 'default-deny', { podSelector: everyPod, policyTypes: ['Ingress', 'Egress'] }),
+
+    // The driver and its executors talk both ways on ports Spark picks (driver RPC 7078, block
+    // managers, UI 4040): any pod of the tenant may reach any other, no pod of another namespace may.
+    policy('AllowSameNamespace', 'allow-same-namespace', {
+      podSelector: everyPod,
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: everyPod }] }],
+      egress: [{ to: [{ podSelector: everyPod }] }],
+    }),
+
+    // Executors find the driver by its Service's DNS name, so every pod needs DNS.
+    policy('AllowDns', 'allow-dns', {
+      podSelector: everyPod,
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        }],
+        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+      }],
+    }),
+
+    // Only drivers call the API server, to create and watch their executor pods. The API server is
+    // not a pod, so it is found by address: the kubernetes Service and the server node, each on its port.
+    policy('AllowDriverApiServer', 'allow-driver-apiserver', {
+      podSelector: { matchLabels: { [SPARK_ROLE_LABEL]: 'driver' } },
+      policyTypes: ['Egress'],
+      egress: apiServer.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: tcpPorts([e.port]) })),
+    }),
+  ];
+}
+
+/** NetworkPolicy ports for TCP port numbers. */
+export function tcpPorts(ports: number[]): k8s.NetworkPolicyPort[] {
+  return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+}
+
+/** A NetworkPolicy egress rule for a tenant egress rule. */
+export function egressRule(rule: TenantEgressRule): k8s.NetworkPolicyEgressRule {
+  return {
+    to: [rule.namespace !== undefined
+      ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.namespace } }, podSelector: { matchLabels: rule.podLabels } }
+      : { ipBlock: { cidr: rule.cidr ?? '', except: rule.except } }],
+    ports: rule.ports !== undefined ? tcpPorts(rule.ports) : undefined,
+  };
+}
+
 /** The problems of one egress rule, each naming `what` (for example `egress[0]`) and the fix. */
 export function egressProblems(rule: TenantEgressRule, what: string): string[] {
   const problems: (string | undefined)[] = [];
@@ -83,6 +176,7 @@ export function egressProblems(rule: TenantEgressRule, what: string): string[] {
   if (rule.cidr !== undefined) {
     problems.push(cidrProblem(rule.cidr, `${what}.cidr`));
     (rule.except ?? []).forEach((e, i) => problems.push(cidrProblem(e, `${what}.except[${i}]`) ?? exceptProblem(rule.cidr!, e, `${what}.except[${i}]`)));
+    problems.push(nonInternetProblem(rule.cidr, rule.except ?? [], what));
   } else if (rule.except !== undefined) {
     problems.push(`${what}.except needs cidr: except narrows an address range; remove it or set cidr`);
   }
@@ -151,6 +245,28 @@ function exceptProblem(cidr: string, except: string, what: string): string | und
     return `${what} "${except}" is not inside cidr "${cidr}": the API server rejects an except range outside its cidr; remove it or widen cidr`;
   }
   return undefined;
+}
+
+/**
+ * The problem with a range that takes in ranges not on the internet without excepting them: a rule
+ * for `0.0.0.0/0` would open the cluster's own networks and the cloud's metadata endpoint. A range
+ * that lies inside one of them (a rule for `10.0.5.0/24`, say) names it on purpose and is fine.
+ */
+function nonInternetProblem(cidr: string, except: string[], what: string): string | undefined {
+  const range = ipv4Range(cidr);
+  if (!range) {
+    return undefined;
+  }
+  const excepted = except.map(ipv4Range);
+  const missing = NON_INTERNET_RANGES.filter((r) => {
+    const inner = ipv4Range(r)!;
+    const inside = inner.bits > range.bits && inner.first >= range.first && inner.last <= range.last;
+    return inside && !excepted.some((e) => e !== undefined && e.first <= inner.first && e.last >= inner.last);
+  });
+  if (missing.length === 0) {
+    return undefined;
+  }
+  return `${what}.cidr "${cidr}" takes in ${missing.join(', ')}, which are not on the internet (the cluster's own networks, the cloud's link-local metadata endpoint, shared and reserved ranges): add them to ${what}.except, for example with NON_INTERNET_RANGES`;
 }
 
 function ipv4Range(cidr: string): { first: number; last: number; bits: number } | undefined {

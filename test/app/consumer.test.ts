@@ -166,9 +166,11 @@ describe('the package as another repo uses it', () => {
 
     expect(named('ResourceQuota', 'data-eng-quota').spec.hard).toEqual({
       'requests.cpu': '6', 'limits.cpu': '12', 'requests.memory': '24Gi', 'limits.memory': '24Gi', 'pods': 20,
+      'requests.storage': '20Gi', 'persistentvolumeclaims': 10,
     });
     expect(named('ResourceQuota', 'ml-quota').spec.hard).toEqual({
       'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '4Gi', 'limits.memory': '4Gi', 'pods': 4,
+      'requests.storage': '20Gi', 'persistentvolumeclaims': 10,
     });
 
     const chart = named('HelmChart', 'spark-operator');
@@ -186,7 +188,7 @@ describe('the package as another repo uses it', () => {
     const pi = named('SparkApplication', 'pyspark-pi');
     expect(pi.metadata.namespace).toBe('ml');
     expect(pi.spec).toMatchObject({ type: 'Python', driver: { serviceAccount: 'ml-spark' }, executor: { instances: 1 } });
-    expect(docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy')).toHaveLength(2);
+    expect(docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy').map((p) => p.spec.matchConstraints.resourceRules[0].resources[0])).toEqual(['sparkapplications', 'scheduledsparkapplications', 'pods']);
 
     // The command prints the capacity table after the synth.
     expect(synth.stdout).toMatch(/data-eng\s+requests\.memory\s+24Gi\s+20452Mi\s+4124Mi/);

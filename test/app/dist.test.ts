@@ -65,7 +65,7 @@ describe('dist/', () => {
     expect(names('ServiceAccount')).toEqual(expect.arrayContaining(['team-alpha/team-alpha-sa', 'team-beta/team-beta-sa']));
     for (const team of ['team-alpha', 'team-beta']) {
       const quota = docs.find((d) => d.kind === 'ResourceQuota' && d.metadata.namespace === team);
-      expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10 });
+      expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10, 'requests.storage': '20Gi', 'persistentvolumeclaims': 10 });
     }
     const helmChart = docs.find((d) => d.kind === 'HelmChart' && d.spec.chart === 'spark-operator');
     expect(helmChart.spec.version).toBe('2.3.0');

@@ -8,6 +8,7 @@ import { ofKind } from '../support/synth';
 
 const docs = distDocs();
 const namespaceLabels = (name: string) => docs.find((d) => d.kind === 'Namespace' && d.metadata.name === name).metadata.labels;
+const namespaceAnnotations = (name: string) => docs.find((d) => d.kind === 'Namespace' && d.metadata.name === name).metadata.annotations;
 const seedApp = (namespace: string) => ofKind(docs, 'SparkApplication').find((a) => a.metadata.namespace === namespace);
 const alice = { username: 'alice', groups: ['team-alpha-developers', 'system:authenticated'] };
 
@@ -18,6 +19,7 @@ function createApp(object: any, kind: 'SparkApplication' | 'ScheduledSparkApplic
     resource: { group: 'sparkoperator.k8s.io', version: 'v1beta2', resource: kind === 'SparkApplication' ? 'sparkapplications' : 'scheduledsparkapplications' },
     namespace: object.metadata.namespace,
     namespaceLabels: namespaceLabels(object.metadata.namespace),
+    namespaceAnnotations: namespaceAnnotations(object.metadata.namespace),
     object,
     oldObject: operation === 'UPDATE' ? seedApp('team-alpha') : undefined,
     userInfo: alice,
@@ -37,10 +39,10 @@ function scheduled(app: any): any {
 }
 
 describe('the tenant admission policies of dist/', () => {
-  test('are bound, fail closed, and apply in the watched tenant namespaces to SparkApplications and ScheduledSparkApplications', () => {
+  test('are bound, fail closed, and apply in the watched tenant namespaces to SparkApplications, ScheduledSparkApplications and pods', () => {
     const policies = ofKind(docs, 'ValidatingAdmissionPolicy');
     const bindings = ofKind(docs, 'ValidatingAdmissionPolicyBinding');
-    expect(policies.map((p) => p.spec.matchConstraints.resourceRules[0].resources)).toEqual([['sparkapplications'], ['scheduledsparkapplications']]);
+    expect(policies.map((p) => p.spec.matchConstraints.resourceRules[0].resources)).toEqual([['sparkapplications'], ['scheduledsparkapplications'], ['pods']]);
     for (const p of policies) {
       expect(p.spec.failurePolicy).toBe('Fail');
       expect(bindings.filter((b) => b.spec.policyName === p.metadata.name).map((b) => [b.spec.validationActions, b.spec.matchResources.namespaceSelector]))
@@ -65,6 +67,7 @@ describe('the tenant admission policies of dist/', () => {
       resource: { group: 'sparkoperator.k8s.io', version: 'v1beta2', resource: 'sparkapplications' },
       namespace,
       namespaceLabels: namespaceLabels(namespace),
+      namespaceAnnotations: namespaceAnnotations(namespace),
       object: app,
       oldObject: operation === 'UPDATE' ? app : undefined,
       userInfo: { username: 'someone', groups: [`${namespace}-developers`] },
@@ -124,6 +127,7 @@ describe('the tenant admission policies of dist/', () => {
         resource: { group: 'sparkoperator.k8s.io', version: 'v1beta2', resource: 'sparkapplications' },
         namespace: 'team-alpha',
         namespaceLabels: labels,
+        namespaceAnnotations: namespaceAnnotations('team-alpha'),
         object,
         userInfo: alice,
       }, docs);
@@ -132,6 +136,20 @@ describe('the tenant admission policies of dist/', () => {
     expect(request(() => undefined).allowed).toBe(true);
     expect(request((s) => { s.batchSchedulerOptions = { queue: 'team-beta' }; }).denials.join('\n')).toMatch(/only the tenant's own queue team-alpha/);
     expect(request((s) => { s.batchScheduler = 'yunikorn'; }).denials.join('\n')).toMatch(/batchScheduler may only be volcano/);
+  });
+
+  test('admit a PriorityClass the namespace lists, on the driver, the executors and the PodGroup, and no other', () => {
+    const request = (patch: (spec: any) => void) => admit({
+      operation: 'CREATE',
+      resource: { group: 'sparkoperator.k8s.io', version: 'v1beta2', resource: 'sparkapplications' },
+      namespace: 'team-alpha',
+      namespaceLabels: namespaceLabels('team-alpha'),
+      namespaceAnnotations: { ...namespaceAnnotations('team-alpha'), 'spark-platform.io/priority-classes': 'batch-low batch-high' },
+      object: attack(patch),
+      userInfo: alice,
+    }, docs);
+    expect(request((s) => { s.driver.priorityClassName = 'batch-high'; s.executor.priorityClassName = 'batch-low'; s.batchSchedulerOptions.priorityClassName = 'batch-high'; }).allowed).toBe(true);
+    expect(request((s) => { s.executor.priorityClassName = 'system-node-critical'; }).denials.join('\n')).toMatch(/may only be one of the tenant's PriorityClasses: batch-low, batch-high/);
   });
 
   test("let the operator's controller create the runs of scheduled applications, labelled with its own labels", () => {

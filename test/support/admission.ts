@@ -27,6 +27,8 @@ export interface AdmissionRequest {
   readonly namespace?: string;
   /** The labels of the request's namespace (its Namespace object). */
   readonly namespaceLabels?: Record<string, string>;
+  /** The annotations of the request's namespace. */
+  readonly namespaceAnnotations?: Record<string, string>;
   readonly object: any;
   readonly oldObject?: any;
   readonly userInfo: { readonly username: string; readonly groups?: string[] };
@@ -102,7 +104,9 @@ export function admit(q: AdmissionRequest, docs: any[]): AdmissionResult {
     kind: q.kind ?? {},
     userInfo: { username: q.userInfo.username, groups: q.userInfo.groups ?? [] },
   };
-  const namespaceObject = q.namespace === undefined ? null : { metadata: { name: q.namespace, labels: q.namespaceLabels ?? {} } };
+  const namespaceObject = q.namespace === undefined ? null : {
+    metadata: { name: q.namespace, labels: q.namespaceLabels ?? {}, ...(q.namespaceAnnotations ? { annotations: q.namespaceAnnotations } : {}) },
+  };
   for (const policy of policies) {
     if (policy.spec.paramKind) {
       throw new Error(`policy ${policy.metadata.name} uses paramKind, which this model does not evaluate`);

@@ -3,9 +3,12 @@ import {
   applicationResources,
   DRIVER_ACCOUNT_LABEL,
   EXECUTOR_ACCOUNT_LABEL,
+  JOB_SECRETS_ANNOTATION,
   K3D_API_SERVER_ENDPOINTS,
+  NON_INTERNET_RANGES,
   DEFAULT_TENANT_QUOTA,
   PodSecurityLevel,
+  PRIORITY_CLASSES_ANNOTATION,
   Quantity,
   TENANT_LABEL,
   TenantNamespace,
@@ -53,7 +56,7 @@ describe('TenantNamespace', () => {
     expect(tenant.executorServiceAccountName).toBe('team-alpha-executor');
     const [quota] = ofKind(docs, 'ResourceQuota');
     expect(quota.metadata.namespace).toBe('team-alpha');
-    expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10 });
+    expect(quota.spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', 'pods': 10, 'requests.storage': '20Gi', 'persistentvolumeclaims': 10 });
     expect(tenant.namespaceName).toBe('team-alpha');
     expect(tenant.serviceAccountName).toBe('team-alpha-sa');
     expect(tenant.quota.requestsMemory.equals(Quantity.literal('8Gi'))).toBe(true);
@@ -72,7 +75,7 @@ describe('TenantNamespace', () => {
       quota: { requestsCpu: '6', limitsMemory: '64Gi', pods: 40 },
     });
     const [quota] = ofKind(Testing.synth(chart), 'ResourceQuota');
-    expect(quota.spec.hard).toEqual({ 'requests.cpu': '6', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '64Gi', 'pods': 40 });
+    expect(quota.spec.hard).toEqual({ 'requests.cpu': '6', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '64Gi', 'pods': 40, 'requests.storage': '20Gi', 'persistentvolumeclaims': 10 });
     expect(tenant.serviceAccountName).toBe('spark-runner');
     expect(tenant.quota.requestsCpu.toCpuString()).toBe('6');
   });
@@ -179,6 +182,43 @@ describe('TenantNamespace', () => {
       expect.stringMatching(/^\[test\/T\] quota\.limitsCpu "eight" is not a Kubernetes quantity/),
       expect.stringMatching(/^\[test\/T\] quota\.pods 2\.5 is not a whole number of pods/),
     ]));
+  });
+
+  test('storage and claims in the quota are checked like the other fields', () => {
+    expect(problemsWith({ quota: { requestsStorage: '1TB', persistentVolumeClaims: -1 } })).toEqual([
+      expect.stringMatching(/^\[test\/T\] quota\.requestsStorage "1TB" is not a Kubernetes quantity/),
+      expect.stringMatching(/^\[test\/T\] quota\.persistentVolumeClaims -1 is not a whole number of claims: use an integer of 0 or more, for example 10$/),
+    ]);
+    const quota = ofKind(synthWith({ quota: { requestsStorage: '50Gi', persistentVolumeClaims: 2 } }).docs, 'ResourceQuota');
+    expect(quota.map((q) => q.metadata.name)).toEqual(['team-a-quota', 'team-a-no-system-priority']);
+    expect(quota[0].spec.hard).toMatchObject({ 'requests.storage': '50Gi', 'persistentvolumeclaims': 2 });
+    expect(quota[1].spec).toEqual({
+      hard: { pods: 0 },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-node-critical', 'system-cluster-critical'] }] },
+    });
+  });
+
+  test('priorityClasses are written for the admission policies; a system class or a bad name is refused', () => {
+    // GIVEN classes of the platform THEN the namespace lists them
+    const [ns] = ofKind(synthWith({ priorityClasses: ['batch-low', 'batch-high'] }).docs, 'Namespace');
+    expect(ns.metadata.annotations).toEqual({ [PRIORITY_CLASSES_ANNOTATION]: 'batch-low batch-high' });
+    // GIVEN a system class or a malformed name THEN each is refused with the fix
+    expect(problemsWith({ priorityClasses: ['system-node-critical', 'Not_A_Name'] })).toEqual([
+      '[test/T] priorityClasses[0] "system-node-critical" is a class of Kubernetes itself, which would let the tenant\'s pods evict other teams\' pods: remove it, or create a PriorityClass of the platform\'s own and list that',
+      expect.stringMatching(/^\[test\/T\] priorityClasses\[1\] "Not_A_Name" is not a valid RFC 1123 subdomain/),
+    ]);
+  });
+
+  test('allowJobSecret lists each Secret once for the admission policies and refuses a bad name', () => {
+    const { app, chart } = appWithChart();
+    const tenant = new TenantNamespace(chart, 'T', { name: 'team-a' });
+    tenant.allowJobSecret('store-keys');
+    tenant.allowJobSecret('registry');
+    tenant.allowJobSecret('store-keys');
+    expect(tenant.jobSecrets).toEqual(['store-keys', 'registry']);
+    expect(ofKind(Testing.synth(chart), 'Namespace')[0].metadata.annotations).toEqual({ [JOB_SECRETS_ANNOTATION]: 'store-keys registry' });
+    tenant.allowJobSecret('Bad Name');
+    expect(problemsOf(app)).toEqual([expect.stringMatching(/^\[test\/T\] allowJobSecret\("Bad Name"\) "Bad Name" is not a valid RFC 1123 subdomain/)]);
   });
 
   test('a quota whose requests exceed its limits is rejected', () => {
@@ -415,22 +455,36 @@ describe('TenantNamespace', () => {
     test('egress for some pods only: a policy selecting them, not listed in what every pod reaches, and never for no labels', () => {
       const { app, chart } = appWithChart();
       const tenant = new TenantNamespace(chart, 'T', { name: 'team-a' });
-      tenant.allowEgress('loader-downloads', [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'], ports: [443] }], { app: 'loader' });
+      tenant.allowEgress('loader-downloads', [{ cidr: '0.0.0.0/0', except: [...NON_INTERNET_RANGES], ports: [443] }], { app: 'loader' });
       const policy = ofKind(Testing.synth(chart), 'NetworkPolicy').find((p) => p.metadata.name === 'team-a-loader-downloads');
       expect(policy.spec).toEqual({
         podSelector: { matchLabels: { app: 'loader' } },
         policyTypes: ['Egress'],
-        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...NON_INTERNET_RANGES] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
       });
       expect(tenant.egress).toEqual([]);
       expect(problemsOf(app)).toEqual([]);
 
-      tenant.allowEgress('everyone', [{ cidr: '0.0.0.0/0', ports: [443] }], {});
+      tenant.allowEgress('everyone', [{ cidr: '0.0.0.0/0', except: [...NON_INTERNET_RANGES], ports: [443] }], {});
       tenant.allowEgress('bad', [{ cidr: '10.0.0.1' }], { app: 'loader' });
       expect(problemsOf(app)).toEqual([
         '[test/T] allowEgress("everyone") got no pod labels, which would open the destinations to every pod of the tenant: give the labels of the pods that need them, or leave fromPodLabels out to open them to all',
         '[test/T] bad[0].cidr "10.0.0.1" is an address, not a CIDR range: add the prefix length; did you mean "10.0.0.1/32"?',
       ]);
+    });
+
+    test('an internet range must except every range that is not on the internet; a range inside one names it on purpose', () => {
+      // GIVEN a tenant
+      const { app, chart } = appWithChart();
+      const tenant = new TenantNamespace(chart, 'T', { name: 'team-a' });
+      // WHEN one rule opens the internet but for the private ranges, and another a private subnet
+      tenant.allowEgress('downloads', [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], ports: [443] }], { app: 'loader' });
+      tenant.allowEgress('storage', [{ cidr: '10.0.5.0/24', ports: [9000] }]);
+      // THEN the first is refused for link-local, shared and the other ranges, the second is fine
+      const problems = problemsOf(app);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^\[test\/T\] downloads\[0\]\.cidr "0\.0\.0\.0\/0" takes in 0\.0\.0\.0\/8, 100\.64\.0\.0\/10, 127\.0\.0\.0\/8, 169\.254\.0\.0\/16, .*: add them to downloads\[0\]\.except/);
+      expect(NON_INTERNET_RANGES).toEqual(expect.arrayContaining(['169.254.0.0/16', '100.64.0.0/10', '10.0.0.0/8']));
     });
   });
 });

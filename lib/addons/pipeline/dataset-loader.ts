@@ -5,6 +5,7 @@ import { dnsLabelProblem } from '../../core/names';
 import { Problems } from '../../core/problems';
 import { FSSHELL, hadoopGenericOptions, tenantScriptJob } from '../../jobs/tenant-script-job';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
+import { NON_INTERNET_RANGES } from '../../tenancy/tenant-network';
 import { PipelineStorage, storageReachProblem } from './pipeline-storage';
 
 /** One file of a public dataset, pinned by its checksum. */
@@ -41,10 +42,11 @@ export interface DatasetLoaderProps {
 export const DATASET_UPLOAD_ATTEMPTS = 60;
 
 /**
- * The address ranges a loader may download from: anywhere on the internet over HTTPS, but not the
- * private ranges where the cluster's own pods, services and nodes live.
+ * The address ranges a loader may download from: anywhere on the internet over HTTPS, but none of
+ * the ranges that are not on the internet: the private ranges where the cluster's own pods,
+ * services and nodes live, link-local (a cloud's metadata endpoint), shared and reserved ranges.
  */
-export const PUBLIC_HTTPS_EGRESS = { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], ports: [443] };
+export const PUBLIC_HTTPS_EGRESS = { cidr: '0.0.0.0/0', except: [...NON_INTERNET_RANGES], ports: [443] };
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const OBJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -57,7 +59,8 @@ const PREFIX = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
  * does not match fails the Job and nothing is uploaded. The upload retries while the store comes
  * up; the Job is idempotent and gone ten minutes after it finishes, so applying again reloads.
  *
- * Its pod alone may reach the internet, over HTTPS only and not the cluster's private ranges; it
+ * Its pod alone may reach the internet, over HTTPS only and none of the ranges that are not on the
+ * internet (the pod policy keeps other pods of the tenant from taking its labels); it
  * meets the Pod Security level `restricted` with a read-only root file system, and its credentials
  * come from the tenant's Secret. Synth checks that the tenant's pods may reach the store.
  */

@@ -195,6 +195,7 @@ export class ObjectStorage extends Construct {
         valueFrom: { secretKeyRef: { name: JOBS_CREDENTIALS_SECRET, key } },
       }));
       addSparkJobDefaults(tenant, this.node.path, { sparkConf, hadoopConf, env });
+      tenant.allowJobSecret(JOBS_CREDENTIALS_SECRET);
       const eventLogJob = new EventLogDirectory(this, `EventLogDirectory-${ns}`, {
         tenant,
         directory: eventLogDirectory,
