@@ -118,7 +118,10 @@ export {
 } from './jobs/spark-job-defaults';
 export { SparkJobBase, type SparkJobBaseProps } from './jobs/spark-job-base';
 export { SparkJob, type SparkJobProps } from './jobs/spark-job';
-export { type DynamicAllocationProps, dynamicAllocationProblems, dynamicAllocationSpec } from './jobs/dynamic-allocation';
+export { type DynamicAllocationProps, dynamicAllocationProblems, dynamicAllocationSpec, initialExecutors, volcanoDynamicAllocationProblem, withExecutorInstances } from './jobs/dynamic-allocation';
+export { PLATFORM_RESTART_POLICY, SUBMISSION_RETRIES, SUBMISSION_RETRY_INTERVAL_SECONDS } from './jobs/restart-policy';
+export { submissionProblems } from './jobs/submission';
+export { type PodGroupMinimum, podGroupMinimum, withPodGroupResources } from './addons/volcano/pod-group';
 export { CRON_DESCRIPTORS, cronScheduleProblem, timeZoneProblem } from './jobs/cron';
 export {
   ConcurrencyPolicy,

@@ -117,7 +117,7 @@ export function tenantPolicyProblems(tenant: TenantNamespace, spec: SparkApplica
   for (const field of ['jars', 'files', 'pyFiles', 'archives'] as const) {
     (spec.deps?.[field] ?? []).forEach((uri, i) => {
       if (!DEPENDENCY.test(uri)) {
-        report(`deps.${field}[${i}] "${uri}" is neither local:/// nor s3a://: a file: or plain path is read from the operator's controller, and other schemes are fetched by it; use a file of the image (local:///) or of the tenant's object storage (s3a://)`);
+        report(`deps.${field}[${i}] "${uri}" is neither local:/// nor s3a://: a file: or plain path is read from the operator's controller, and other schemes are fetched by it; use a file of the image (local:///...)`);
       }
     });
   }
