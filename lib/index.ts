@@ -121,7 +121,7 @@ export { SparkJob, type SparkJobProps } from './jobs/spark-job';
 export { type DynamicAllocationProps, dynamicAllocationProblems, dynamicAllocationSpec, initialExecutors, volcanoDynamicAllocationProblem, withExecutorInstances } from './jobs/dynamic-allocation';
 export { PLATFORM_RESTART_POLICY, SUBMISSION_RETRIES, SUBMISSION_RETRY_INTERVAL_SECONDS } from './jobs/restart-policy';
 export { submissionProblems } from './jobs/submission';
-export { type PodGroupMinimum, podGroupMinimum, withPodGroupResources } from './addons/volcano/pod-group';
+export { type PodGroupMinimum, podGroupMinimum, withPodGroupResources } from './jobs/pod-group';
 export { CRON_DESCRIPTORS, cronScheduleProblem, timeZoneProblem } from './jobs/cron';
 export {
   ConcurrencyPolicy,

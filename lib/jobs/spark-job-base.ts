@@ -7,7 +7,7 @@ import { sparkConfKeyProblem } from '../operator/spark-conf-policy';
 import { SparkOperatorRelease } from '../operator/spark-operator-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
 import { capacityTable } from './capacity';
-import { withPodGroupResources } from '../addons/volcano/pod-group';
+import { withPodGroupResources } from './pod-group';
 import { DynamicAllocationProps, dynamicAllocationSpec, volcanoDynamicAllocationProblem, withExecutorInstances } from './dynamic-allocation';
 import { applySparkJobDefaults, sparkJobDefaultsOf } from './spark-job-defaults';
 import { ApplicationResources } from './spark-resources';

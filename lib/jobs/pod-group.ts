@@ -1,5 +1,5 @@
-import { SparkApplicationSpec, SparkApplicationSpecBatchSchedulerOptionsResources } from '../../../imports/sparkoperator.k8s.io';
-import { ApplicationResources } from '../../jobs/spark-resources';
+import { SparkApplicationSpec, SparkApplicationSpecBatchSchedulerOptionsResources } from '../../imports/sparkoperator.k8s.io';
+import { ApplicationResources } from './spark-resources';
 
 /** What a job's PodGroup asks of its Volcano queue before the job may start. */
 export interface PodGroupMinimum {
