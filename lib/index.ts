@@ -241,6 +241,7 @@ export {
   HISTORY_SERVER_NON_HEAP_MIB,
   type HistoryServerPodResources,
   MIN_HISTORY_SERVER_HEAP_MIB,
+  ROLLING_EVENT_LOG_CONF,
   SPARK_HISTORY_PORT,
   SparkHistoryServer,
   type SparkHistoryServerProps,
