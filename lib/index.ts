@@ -86,6 +86,7 @@ export {
   FLUX_REPOSITORY_INTERVAL,
 } from './helm/chart-release';
 export { BATCH_QUEUE_LABEL, TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
+export { type ModelPodGroup, type OperatorInput, type OperatorWalk, sparkSubmitArgs, walkOperator } from './operator/operator-path';
 export {
   type ApplicationResources,
   applicationResources,
