@@ -122,6 +122,7 @@ export { SparkJob, type SparkJobProps } from './jobs/spark-job';
 export { type DynamicAllocationProps, dynamicAllocationProblems, dynamicAllocationSpec, initialExecutors, volcanoDynamicAllocationProblem, withExecutorInstances } from './jobs/dynamic-allocation';
 export { PLATFORM_RESTART_POLICY, SUBMISSION_RETRIES, SUBMISSION_RETRY_INTERVAL_SECONDS } from './jobs/restart-policy';
 export { submissionProblems } from './jobs/submission';
+export { EXPLAIN_REPORT, explainJobs } from './jobs/explain';
 export { type PodGroupMinimum, podGroupMinimum, withPodGroupResources } from './jobs/pod-group';
 export { CRON_DESCRIPTORS, cronScheduleProblem, timeZoneProblem } from './jobs/cron';
 export {

@@ -7,6 +7,7 @@ import { sparkConfKeyProblem } from '../operator/spark-conf-policy';
 import { SparkOperatorRelease } from '../operator/spark-operator-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
 import { capacityTable } from './capacity';
+import { EXPLAIN_REPORT, explainJobs } from './explain';
 import { withPodGroupResources } from './pod-group';
 import { DynamicAllocationProps, dynamicAllocationSpec, volcanoDynamicAllocationProblem, withExecutorInstances } from './dynamic-allocation';
 import { applySparkJobDefaults, sparkJobDefaultsOf } from './spark-job-defaults';
@@ -81,6 +82,7 @@ export abstract class SparkJobBase extends Construct {
     submissionProblems(this.spec, (p) => this.problems.add(p));
 
     registerSynthReport(this, 'capacity', capacityTable);
+    registerSynthReport(this, EXPLAIN_REPORT, explainJobs);
     const declared = JOBS.get(this.tenant) ?? [];
     JOBS.set(this.tenant, declared);
     declared.push(this);
