@@ -89,6 +89,7 @@ export {
   FLUX_REPOSITORY_INTERVAL,
 } from './helm/chart-release';
 export { BATCH_QUEUE_LABEL, TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
+export { type ModelPodGroup, type OperatorInput, type OperatorWalk, sparkSubmitArgs, walkOperator } from './operator/operator-path';
 export {
   type ApplicationResources,
   applicationResources,
@@ -121,7 +122,11 @@ export {
 } from './jobs/spark-job-defaults';
 export { SparkJobBase, type SparkJobBaseProps } from './jobs/spark-job-base';
 export { SparkJob, type SparkJobProps } from './jobs/spark-job';
-export { type DynamicAllocationProps, dynamicAllocationProblems, dynamicAllocationSpec } from './jobs/dynamic-allocation';
+export { type DynamicAllocationProps, dynamicAllocationProblems, dynamicAllocationSpec, initialExecutors, volcanoDynamicAllocationProblem, withExecutorInstances } from './jobs/dynamic-allocation';
+export { PLATFORM_RESTART_POLICY, SUBMISSION_RETRIES, SUBMISSION_RETRY_INTERVAL_SECONDS } from './jobs/restart-policy';
+export { submissionProblems } from './jobs/submission';
+export { EXPLAIN_REPORT, explainJobs } from './jobs/explain';
+export { type PodGroupMinimum, podGroupMinimum, withPodGroupResources } from './jobs/pod-group';
 export { CRON_DESCRIPTORS, cronScheduleProblem, timeZoneProblem } from './jobs/cron';
 export {
   ConcurrencyPolicy,
@@ -241,6 +246,7 @@ export {
   HISTORY_SERVER_NON_HEAP_MIB,
   type HistoryServerPodResources,
   MIN_HISTORY_SERVER_HEAP_MIB,
+  ROLLING_EVENT_LOG_CONF,
   SPARK_HISTORY_PORT,
   SparkHistoryServer,
   type SparkHistoryServerProps,

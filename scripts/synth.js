@@ -10,6 +10,8 @@
 //   --bundle-packages    bundle the app's packages into the app's bundle (the default when esbuild
 //                        can bundle them faithfully, see below)
 //   --external-packages  leave the packages out of the bundle: Node loads them from node_modules
+//   --explain            also print, per Spark job, the spark-submit arguments, the PodGroup and the
+//                        pods with their cost against the tenant's quota (lib/jobs/explain.ts)
 //
 // esbuild bundles the app without type-checking (type errors are `tsc`'s job; `npm test` here).
 // The app synthesizes into a staging folder (CDK8S_OUTDIR, default .cdk8s.out; `cdk8s synth` sets
@@ -44,7 +46,7 @@ const Module = require('module');
 const path = require('path');
 const vm = require('vm');
 
-const USAGE = 'usage: spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages | --external-packages]';
+const USAGE = 'usage: spark-platform-synth [ENTRY] [--out DIR] [--bundle-packages | --external-packages] [--explain]';
 
 function parseArgs(argv) {
   const options = { entry: 'main.ts', out: process.env.SYNTH_DIST_DIR || 'dist', packages: 'auto' };
@@ -60,6 +62,8 @@ function parseArgs(argv) {
       options.packages = 'bundle';
     } else if (arg === '--external-packages') {
       options.packages = 'external';
+    } else if (arg === '--explain') {
+      options.explain = true;
     } else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -462,8 +466,11 @@ function finish() {
   finished = true;
   replaceDir(staging, dist);
   for (const reports of (globalThis[REPORTS] ?? new Map()).values()) {
-    for (const report of reports.values()) {
-      console.log(report());
+    for (const [name, report] of reports) {
+      // The jobs' walk through the operator (lib/jobs/explain.ts) only when asked for.
+      if (name !== 'explain' || options.explain) {
+        console.log(report());
+      }
     }
   }
   const files = fs.readdirSync(dist).sort();

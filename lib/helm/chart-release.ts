@@ -62,6 +62,8 @@ export const FLUX_NAMESPACE = 'flux-system';
 export const FLUX_RELEASE_INTERVAL = '10m';
 /** How often Flux fetches a chart repository's index; the versions are pinned, so seldom is enough. */
 export const FLUX_REPOSITORY_INTERVAL = '1h';
+/** The annotation that orders an Argo CD Application among the others a parent Application syncs. */
+export const ARGO_CD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 /** The namespace of the Argo CD Applications: the one Argo CD's install manifests use. */
 export const ARGO_CD_NAMESPACE = 'argocd';
 /** The Argo CD project of the Applications. */
@@ -129,6 +131,7 @@ export class ChartRelease extends Construct {
   /** The Application (Argo CD delivery), else undefined. */
   public readonly application?: Application;
   private readonly props: ChartReleaseProps;
+  private readonly dependencies: ChartRelease[] = [];
 
   constructor(scope: Construct, id: string, props: ChartReleaseProps) {
     super(scope, id);
@@ -170,13 +173,15 @@ export class ChartRelease extends Construct {
             },
             // Flux only creates chart CRDs by default and never upgrades them.
             install: { createNamespace: true, crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, remediation: { retries: CHART_INSTALL_RETRIES } },
+            // Flux installs this release only once the releases it depends on are ready.
+            dependsOn: Lazy.any({ produce: () => (this.dependencies.length > 0 ? this.dependencies.map((d) => ({ name: d.releaseName, namespace: FLUX_NAMESPACE })) : undefined) }),
             upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, remediation: { retries: CHART_INSTALL_RETRIES } },
           },
         });
         this.resource = this.helmRelease;
         break;
       case ChartDelivery.ARGO_CD:
-        this.application = new ArgoCdApplication(this, 'Resource', () => this.values, {
+        this.application = new ArgoCdApplication(this, 'Resource', () => this.values, () => this.syncWave, {
           // Deleting the Application uninstalls the chart, as deleting a HelmChart or HelmRelease does.
           metadata: { name: this.releaseName, namespace: ARGO_CD_NAMESPACE, finalizers: ['resources-finalizer.argocd.argoproj.io'] },
           spec: {
@@ -217,12 +222,63 @@ export class ChartRelease extends Construct {
       const schema = props.valuesSchema;
       this.node.addValidation({ validate: () => chartValuesProblems(schema, this.values, 'values') });
     }
+    this.node.addValidation({ validate: () => this.dependencyProblems() });
+  }
+
+  /**
+   * Installs this release only after `release`, for example a chart that renders objects of a CRD
+   * that the other chart installs. Flux: `spec.dependsOn` (Flux waits until the other HelmRelease
+   * is ready). Argo CD: the `argocd.argoproj.io/sync-wave` annotation, one wave after the latest of
+   * its dependencies; waves order Applications that one parent Application syncs (app of apps), and
+   * Argo CD waits for a wave to be healthy only where the Application health check is enabled;
+   * applied with kubectl, the Applications rely on their sync retries. The k3s HelmChart: the
+   * order of the files in dist/ (the charts' ids).
+   */
+  public addDependency(release: ChartRelease): void {
+    if (!this.dependencies.includes(release)) {
+      this.dependencies.push(release);
+    }
+  }
+
+  /** The releases this one is installed after. */
+  public get dependsOn(): readonly ChartRelease[] {
+    return [...this.dependencies];
+  }
+
+  /** 0 for a release without dependencies, else one more than the latest of its dependencies. */
+  public get syncWave(): number {
+    return releaseWave(this, []);
   }
 
   /** The values as rendered into the release. */
   public get values(): Record<string, unknown> {
     return this.props.values();
   }
+
+  private dependencyProblems(): string[] {
+    const path = dependencyCycle(this, []);
+    return path === undefined ? [] : [`release ${this.releaseName} depends on itself (${path.map((r) => r.releaseName).join(' -> ')}): Flux and Argo CD would wait for ever; remove one of these addDependency calls`];
+  }
+}
+
+/** The first dependency cycle through `release`, as the list of releases, or undefined. */
+function dependencyCycle(release: ChartRelease, path: readonly ChartRelease[]): ChartRelease[] | undefined {
+  if (path.includes(release)) {
+    return path[0] === release ? [...path, release] : undefined;
+  }
+  for (const d of release.dependsOn) {
+    const cycle = dependencyCycle(d, [...path, release]);
+    if (cycle !== undefined) {
+      return cycle;
+    }
+  }
+  return undefined;
+}
+
+function releaseWave(release: ChartRelease, path: readonly ChartRelease[]): number {
+  // A cycle is reported by dependencyProblems; stop counting where it closes.
+  const deps = release.dependsOn.filter((d) => !path.includes(d) && d !== release);
+  return deps.length === 0 ? 0 : 1 + Math.max(...deps.map((d) => releaseWave(d, [...path, release])));
 }
 
 /**
@@ -242,7 +298,7 @@ class FluxHelmRelease extends HelmRelease {
 
 /** An Application whose Helm `valuesObject` holds the release's values as they are (see FluxHelmRelease). */
 class ArgoCdApplication extends Application {
-  constructor(scope: Construct, id: string, private readonly valuesOf: () => Record<string, unknown>, props: ConstructorParameters<typeof Application>[2]) {
+  constructor(scope: Construct, id: string, private readonly valuesOf: () => Record<string, unknown>, private readonly waveOf: () => number, props: ConstructorParameters<typeof Application>[2]) {
     super(scope, id, props);
   }
 
@@ -250,7 +306,9 @@ class ArgoCdApplication extends Application {
     const json = super.toJson();
     const source = json.spec.source;
     const helm = sortedKeys({ ...source.helm, valuesObject: canonicalValues(this.valuesOf()) });
-    return { ...json, spec: { ...json.spec, source: { ...source, helm } } };
+    const wave = this.waveOf();
+    const metadata = wave === 0 ? json.metadata : { ...json.metadata, annotations: { ...json.metadata.annotations, [ARGO_CD_SYNC_WAVE]: String(wave) } };
+    return { ...json, metadata, spec: { ...json.spec, source: { ...source, helm } } };
   }
 }
 

@@ -95,7 +95,49 @@ export function dynamicAllocationProblems(spec: SparkApplicationSpec, report: Re
   if (da.shuffleTrackingTimeout !== undefined && (!Number.isInteger(da.shuffleTrackingTimeout) || da.shuffleTrackingTimeout < 0)) {
     report(`dynamicAllocation.shuffleTrackingTimeout ${da.shuffleTrackingTimeout} is not a number of milliseconds: use a whole number, for example 60000 for a minute`);
   }
-  if (spec.executor.instances !== undefined) {
-    report(`executor.instances ${spec.executor.instances} is set beside dynamic allocation, and Spark then starts max(instances, initialExecutors) executors: remove executor.instances and set dynamicAllocation.initialExecutors`);
+  const initial = initialExecutors(da);
+  if (spec.executor.instances !== undefined && spec.executor.instances !== initial) {
+    report(`executor.instances ${spec.executor.instances} is set beside dynamic allocation, whose initial executors are ${initial}: Spark starts max(instances, minExecutors, initialExecutors) executors, so instances would override initialExecutors; remove executor.instances (the platform sets it to ${initial}) and set dynamicAllocation.initialExecutors`);
   }
+}
+
+/**
+ * The executors Spark starts a dynamic-allocation job with: the largest of minExecutors and
+ * initialExecutors (each 0 when unset), as Spark 4.0.0 computes it from those confs and
+ * `spark.executor.instances` (apache/spark v4.0.0 core/src/main/scala/org/apache/spark/util/Utils.scala,
+ * getDynamicAllocationInitialExecutors: `Seq(min, initial, instances).max`).
+ */
+export function initialExecutors(da: SparkApplicationSpecDynamicAllocation): number {
+  return Math.max(da.minExecutors ?? 0, da.initialExecutors ?? da.minExecutors ?? 0);
+}
+
+/**
+ * The spec with `executor.instances` set to the initial executors when dynamic allocation is on,
+ * instances is unset and the job starts with at least one executor (the CRD holds instances to
+ * 1 or more). Operator 2.3.0's webhook defaults instances only when dynamic allocation is off
+ * (internal/webhook/sparkapplication_defaulter.go:91-95), and its Volcano scheduler dereferences
+ * the nil pointer before spark-submit (pkg/util/sparkapplication.go:468, reached from
+ * internal/scheduler/volcano/scheduler.go:163 and internal/controller/sparkapplication/controller.go:746),
+ * so the application is never submitted (https://github.com/kubeflow/spark-operator/issues/2832).
+ * Spark takes the largest of instances, minExecutors and initialExecutors as its initial
+ * executors, so setting instances to that number changes nothing in Spark.
+ */
+export function withExecutorInstances(spec: SparkApplicationSpec): SparkApplicationSpec {
+  const da = spec.dynamicAllocation;
+  if (da?.enabled !== true || spec.executor.instances !== undefined || initialExecutors(da) < 1) {
+    return spec;
+  }
+  return { ...spec, executor: { ...spec.executor, instances: initialExecutors(da) } };
+}
+
+/**
+ * The problem of a job that Volcano schedules with dynamic allocation and no executor.instances:
+ * operator 2.3.0 never submits it (see withExecutorInstances), and instances cannot be set to the 0
+ * executors the job starts with, because the CRD's minimum is 1.
+ */
+export function volcanoDynamicAllocationProblem(spec: SparkApplicationSpec): string | undefined {
+  if (spec.batchScheduler !== 'volcano' || spec.dynamicAllocation?.enabled !== true || spec.executor.instances !== undefined) {
+    return undefined;
+  }
+  return 'dynamicAllocation starts this job with 0 executors and Volcano schedules it: operator 2.3.0 reads executor.instances for the PodGroup before spark-submit and, with it unset, fails on a nil pointer and never submits the job (https://github.com/kubeflow/spark-operator/issues/2832), while the CRD holds executor.instances to 1 or more; set dynamicAllocation.minExecutors or initialExecutors to 1 or more';
 }

@@ -7,10 +7,13 @@ import { sparkConfKeyProblem } from '../operator/spark-conf-policy';
 import { SparkOperatorRelease } from '../operator/spark-operator-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
 import { capacityTable } from './capacity';
-import { DynamicAllocationProps, dynamicAllocationSpec } from './dynamic-allocation';
+import { EXPLAIN_REPORT, explainJobs } from './explain';
+import { withPodGroupResources } from './pod-group';
+import { DynamicAllocationProps, dynamicAllocationSpec, volcanoDynamicAllocationProblem, withExecutorInstances } from './dynamic-allocation';
 import { applySparkJobDefaults, sparkJobDefaultsOf } from './spark-job-defaults';
 import { ApplicationResources } from './spark-resources';
 import { sparkJobProblems, tenantSparkSpec } from './spark-spec';
+import { submissionProblems } from './submission';
 
 export interface SparkJobBaseProps {
   /** The tenant the application runs in; its namespace and service accounts are used. */
@@ -74,19 +77,24 @@ export abstract class SparkJobBase extends Construct {
       }
       spec = { ...spec, dynamicAllocation: dynamicAllocationSpec(props.dynamicAllocation) };
     }
-    this.spec = tenantSparkSpec(this.tenant, spec);
+    this.spec = tenantSparkSpec(this.tenant, withExecutorInstances(spec));
     this.resources = sparkJobProblems(this.tenant, this.spec, (p) => this.problems.add(p));
+    submissionProblems(this.spec, (p) => this.problems.add(p));
 
     registerSynthReport(this, 'capacity', capacityTable);
+    registerSynthReport(this, EXPLAIN_REPORT, explainJobs);
     const declared = JOBS.get(this.tenant) ?? [];
     JOBS.set(this.tenant, declared);
     declared.push(this);
     this.node.addValidation({ validate: () => this.appProblems() });
   }
 
-  /** The spec as synthesized: the job's own, over the defaults that add-ons gave the tenant's jobs. */
+  /**
+   * The spec as synthesized: the job's own, over the defaults that add-ons gave the tenant's jobs,
+   * and, when Volcano schedules it, its PodGroup's minimum resources (withPodGroupResources).
+   */
   public get renderedSpec(): SparkApplicationSpec {
-    return applySparkJobDefaults(this.spec, sparkJobDefaultsOf(this.tenant)).spec;
+    return withPodGroupResources(applySparkJobDefaults(this.spec, sparkJobDefaultsOf(this.tenant)).spec, this.resources);
   }
 
   /** What only the whole app shows: the operator watching the tenant, and the add-ons' defaults. */
@@ -100,6 +108,10 @@ export abstract class SparkJobBase extends Construct {
     const entries = sparkJobDefaultsOf(this.tenant);
     const { spec, conflicts } = applySparkJobDefaults(this.spec, entries);
     problems.push(...conflicts);
+    const volcano = volcanoDynamicAllocationProblem(spec);
+    if (volcano !== undefined) {
+      problems.push(volcano);
+    }
     // The admission policy holds the add-ons' confs to the same allow-list as the job's own.
     for (const { source, defaults } of entries) {
       for (const key of Object.keys(defaults.sparkConf ?? {})) {

@@ -4,9 +4,9 @@ import {
   SparkApplicationSpec,
   SparkApplicationSpecMode,
   SparkApplicationSpecPythonVersion,
-  SparkApplicationSpecRestartPolicyType,
   SparkApplicationSpecType,
 } from '../../imports/sparkoperator.k8s.io';
+import { PLATFORM_RESTART_POLICY } from './restart-policy';
 import { SPARK_OPERATOR_SPARK_VERSION } from '../operator/spark-operator-release';
 import { DynamicAllocationProps, dynamicAllocationSpec } from './dynamic-allocation';
 import { SparkJob } from './spark-job';
@@ -102,7 +102,7 @@ const EXAMPLES_JAR = /spark-examples_(\d+\.\d+)-(\d+\.\d+\.\d+)\.jar$/;
 /**
  * The SparkPi example, in PySpark or Scala, with the seed platform's defaults: `apache/spark:4.0.0`,
  * the example file from the image, a driver and two executors of one core (limit 1200m) and 512m,
- * restart policy Never and the hardened security context. Synth checks that the image tag,
+ * the platform restart policy (PLATFORM_RESTART_POLICY: a failed submission is retried, a failed run is final) and the hardened security context. Synth checks that the image tag,
  * sparkVersion and the examples jar agree.
  *
  * @see https://github.com/kubeflow/spark-operator/blob/v2.3.0/examples/spark-pi.yaml
@@ -163,7 +163,7 @@ export function sparkPiSpec(props: SparkPiSpecProps, report: Report = () => unde
     mainApplicationFile,
     ...(props.slices !== undefined ? { arguments: [String(props.slices)] } : {}),
     sparkVersion,
-    restartPolicy: { type: SparkApplicationSpecRestartPolicyType.NEVER },
+    restartPolicy: PLATFORM_RESTART_POLICY,
     ...(props.dynamicAllocation !== undefined ? { dynamicAllocation: dynamicAllocationSpec(props.dynamicAllocation) } : {}),
     driver: {
       cores: driver.cores ?? 1,

@@ -223,3 +223,52 @@ describe('ChartRelease delivery modes', () => {
     expect(r.delivery).toBe(ChartDelivery.ARGO_CD);
   });
 });
+
+describe('ChartRelease ordering between charts', () => {
+  function twoReleases(mode: ChartDelivery) {
+    const { app, chart } = appIn(mode);
+    const crds = new ChartRelease(chart, 'Crds', release({ releaseName: 'crds', namespace: 'crds-system' }));
+    const user = new ChartRelease(chart, 'User', release({ releaseName: 'user', namespace: 'user-system' }));
+    const last = new ChartRelease(chart, 'Last', release({ releaseName: 'last', namespace: 'last-system' }));
+    user.addDependency(crds);
+    last.addDependency(user);
+    last.addDependency(crds);
+    return { app, crds, user, last };
+  }
+
+  test('GIVEN Flux THEN a release that depends on another lists it in spec.dependsOn, and one without none', () => {
+    const { app } = twoReleases(ChartDelivery.FLUX);
+    const releases = ofKind(synth(app), 'HelmRelease');
+    const byName = (n: string) => releases.find((r) => r.metadata.name === n);
+    expect(byName('crds').spec.dependsOn).toBeUndefined();
+    expect(byName('user').spec.dependsOn).toEqual([{ name: 'crds', namespace: 'flux-system' }]);
+    expect(byName('last').spec.dependsOn).toEqual([{ name: 'user', namespace: 'flux-system' }, { name: 'crds', namespace: 'flux-system' }]);
+    for (const r of releases) {
+      expect(schemaErrors(r)).toEqual([]);
+    }
+  });
+
+  test('GIVEN Argo CD THEN each Application is one sync wave after the latest of its dependencies', () => {
+    const { app, last } = twoReleases(ChartDelivery.ARGO_CD);
+    const apps = ofKind(synth(app), 'Application');
+    const wave = (n: string) => apps.find((a) => a.metadata.name === n).metadata.annotations?.['argocd.argoproj.io/sync-wave'];
+    expect(wave('crds')).toBeUndefined();
+    expect(wave('user')).toBe('1');
+    expect(wave('last')).toBe('2');
+    expect(last.syncWave).toBe(2);
+  });
+
+  test('GIVEN the k3s HelmChart THEN nothing is added (the files of dist/ are applied in name order)', () => {
+    const { app } = twoReleases(ChartDelivery.K3S_HELM_CHART);
+    for (const c of ofKind(synth(app), 'HelmChart')) {
+      expect(c.metadata.annotations).toBeUndefined();
+      expect(c.spec.dependsOn).toBeUndefined();
+    }
+  });
+
+  test('GIVEN a dependency cycle THEN synth fails naming the cycle', () => {
+    const { app, crds, last } = twoReleases(ChartDelivery.FLUX);
+    crds.addDependency(last);
+    expect(problemsOf(app).join('\n')).toMatch(/release crds depends on itself \(crds -> last -> user -> crds\): Flux and Argo CD would wait for ever; remove one of these addDependency calls/);
+  });
+});

@@ -25,13 +25,14 @@ function tenantApp() {
 }
 
 describe('dynamic allocation', () => {
-  test('typed props map to spec.dynamicAllocation, with shuffle tracking and without executor.instances', () => {
+  test('typed props map to spec.dynamicAllocation, with shuffle tracking and executor.instances at the initial executors (operator 2.3.0 reads it, kubeflow/spark-operator#2832)', () => {
     const { app, chart, tenant } = tenantApp();
     new SparkPiJob(chart, 'Pi', { tenant, language: SparkPiLanguage.SCALA, name: 'spark-pi', dynamicAllocation: { minExecutors: 1, initialExecutors: 2, maxExecutors: 3, shuffleTrackingTimeout: 60000 } });
     expect(problemsOf(app)).toEqual([]);
     const [job] = ofKind(Testing.synth(chart), 'SparkApplication');
     expect(job.spec.dynamicAllocation).toEqual({ enabled: true, minExecutors: 1, initialExecutors: 2, maxExecutors: 3, shuffleTrackingEnabled: true, shuffleTrackingTimeout: 60000 });
-    expect(job.spec.executor.instances).toBeUndefined();
+    // Spark starts max(min, initial, instances) = 2 executors either way (Utils.getDynamicAllocationInitialExecutors).
+    expect(job.spec.executor.instances).toBe(2);
     expect(objectSchemaProblems(job)).toEqual([]);
     expect(schemaErrors(job)).toEqual([]);
   });

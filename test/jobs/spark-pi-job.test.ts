@@ -28,7 +28,7 @@ describe('SparkPiJob', () => {
       image: 'apache/spark:4.0.0',
       sparkVersion: '4.0.0',
       mainApplicationFile: 'local:///opt/spark/examples/src/main/python/pi.py',
-      restartPolicy: { type: 'Never' },
+      restartPolicy: { type: 'OnFailure', onFailureRetries: 0, onSubmissionFailureRetries: 5, onSubmissionFailureRetryInterval: 60 },
       driver: { cores: 1, coreLimit: '1200m', memory: '512m', serviceAccount: 'team-alpha-sa' },
       executor: { instances: 2, cores: 1, coreLimit: '1200m', memory: '512m' },
     });

@@ -191,6 +191,9 @@ export class PlatformMonitoring extends Construct {
     props.operator.addValues(this.node.path, {
       prometheus: { podMonitor: { create: true, labels: { release: this.releaseName }, podMetricsEndpoint: { scheme: 'http', interval: '15s' } } },
     });
+    // The operator chart fails to render while the PodMonitor CRD is not served
+    // (charts/spark-operator-chart/templates/prometheus/podmonitor.yaml:21-23 at v2.3.0).
+    props.operator.release.addDependency(this.release);
     props.operator.allowIngress('allow-metrics-scrape', {
       fromNamespace: ns,
       fromPodLabels: { ...this.prometheusPodLabels },

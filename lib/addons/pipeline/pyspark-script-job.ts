@@ -4,7 +4,6 @@ import {
   SparkApplicationSpec,
   SparkApplicationSpecMode,
   SparkApplicationSpecPythonVersion,
-  SparkApplicationSpecRestartPolicyType,
   SparkApplicationSpecType,
 } from '../../../imports/sparkoperator.k8s.io';
 import { registerAppChecks } from '../../core/app';
@@ -12,6 +11,7 @@ import { dnsSubdomainProblem } from '../../core/names';
 import { Problems } from '../../core/problems';
 import { SparkJob } from '../../jobs/spark-job';
 import { imageSparkVersion, imageSparkVersionProblem, SparkExecutorSizeProps, SparkPodSizeProps } from '../../jobs/spark-pi-job';
+import { PLATFORM_RESTART_POLICY } from '../../jobs/restart-policy';
 import { SPARK_OPERATOR_SPARK_VERSION } from '../../operator/spark-operator-release';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { PIPELINE_LABEL, PipelineStorage, storageReachProblem } from './pipeline-storage';
@@ -114,7 +114,8 @@ export interface PySparkScriptJobProps {
 
 /**
  * The SparkApplication spec that runs a PySparkScript: cluster mode, the script mounted into the
- * driver, restart policy Never, and the sizes given (1 core with a 1200m limit and 1g by default).
+ * driver, PLATFORM_RESTART_POLICY (a failed submission is retried, a failed run is final), and
+ * the sizes given (1 core with a 1200m limit and 1g by default).
  */
 export function pysparkScriptSpec(script: PySparkScript, props: Pick<PySparkScriptJobProps, 'storage' | 'arguments' | 'sparkVersion' | 'driver' | 'executor'>): SparkApplicationSpec {
   const image = props.storage.image;
@@ -130,7 +131,7 @@ export function pysparkScriptSpec(script: PySparkScript, props: Pick<PySparkScri
     mainApplicationFile: script.applicationFile,
     ...(props.arguments && props.arguments.length > 0 ? { arguments: props.arguments } : {}),
     sparkVersion,
-    restartPolicy: { type: SparkApplicationSpecRestartPolicyType.NEVER },
+    restartPolicy: PLATFORM_RESTART_POLICY,
     driver: {
       cores: driver.cores ?? 1,
       coreLimit: driver.coreLimit ?? '1200m',

@@ -9,7 +9,7 @@ import { TenantNamespace } from '../../tenancy/tenant-namespace';
 import { EventLogDirectory } from './event-log-directory';
 import { ACCESS_KEY_ID, bucketNameProblem, s3aHadoopConf, SECRET_ACCESS_KEY, SPARK_S3A_IMAGE } from './s3a';
 import { SEAWEEDFS_S3_PORT, SeaweedfsStore } from './seaweedfs-store';
-import { SparkHistoryServer, SparkHistoryServerResources } from './spark-history-server';
+import { ROLLING_EVENT_LOG_CONF, SparkHistoryServer, SparkHistoryServerResources } from './spark-history-server';
 
 /** The Secret in each tenant's namespace with the keys its jobs read and write its bucket with. */
 export const JOBS_CREDENTIALS_SECRET = 'object-store-credentials';
@@ -189,7 +189,7 @@ export class ObjectStorage extends Construct {
       if (!tenant.node.tryFindChild(`Policy-${policy}`)) {
         tenant.allowEgress(policy, [{ namespace: this.store.namespaceName, podLabels: this.store.serverPodLabels, ports: [SEAWEEDFS_S3_PORT] }]);
       }
-      const sparkConf = { 'spark.eventLog.enabled': 'true', 'spark.eventLog.dir': eventLogDirectory };
+      const sparkConf = { 'spark.eventLog.enabled': 'true', 'spark.eventLog.dir': eventLogDirectory, ...ROLLING_EVENT_LOG_CONF };
       const env: SparkApplicationSpecDriverEnv[] = [ACCESS_KEY_ID, SECRET_ACCESS_KEY].map((key) => ({
         name: key,
         valueFrom: { secretKeyRef: { name: JOBS_CREDENTIALS_SECRET, key } },

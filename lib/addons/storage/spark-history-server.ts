@@ -13,6 +13,25 @@ import { SPARK_S3A_IMAGE } from './s3a';
 /** The History Server's web UI and REST API port (`spark.history.ui.port`). */
 export const SPARK_HISTORY_PORT = 18080;
 
+/**
+ * The confs with which the jobs write their event logs in rolling files, so that the History Server
+ * sees a running job. S3A makes an object visible only when its stream is closed, so a single event
+ * log file appears when the job ends (or never, if the driver is killed). With rolling logs, Spark
+ * 4.0.0 writes an empty `appstatus_<app>.inprogress` object and closes it at start, so the History
+ * Server lists the job as running at its next scan (`spark.history.fs.update.interval`, 10s), and
+ * closes each `events_<n>` file once it holds `spark.eventLog.rolling.maxFileSize` bytes, the
+ * smallest of which Spark 4.0.0 accepts is 10m (apache/spark v4.0.0
+ * core/src/main/scala/org/apache/spark/deploy/history/EventLogFileWriters.scala,
+ * RollingEventLogFilesWriter.start/rollEventLogFile/createAppStatusFile;
+ * core/src/main/scala/org/apache/spark/internal/config/package.scala, EVENT_LOG_ROLLING_MAX_FILE_SIZE).
+ * The events of a running job thus reach the History Server in steps of 10 MiB, and the rest
+ * when the job ends; the History Server reads rolling logs (RollingEventLogFilesFileReader).
+ */
+export const ROLLING_EVENT_LOG_CONF: Readonly<Record<string, string>> = {
+  'spark.eventLog.rolling.enabled': 'true',
+  'spark.eventLog.rolling.maxFileSize': '10m',
+};
+
 /** What the History Server's pod asks for and may use, in Kubernetes quantities. */
 export interface SparkHistoryServerResources {
   /**

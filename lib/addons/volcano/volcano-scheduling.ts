@@ -143,8 +143,12 @@ export class VolcanoScheduling extends Construct {
     });
     this.helmChart = this.release.helmChart;
 
-    // The operator makes a PodGroup per application and hands it to Volcano.
+    // The operator makes a PodGroup per application and hands it to Volcano. Its Volcano scheduler
+    // needs the PodGroup CRD; without it the operator submits the job without Volcano
+    // (internal/scheduler/volcano/scheduler.go:71-84, internal/controller/sparkapplication/controller.go:1231-1234
+    // at v2.3.0), so the operator is installed after Volcano.
     props.operator.addValues(this.node.path, { controller: { batchScheduler: { enable: true } } });
+    props.operator.release.addDependency(this.release);
 
     const queues: Record<string, Queue> = {};
     const seen = new Set<string>();

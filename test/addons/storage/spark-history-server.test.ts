@@ -5,6 +5,8 @@ import {
   HISTORY_CREDENTIALS_SECRET,
   JOBS_CREDENTIALS_SECRET,
   ObjectStorage,
+  Quantity,
+  ROLLING_EVENT_LOG_CONF,
   s3aHadoopConf,
   SECRET_ACCESS_KEY,
   SPARK_HISTORY_PORT,
@@ -157,3 +159,18 @@ describe('ObjectStorage.locationOf', () => {
     expect(storage.locationOf(outsider)).toBeUndefined();
   });
 });
+
+describe('event logs of running jobs', () => {
+  test('GIVEN the object storage THEN every job writes rolling event logs of the smallest size Spark 4.0.0 accepts (10m), so a running job shows in the History Server', () => {
+    const { app } = appWithChart();
+    const tenants = new Chart(app, 'tenants');
+    const alpha = new TenantNamespace(tenants, 'Alpha', { name: 'team-alpha' });
+    const storage = new ObjectStorage(new Chart(app, 'storage'), 'Storage', { tenants: [alpha] });
+    const conf = storage.locationOf(alpha)!.sparkConf;
+    expect(conf).toMatchObject(ROLLING_EVENT_LOG_CONF);
+    expect(conf['spark.eventLog.rolling.enabled']).toBe('true');
+    // EVENT_LOG_ROLLING_MAX_FILE_SIZE's check in Spark 4.0.0: at least 10 MiB.
+    expect(Quantity.parseSparkMemory(conf['spark.eventLog.rolling.maxFileSize'], 'maxFileSize', () => undefined)!.mebibytes).toBe(10);
+  });
+});
+

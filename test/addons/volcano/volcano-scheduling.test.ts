@@ -54,6 +54,12 @@ describe('VolcanoScheduling', () => {
     expect(helmValues(docs, 'volcano')).toMatchSnapshot();
   });
 
+  test('the operator is installed after Volcano (its Volcano scheduler needs the PodGroup CRD), in Flux and Argo CD', () => {
+    const { operator, volcano } = platform();
+    expect(operator.release.dependsOn).toContain(volcano.release);
+    expect(operator.release.syncWave).toBeGreaterThan(volcano.release.syncWave);
+  });
+
   test("one Queue per tenant, named after it, whose capability is the tenant's quota requests", () => {
     const { app, volcano } = platform();
     const queues = ofKind(docsOf(app), 'Queue');
