@@ -1,7 +1,7 @@
 // The package's public API, listed name by name.
 
 export { Quantity, type Report } from './core/quantity';
-export { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelsProblems, labelValueProblem, objectNameProblems } from './core/names';
+export { derivedName, dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelsProblems, labelValueProblem, objectNameProblems } from './core/names';
 export { Problems } from './core/problems';
 export { PlatformApp, type PlatformAppProps, registerAppChecks, registerSynthReport } from './core/app';
 export { CHART_DELIVERY_CONTEXT, ChartDelivery, chartDeliveryOf } from './core/delivery';

@@ -1,4 +1,22 @@
 /** Checks of Kubernetes object names, shared by the constructs. */
+import * as crypto from 'crypto';
+
+/**
+ * A name derived from another, `<base>-<suffix>`, kept within `maxLength` (63 by default: a label
+ * value or an RFC 1123 label) so that every valid base name works at its longest. A name that would
+ * be too long keeps the start of `base`, then the first 8 hex digits of `base`'s SHA-256 and the
+ * suffix: the same base always gives the same name, and two bases that share a long start differ.
+ * Short names are left as they are.
+ */
+export function derivedName(base: string, suffix: string, maxLength = 63): string {
+  const name = `${base}-${suffix}`;
+  if (name.length <= maxLength) {
+    return name;
+  }
+  const hash = crypto.createHash('sha256').update(base).digest('hex').slice(0, 8);
+  const keep = base.slice(0, Math.max(0, maxLength - suffix.length - hash.length - 2)).replace(/[-.]+$/, '');
+  return `${keep}${keep ? '-' : ''}${hash}-${suffix}`;
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -2,7 +2,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../core/app';
-import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem } from '../core/names';
+import { derivedName, dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem } from '../core/names';
 import { POD_SECURITY_VERSION, PodSecurityLevel } from '../core/pod-security';
 import { Problems } from '../core/problems';
 import { Quantity } from '../core/quantity';
@@ -127,13 +127,13 @@ export interface TenantNamespaceProps {
   /**
    * Name of the service account the team's Spark drivers run as. It may manage pods, services,
    * configmaps and persistent volume claims in the namespace, which is what a driver does.
-   * @default `${name}-sa`
+   * @default `${name}-sa` (shortened with a hash when longer than 63 characters, see derivedName)
    */
   readonly serviceAccountName?: string;
   /**
    * Name of the service account the team's Spark executors run as. It has no permissions and no
    * API token: executors never call the API server.
-   * @default `${name}-executor`
+   * @default `${name}-executor` (shortened with a hash when longer than 63 characters, see derivedName)
    */
   readonly executorServiceAccountName?: string;
   /**
@@ -242,8 +242,8 @@ export class TenantNamespace extends Construct {
     const problems = new Problems(this);
     this.problems = problems;
     this.namespaceName = props.name;
-    this.serviceAccountName = props.serviceAccountName ?? `${props.name}-sa`;
-    this.executorServiceAccountName = props.executorServiceAccountName ?? `${props.name}-executor`;
+    this.serviceAccountName = props.serviceAccountName ?? derivedName(props.name, 'sa');
+    this.executorServiceAccountName = props.executorServiceAccountName ?? derivedName(props.name, 'executor');
     this.developersGroup = props.developersGroup ?? `${props.name}-developers`;
     this.quota = parseQuota(problems, props.quota ?? {});
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;

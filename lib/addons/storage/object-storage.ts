@@ -161,9 +161,25 @@ export class ObjectStorage extends Construct {
     if (twice.length > 0) {
       problems.add(`tenants lists ${twice.map((n) => `"${n}"`).join(', ')} more than once: pass each TenantNamespace once`);
     }
-    names.forEach((name, i) => problems.add(bucketNameProblem(name, `tenants[${i}]`)));
+    // A tenant that has itself been refused (its name, for example) has said what to fix: the
+    // bucket, keys and History Server made from it would only repeat that, object by object.
+    const refused = (t: TenantNamespace) => Problems.inOrAbove(t);
+    props.tenants.forEach((t, i) => problems.add(refused(t) ? undefined : bucketNameProblem(t.namespaceName, `tenants[${i}]`)));
+    const foreign = props.tenants.filter((t) => t.node.root !== this.node.root);
+    if (foreign.length > 0) {
+      problems.add(`tenants ${foreign.map((t) => `"${t.namespaceName}"`).join(', ')} belong to another app, which would create their namespaces (or not): give ObjectStorage the TenantNamespace objects of its own app`);
+    }
+    // A tenant already served by an earlier store is reported once, here, and left to that store.
+    const earlier = ObjectStorage.of(this);
+    const taken = props.tenants.filter((t) => earlier.some((s) => s.storageOf(t) !== undefined));
+    for (const store of earlier) {
+      const both = taken.filter((t) => store.storageOf(t) !== undefined).map((t) => t.namespaceName);
+      if (both.length > 0) {
+        problems.add(`tenants ${both.join(', ')} are already given to the ObjectStorage at ${store.node.path}: their jobs would get two event log directories and two sets of keys; give each tenant to one ObjectStorage`);
+      }
+    }
 
-    const tenants = props.tenants.filter((t, i) => names.indexOf(t.namespaceName) === i);
+    const tenants = props.tenants.filter((t, i) => names.indexOf(t.namespaceName) === i && !refused(t) && !taken.includes(t) && !foreign.includes(t));
     this.store = new SeaweedfsStore(this, 'Store', {
       buckets: tenants.map((t) => t.namespaceName),
       clientNamespaces: tenants.map((t) => t.namespaceName),
@@ -178,6 +194,11 @@ export class ObjectStorage extends Construct {
       storageClassName: props.storageClassName,
     });
 
+    if (tenants.length === 0) {
+      // No tenant left to serve: the reason is reported above or at the tenants, and a store with
+      // no buckets and no identities would only say so again.
+      Problems.derivedFrom(this.store, this, ...props.tenants);
+    }
     const hadoopConf = s3aHadoopConf(this.store.endpoint);
     this.tenants = tenants.map((tenant) => {
       const ns = tenant.namespaceName;
@@ -221,7 +242,6 @@ export class ObjectStorage extends Construct {
       root.node.addValidation({ validate: () => hookJobProblems(root) });
     }
     root[STORAGES].storages.push(this);
-    this.node.addValidation({ validate: () => this.appProblems() });
   }
 
   /** What the tenant has in this store, or undefined when the store does not serve it. */
@@ -256,18 +276,6 @@ export class ObjectStorage extends Construct {
       hadoopConf,
       env: [ACCESS_KEY_ID, SECRET_ACCESS_KEY].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: JOBS_CREDENTIALS_SECRET, key } } })),
     };
-  }
-
-  /** What needs the whole app: no tenant given to two stores. */
-  private appProblems(): string[] {
-    const problems: string[] = [];
-    for (const other of ObjectStorage.of(this).filter((s) => s !== this)) {
-      const both = this.tenants.filter((t) => other.storageOf(t.tenant)).map((t) => t.tenant.namespaceName);
-      if (both.length > 0) {
-        problems.push(`tenants ${both.join(', ')} are also given to the ObjectStorage at ${other.node.path}: their jobs would get two event log directories and two sets of keys; give each tenant to one ObjectStorage`);
-      }
-    }
-    return problems;
   }
 }
 

@@ -172,6 +172,7 @@ export class VolcanoScheduling extends Construct {
           },
         },
       });
+      Problems.derivedFrom(queues[queue], tenant);
       tenant.namespace.metadata.addLabel(BATCH_QUEUE_LABEL, queue);
       addSparkJobDefaults(tenant, this.node.path, { batchScheduler: VOLCANO_SCHEDULER_NAME, queue });
     }
