@@ -13,7 +13,7 @@ import { HelmRepository } from '../../imports/flux-source.toolkit.fluxcd.io';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { registerAppChecks } from '../core/app';
 import { ChartDelivery, chartDeliveryOf } from '../core/delivery';
-import { dnsLabelProblem } from '../core/names';
+import { DELIVERY_NAMESPACES, dnsLabelProblem } from '../core/names';
 import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
 import { valuesYaml } from '../core/yaml';
@@ -57,13 +57,13 @@ export interface ChartReleaseProps {
  */
 export const CHART_INSTALL_RETRIES = 6;
 /** The namespace of the Flux objects: the namespace `flux bootstrap` and `flux install` create. */
-export const FLUX_NAMESPACE = 'flux-system';
+export const FLUX_NAMESPACE = DELIVERY_NAMESPACES[ChartDelivery.FLUX]!;
 /** How often Flux reconciles a HelmRelease (and re-applies it if it drifted or failed). */
 export const FLUX_RELEASE_INTERVAL = '10m';
 /** How often Flux fetches a chart repository's index; the versions are pinned, so seldom is enough. */
 export const FLUX_REPOSITORY_INTERVAL = '1h';
 /** The namespace of the Argo CD Applications: the one Argo CD's install manifests use. */
-export const ARGO_CD_NAMESPACE = 'argocd';
+export const ARGO_CD_NAMESPACE = DELIVERY_NAMESPACES[ChartDelivery.ARGO_CD]!;
 /** The Argo CD project of the Applications. */
 export const ARGO_CD_PROJECT = 'default';
 /** The cluster Argo CD runs in, as Argo CD names it. */

@@ -2,8 +2,9 @@ import { ApiObjectMetadata } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../core/app';
-import { derivedName, dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem } from '../core/names';
-import { POD_SECURITY_VERSION, PodSecurityLevel } from '../core/pod-security';
+import { chartDeliveryOf } from '../core/delivery';
+import { derivedName, dnsLabelProblem, dnsSubdomainProblem, KUBERNETES_NAMESPACES, labelKeyProblem, labelValueProblem, reservedNamespaceProblem } from '../core/names';
+import { POD_SECURITY_VERSION, PodSecurityLevel, podSecurityLevelProblem } from '../core/pod-security';
 import { Problems } from '../core/problems';
 import { Quantity } from '../core/quantity';
 import {
@@ -29,7 +30,7 @@ export const SPARK_ROLE_LABEL = 'spark-role';
  * Namespaces a tenant may not take: Kubernetes' own, where cluster components run and where
  * objects without a namespace land.
  */
-export const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+export const RESERVED_NAMESPACES = KUBERNETES_NAMESPACES;
 
 /** A tenant's ResourceQuota, in Kubernetes quantities. */
 export interface TenantQuotaProps {
@@ -247,13 +248,12 @@ export class TenantNamespace extends Construct {
     this.developersGroup = props.developersGroup ?? `${props.name}-developers`;
     this.quota = parseQuota(problems, props.quota ?? {});
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    problems.add(podSecurityLevelProblem(this.podSecurity, 'podSecurity'));
     this.networkIsolation = props.networkIsolation ?? true;
     this.apiServer = props.apiServer ?? K3D_API_SERVER_ENDPOINTS;
 
     problems.add(dnsLabelProblem(this.namespaceName, 'name'));
-    if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
-      problems.add(`name "${this.namespaceName}" is a namespace of Kubernetes itself, which a tenant may not take: its quota, policies and labels would apply to cluster components; give the tenant a namespace of its own, for example "team-${id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}"`);
-    }
+    problems.add(reservedNamespaceProblem(this.namespaceName, chartDeliveryOf(this), id));
     for (const [prop, account] of [['serviceAccountName', props.serviceAccountName], ['executorServiceAccountName', props.executorServiceAccountName]] as const) {
       if (account !== undefined) {
         // The admission policy compares accounts with namespace labels, so the name must be a label value too.
