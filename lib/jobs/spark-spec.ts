@@ -11,6 +11,7 @@ import { SPARK_OPERATOR_SPARK_VERSION } from '../operator/spark-operator-release
 import { TenantNamespace } from '../tenancy/tenant-namespace';
 import { dynamicAllocationProblems } from './dynamic-allocation';
 import { sparkConfValueProblem } from './spark-conf-values';
+import { sparkPodFieldProblems } from './spark-pod-fields';
 import { sparkPodsByMode, sparkPodSecurityProblems } from './spark-pods';
 import { ApplicationResources, applicationResources } from './spark-resources';
 
@@ -256,6 +257,7 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
       report(`pods: ${pods} are ${resources.pods} pods; ${ns} allows ${quota.pods}: ${fewer}raise the tenant's quota.pods to at least ${resources.pods}`);
     }
   }
+  sparkPodFieldProblems(spec).forEach(report);
   // The namespace's Pod Security Admission rejects violating driver and executor pods at creation.
   for (const problem of sparkPodSecurityProblems(spec, tenant.podSecurity, ns, pods)) {
     report(problem);
