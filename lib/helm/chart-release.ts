@@ -17,6 +17,7 @@ import { DELIVERY_NAMESPACES, dnsLabelProblem } from '../core/names';
 import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
 import { valuesYaml } from '../core/yaml';
+import { workloadValuesProblems } from './workload-values';
 
 export interface ChartReleaseProps {
   /** The chart's name in its repository, for example `seaweedfs`. */
@@ -49,6 +50,12 @@ export interface ChartReleaseProps {
    * @default - the values are not checked against a schema
    */
   readonly valuesSchema?: string;
+  /**
+   * The chart version whose values the platform knows (the vendored values.yaml its schema and
+   * defaults come from); another `version` fails synth, since its values may differ.
+   * @default - any version
+   */
+  readonly valuesVersion?: string;
 }
 
 /**
@@ -145,7 +152,7 @@ export class ChartRelease extends Construct {
       problems.add(`releaseName "${props.releaseName}" is not a valid Helm release name: use at most 53 lower-case letters, digits and "-", starting and ending with a letter or digit, for example "${props.chart}"`);
     }
     if (!SEMVER.test(props.version)) {
-      problems.add(`version "${props.version}" is not a chart version: pin the chart's semantic version, for example "1.2.3"`);
+      problems.add(`version "${props.version}" is not a chart version: pin the chart's semantic version, for example "${props.valuesVersion ?? '1.2.3'}"`);
     }
     problems.add(dnsLabelProblem(props.namespace, 'namespace'));
     problems.add(dnsLabelProblem(helmChartNamespace, 'helmChartNamespace'));
@@ -213,10 +220,11 @@ export class ChartRelease extends Construct {
         });
         this.resource = this.helmChart;
     }
-    if (props.valuesSchema !== undefined) {
-      const schema = props.valuesSchema;
-      this.node.addValidation({ validate: () => chartValuesProblems(schema, this.values, 'values') });
+    if (props.valuesVersion !== undefined && SEMVER.test(props.version) && props.version !== props.valuesVersion) {
+      problems.add(`version "${props.version}" is not the version of chart ${props.chart} whose values the platform checks and sets (${props.valuesVersion}), and another version's values may differ: use version "${props.valuesVersion}"`);
     }
+    const schema = props.valuesSchema;
+    this.node.addValidation({ validate: () => [...(schema !== undefined ? chartValuesProblems(schema, this.values, 'values') : []), ...workloadValuesProblems(this.values, 'values')] });
   }
 
   /** The values as rendered into the release. */

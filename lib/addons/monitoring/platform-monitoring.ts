@@ -182,6 +182,7 @@ export class PlatformMonitoring extends Construct {
       helmChartNamespace: props.helmChartNamespace,
       values: () => this.values,
       valuesSchema: 'kube-prometheus-stack',
+      valuesVersion: KUBE_PROMETHEUS_STACK_CHART_VERSION,
     });
     this.helmChart = this.release.helmChart;
 

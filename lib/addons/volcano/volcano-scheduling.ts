@@ -140,6 +140,7 @@ export class VolcanoScheduling extends Construct {
       helmChartNamespace: props.helmChartNamespace,
       values: () => this.values,
       valuesSchema: 'volcano',
+      valuesVersion: VOLCANO_CHART_VERSION,
     });
     this.helmChart = this.release.helmChart;
 

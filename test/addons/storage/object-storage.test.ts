@@ -164,7 +164,7 @@ describe('ObjectStorage bad input', () => {
       new ObjectStorage(chart, 'One', { tenants: [alpha] });
       new ObjectStorage(chart, 'Two', { tenants: [alpha], namespace: 'object-store-2', releaseName: 'seaweedfs-2' });
       return app;
-    }, /\[test\/One\] tenants team-alpha are also given to the ObjectStorage at test\/Two: .*give each tenant to one ObjectStorage/],
+    }, /\[test\/Two\] tenants team-alpha are already given to the ObjectStorage at test\/One: .*give each tenant to one ObjectStorage/],
     ['a store namespace of Kubernetes', () => platform({ namespace: 'kube-system' }).app, /\[storage\/Storage\/Store\] namespace "kube-system" is a namespace of Kubernetes itself/],
     ['a store in a tenant namespace', () => platform({ namespace: 'team-beta' }).app, /namespace "team-beta" is also a client namespace/],
     ['a malformed volume size', () => platform({ storageSize: 'ten' }).app, /storageSize "ten" is not a Kubernetes quantity/],
