@@ -139,7 +139,7 @@ export {
   type SparkPiSpecProps,
   type SparkPodSizeProps,
 } from './jobs/spark-pi-job';
-export { type CapacityLine, capacityLines, capacityTable } from './jobs/capacity';
+export { type CapacityLine, capacityLines, capacityTable, countPlatformPod, type PlatformPod, platformPodsIn } from './jobs/capacity';
 export { FSSHELL, hadoopGenericOptions, tenantScriptJob, type TenantScriptJobProps } from './jobs/tenant-script-job';
 export {
   K3D_NODE_CIDR,

@@ -3,8 +3,11 @@ import { SparkApplicationSpec, SparkApplicationSpecDriverEnv } from '../../../im
 import { registerAppChecks } from '../../core/app';
 import { Problems } from '../../core/problems';
 import { Quantity } from '../../core/quantity';
+import { countPlatformPod } from '../../jobs/capacity';
 import { SparkJob } from '../../jobs/spark-job';
 import { addSparkJobDefaults } from '../../jobs/spark-job-defaults';
+import { imageSparkVersion } from '../../jobs/spark-pi-job';
+import { SPARK_OPERATOR_SPARK_VERSION } from '../../operator/spark-operator-release';
 import { TenantNamespace } from '../../tenancy/tenant-namespace';
 import { EventLogDirectory } from './event-log-directory';
 import { ACCESS_KEY_ID, bucketNameProblem, s3aHadoopConf, SECRET_ACCESS_KEY, SPARK_S3A_IMAGE } from './s3a';
@@ -153,6 +156,7 @@ export class ObjectStorage extends Construct {
     registerAppChecks(this);
     const problems = new Problems(this);
     this.image = props.image ?? SPARK_S3A_IMAGE;
+    problems.add(s3aImageProblem(this.image));
     const names = props.tenants.map((t) => t.namespaceName);
     if (props.tenants.length === 0) {
       problems.add('tenants is empty: give ObjectStorage the TenantNamespace objects that get buckets and History Servers');
@@ -231,6 +235,8 @@ export class ObjectStorage extends Construct {
         image: this.image,
         resources: props.historyServerResources,
       });
+      const { requestsCpu, limitsCpu, memory } = historyServer.resources;
+      countPlatformPod(tenant, { what: `History Server ${historyServer.name}`, requestsCpu, limitsCpu, requestsMemory: memory, limitsMemory: memory });
       return { tenant, bucket, eventLogDirectory, eventLogJob, historyServer, sparkConf, hadoopConf, env };
     });
 
@@ -329,6 +335,11 @@ function jobProblems(job: SparkJob, storages: ObjectStorage[]): string[] {
   }
   const storage = serving[0];
   const owner = storages.find((s) => s.storageOf(tenant))!;
+  if (Problems.inOrAbove(owner)) {
+    // The store itself was refused (its image, for example): the job's checks against it would
+    // only repeat that, or suggest the refused value as the fix.
+    return [];
+  }
   const problems: string[] = [];
   for (const [field, image] of [['image', spec.image], ['driver.image', spec.driver.image], ['executor.image', spec.executor.image]] as const) {
     if (image !== undefined && normalizedImage(image) !== normalizedImage(owner.image)) {
@@ -393,4 +404,17 @@ function quotaProblems(job: SparkJob, history: SparkHistoryServer): string[] {
 
 function normalizedImage(image: string): string {
   return image.startsWith('docker.io/') ? image.slice('docker.io/'.length) : image;
+}
+
+/**
+ * The problem with the image the tenants' pods run for the store, or undefined: it must be a Spark
+ * image of the operator's Spark version (its tag starts with the version, as apache/spark's and
+ * SPARK_S3A_IMAGE's do), since the event-log Jobs, History Servers and jobs run Spark from it.
+ */
+function s3aImageProblem(image: string): string | undefined {
+  const version = imageSparkVersion(image);
+  if (version === SPARK_OPERATOR_SPARK_VERSION) {
+    return undefined;
+  }
+  return `image "${image}" is not a Spark ${SPARK_OPERATOR_SPARK_VERSION} image${version !== undefined ? ` (its tag names Spark ${version})` : ' (its tag names no Spark version)'}, but the tenants' jobs, event-log Jobs and History Servers run Spark with the S3A client from it: use "${SPARK_S3A_IMAGE}" (k3d/platform.sh up builds it), or an image of your own whose tag starts with ${SPARK_OPERATOR_SPARK_VERSION}`;
 }
