@@ -170,7 +170,14 @@ export function timeZoneProblem(timeZone: string, prop = 'timeZone'): string | u
     }
     KNOWN_ZONES.set(timeZone, known);
   }
-  return known ? undefined : `${prop} "${timeZone}" is not a time zone of the IANA database: ${fix}`;
+  if (!known) {
+    return `${prop} "${timeZone}" is not a time zone of the IANA database: ${fix}`;
+  }
+  // Intl resolves a name in any case ("EUROPE/PARIS" is "Europe/Paris"); Go does not.
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  return resolved !== timeZone && resolved.toLowerCase() === timeZone.toLowerCase()
+    ? `${prop} "${timeZone}" is not a time zone name as the operator's Go code reads it, which is case-sensitive: use "${resolved}"`
+    : undefined;
 }
 
 /** Zone names already looked up, and whether Intl knows them. */

@@ -65,7 +65,6 @@ export const SPARK_CONF_TYPES: Readonly<Record<string, SparkConfType>> = {
   'spark.dynamicAllocation.schedulerBacklogTimeout': SparkConfType.DURATION,
   'spark.dynamicAllocation.sustainedSchedulerBacklogTimeout': SparkConfType.DURATION,
   'spark.dynamicAllocation.executorAllocationRatio': SparkConfType.DOUBLE,
-  'spark.kubernetes.memoryOverheadFactor': SparkConfType.DOUBLE,
   'spark.kubernetes.local.dirs.tmpfs': SparkConfType.BOOLEAN,
   'spark.kubernetes.executor.deleteOnTermination': SparkConfType.BOOLEAN,
   'spark.kubernetes.executor.checkAllContainers': SparkConfType.BOOLEAN,

@@ -190,7 +190,8 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
   if (jvm && (spec.mainClass === undefined || spec.mainClass.trim() === '')) {
     report(`mainClass is not set for a ${spec.type} application: spark-submit needs the class whose main method runs; set mainClass, for example "org.apache.spark.examples.SparkPi"`);
   }
-  const fileProblem = applicationFileProblem(spec);
+  // A job of another Spark major version is refused below; its examples jar would only repeat that.
+  const fileProblem = spec.sparkVersion.split('.')[0] === SPARK_OPERATOR_SPARK_VERSION.split('.')[0] ? applicationFileProblem(spec) : undefined;
   if (fileProblem !== undefined) {
     report(fileProblem);
   }

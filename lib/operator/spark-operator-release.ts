@@ -165,8 +165,9 @@ export class SparkOperatorRelease extends Construct {
     if (props.tenants.length === 0) {
       problems.add('tenants is empty: give the operator the TenantNamespace objects whose jobs it runs');
     }
-    if (this.watched.size < this.watchedNamespaces.length) {
-      const twice = this.watchedNamespaces.filter((ns, i) => this.watchedNamespaces.indexOf(ns) !== i);
+    // The same tenant twice; two tenants of one namespace are reported by the app's duplicate-object check.
+    const twice = props.tenants.filter((t, i) => props.tenants.indexOf(t) !== i).map((t) => t.namespaceName);
+    if (twice.length > 0) {
       problems.add(`tenants lists namespace ${[...new Set(twice)].map((ns) => `"${ns}"`).join(', ')} more than once: pass each TenantNamespace once`);
     }
     if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
@@ -337,7 +338,8 @@ function disruptionBudgetProblems(values: Record<string, any>): string[] {
   const problems: string[] = [];
   for (const component of ['controller', 'webhook'] as const) {
     const replicas = values[component]?.replicas ?? 1;
-    if (values[component]?.podDisruptionBudget?.enable === true && typeof replicas === 'number' && replicas <= 1) {
+    // No replica at all is reported with every chart's values (workload-values.ts).
+    if (values[component]?.podDisruptionBudget?.enable === true && typeof replicas === 'number' && replicas === 1) {
       problems.push(`values ${component}.replicas ${replicas} with ${component}.podDisruptionBudget.enable true is refused by the chart ("${component}.replicas must be greater than 1 to enable pod disruption budget"), so the release never installs: set ${component}.replicas to 2 or more, or ${component}.podDisruptionBudget.enable to false`);
     }
   }

@@ -168,7 +168,11 @@ export class ObjectStorage extends Construct {
     // A tenant that has itself been refused (its name, for example) has said what to fix: the
     // bucket, keys and History Server made from it would only repeat that, object by object.
     const refused = (t: TenantNamespace) => Problems.inOrAbove(t);
-    props.tenants.forEach((t, i) => problems.add(refused(t) ? undefined : bucketNameProblem(t.namespaceName, `tenants[${i}]`)));
+    const badBucket = props.tenants.filter((t, i) => {
+      const problem = refused(t) ? undefined : bucketNameProblem(t.namespaceName, `tenants[${i}]`);
+      problems.add(problem);
+      return problem !== undefined;
+    });
     const foreign = props.tenants.filter((t) => t.node.root !== this.node.root);
     if (foreign.length > 0) {
       problems.add(`tenants ${foreign.map((t) => `"${t.namespaceName}"`).join(', ')} belong to another app, which would create their namespaces (or not): give ObjectStorage the TenantNamespace objects of its own app`);
@@ -183,7 +187,7 @@ export class ObjectStorage extends Construct {
       }
     }
 
-    const tenants = props.tenants.filter((t, i) => names.indexOf(t.namespaceName) === i && !refused(t) && !taken.includes(t) && !foreign.includes(t));
+    const tenants = props.tenants.filter((t, i) => names.indexOf(t.namespaceName) === i && !refused(t) && !badBucket.includes(t) && !taken.includes(t) && !foreign.includes(t));
     this.store = new SeaweedfsStore(this, 'Store', {
       buckets: tenants.map((t) => t.namespaceName),
       clientNamespaces: tenants.map((t) => t.namespaceName),
