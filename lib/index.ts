@@ -1,7 +1,7 @@
 // The package's public API, listed name by name.
 
 export { Quantity, type Report } from './core/quantity';
-export { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelsProblems, labelValueProblem, objectNameProblems } from './core/names';
+export { DELIVERY_NAMESPACES, derivedName, dnsLabelProblem, dnsSubdomainProblem, KUBERNETES_NAMESPACES, reservedNamespaceProblem, labelKeyProblem, labelsProblems, labelValueProblem, objectNameProblems } from './core/names';
 export { Problems } from './core/problems';
 export { PlatformApp, type PlatformAppProps, registerAppChecks, registerSynthReport } from './core/app';
 export { CHART_DELIVERY_CONTEXT, ChartDelivery, chartDeliveryOf } from './core/delivery';
@@ -16,6 +16,7 @@ export {
   podNamedUserProblems,
   type ContainerFields,
   POD_SECURITY_VERSION,
+  podSecurityLevelProblem,
   type PodSecurityContextFields,
   type PodSecurityInput,
   PodSecurityLevel,
@@ -146,7 +147,7 @@ export {
   type SparkPiSpecProps,
   type SparkPodSizeProps,
 } from './jobs/spark-pi-job';
-export { type CapacityLine, capacityLines, capacityTable } from './jobs/capacity';
+export { type CapacityLine, capacityLines, capacityTable, countPlatformPod, type PlatformPod, platformPodsIn } from './jobs/capacity';
 export { FSSHELL, hadoopGenericOptions, tenantScriptJob, type TenantScriptJobProps } from './jobs/tenant-script-job';
 export {
   K3D_NODE_CIDR,

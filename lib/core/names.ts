@@ -1,4 +1,23 @@
 /** Checks of Kubernetes object names, shared by the constructs. */
+import * as crypto from 'crypto';
+import { ChartDelivery } from './delivery';
+
+/**
+ * A name derived from another, `<base>-<suffix>`, kept within `maxLength` (63 by default: a label
+ * value or an RFC 1123 label) so that every valid base name works at its longest. A name that would
+ * be too long keeps the start of `base`, then the first 8 hex digits of `base`'s SHA-256 and the
+ * suffix: the same base always gives the same name, and two bases that share a long start differ.
+ * Short names are left as they are.
+ */
+export function derivedName(base: string, suffix: string, maxLength = 63): string {
+  const name = `${base}-${suffix}`;
+  if (name.length <= maxLength) {
+    return name;
+  }
+  const hash = crypto.createHash('sha256').update(base).digest('hex').slice(0, 8);
+  const keep = base.slice(0, Math.max(0, maxLength - suffix.length - hash.length - 2)).replace(/[-.]+$/, '');
+  return `${keep}${keep ? '-' : ''}${hash}-${suffix}`;
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -164,4 +183,42 @@ export function objectNameProblems(doc: { kind?: unknown; metadata?: { name?: un
     }
   }
   return problems;
+}
+
+/** The namespaces of Kubernetes itself, which no tenant or add-on may take. */
+export const KUBERNETES_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** The namespace each delivery mode's controllers and release objects live in (none for k3s HelmCharts, which use kube-system). */
+export const DELIVERY_NAMESPACES: Readonly<Record<ChartDelivery, string | undefined>> = {
+  [ChartDelivery.K3S_HELM_CHART]: undefined,
+  [ChartDelivery.FLUX]: 'flux-system',
+  [ChartDelivery.ARGO_CD]: 'argocd',
+};
+
+/**
+ * The problem with a tenant taking the namespace `name`, or undefined: a namespace of Kubernetes
+ * itself, one with the `kube-` prefix that Kubernetes reserves for its own namespaces, or the
+ * namespace of the app's chart delivery (Flux's `flux-system`, Argo CD's `argocd`), where the
+ * tenant's quota, policies and labels would apply to those controllers.
+ * @param fallback a name to suggest instead, for example one made from the construct id
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+ */
+export function reservedNamespaceProblem(name: string, delivery: ChartDelivery, fallback: string): string | undefined {
+  const suggestion = tenantNameSuggestion(fallback, name);
+  if (KUBERNETES_NAMESPACES.includes(name) || name.startsWith('kube-')) {
+    const what = KUBERNETES_NAMESPACES.includes(name) ? 'is a namespace of Kubernetes itself' : 'has the "kube-" prefix that Kubernetes reserves for its own namespaces';
+    return `name "${name}" ${what}, which a tenant may not take: its quota, policies and labels would apply to cluster components; give the tenant a namespace of its own, for example "${suggestion}"`;
+  }
+  if (name === DELIVERY_NAMESPACES[delivery]) {
+    return `name "${name}" is the namespace of the app's chart delivery (${delivery}), which a tenant may not take: its quota, policies and labels would apply to the controllers that install every chart; give the tenant a namespace of its own, for example "${suggestion}"`;
+  }
+  return undefined;
+}
+
+/** A valid tenant name made from `base` (a construct id), never `refused` itself. */
+function tenantNameSuggestion(base: string, refused: string): string {
+  const cleaned = base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').replace(/^kube-/, '');
+  const name = cleaned.startsWith('team-') ? cleaned : `team-${cleaned}`.replace(/-+$/, '');
+  const fitted = name.slice(0, 63).replace(/-+$/, '');
+  return fitted === refused || fitted === 'team' ? `team-${derivedName(refused, 'tenant').slice(-13, -7)}` : fitted;
 }

@@ -19,6 +19,21 @@ export enum PodSecurityLevel {
   RESTRICTED = 'restricted',
 }
 
+/**
+ * The problem with `level` as a Pod Security level (a value from JavaScript or a cast may be any
+ * string; the API server refuses a namespace whose `pod-security.kubernetes.io/enforce` label is
+ * not one of the three levels), or undefined.
+ * @param what names the prop in the message, for example `podSecurity`
+ */
+export function podSecurityLevelProblem(level: unknown, what: string): string | undefined {
+  const levels = Object.values(PodSecurityLevel) as string[];
+  if (typeof level === 'string' && levels.includes(level)) {
+    return undefined;
+  }
+  const near = typeof level === 'string' ? levels.find((l) => l === level.trim().toLowerCase()) : undefined;
+  return `${what} ${JSON.stringify(level)} is not a Pod Security level: use PodSecurityLevel.RESTRICTED, BASELINE or PRIVILEGED ("restricted", "baseline" or "privileged")${near !== undefined ? `; did you mean "${near}"?` : ''}`;
+}
+
 /** The version of the standards the tenants pin (`enforce-version` and friends) and this module implements. */
 export const POD_SECURITY_VERSION = 'v1.31';
 

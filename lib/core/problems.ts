@@ -15,10 +15,40 @@ export class Problems {
     return REGISTRY.get(scope);
   }
 
-  /** Whether the construct or any construct above it has recorded a problem. */
+  /**
+   * Whether the construct or any construct above it has recorded a problem, or is made from a
+   * construct that has (see `derivedFrom`): its objects would only repeat that problem.
+   */
   public static inOrAbove(scope: IConstruct): boolean {
+    return Problems.refusedAbove(scope, new Set());
+  }
+
+  /**
+   * Declares that `scope` is made from `sources` (a job, a queue or a History Server from its
+   * tenant): when a source has recorded a problem, `scope` and everything under it report nothing
+   * more, since every name and object they derive from it would only repeat the one root cause.
+   */
+  public static derivedFrom(scope: IConstruct, ...sources: IConstruct[]): void {
+    DERIVED.set(scope, [...(DERIVED.get(scope) ?? []), ...sources]);
+  }
+
+  /** Whether a construct `scope` is made from (see `derivedFrom`), or one above it, has recorded a problem. */
+  public static sourceRefused(scope: IConstruct): boolean {
     for (let s: IConstruct | undefined = scope; s !== undefined; s = s.node.scope) {
-      if ((REGISTRY.get(s)?.messages.length ?? 0) > 0) {
+      if ((DERIVED.get(s) ?? []).some((source) => Problems.inOrAbove(source))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static refusedAbove(scope: IConstruct, seen: Set<IConstruct>): boolean {
+    for (let s: IConstruct | undefined = scope; s !== undefined; s = s.node.scope) {
+      if (seen.has(s)) {
+        return false;
+      }
+      seen.add(s);
+      if ((REGISTRY.get(s)?.messages.length ?? 0) > 0 || (DERIVED.get(s) ?? []).some((source) => Problems.refusedAbove(source, seen))) {
         return true;
       }
     }
@@ -29,7 +59,9 @@ export class Problems {
 
   constructor(scope: IConstruct) {
     REGISTRY.set(scope, this);
-    scope.node.addValidation({ validate: () => [...this.messages] });
+    // Messages are deduplicated (two checks may find one mistake), and dropped when a construct the
+    // scope is made from has been refused: that is the root cause, and it is reported there.
+    scope.node.addValidation({ validate: () => (Problems.sourceRefused(scope) ? [] : [...new Set(this.messages)]) });
   }
 
   /** Records a problem; an undefined message is ignored, so checks can be passed straight in. */
@@ -51,3 +83,4 @@ export class Problems {
 }
 
 const REGISTRY = new WeakMap<IConstruct, Problems>();
+const DERIVED = new WeakMap<IConstruct, IConstruct[]>();

@@ -13,10 +13,11 @@ import { HelmRepository } from '../../imports/flux-source.toolkit.fluxcd.io';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { registerAppChecks } from '../core/app';
 import { ChartDelivery, chartDeliveryOf } from '../core/delivery';
-import { dnsLabelProblem } from '../core/names';
+import { DELIVERY_NAMESPACES, dnsLabelProblem } from '../core/names';
 import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
 import { valuesYaml } from '../core/yaml';
+import { workloadValuesProblems } from './workload-values';
 
 export interface ChartReleaseProps {
   /** The chart's name in its repository, for example `seaweedfs`. */
@@ -49,6 +50,12 @@ export interface ChartReleaseProps {
    * @default - the values are not checked against a schema
    */
   readonly valuesSchema?: string;
+  /**
+   * The chart version whose values the platform knows (the vendored values.yaml its schema and
+   * defaults come from); another `version` fails synth, since its values may differ.
+   * @default - any version
+   */
+  readonly valuesVersion?: string;
 }
 
 /**
@@ -57,7 +64,7 @@ export interface ChartReleaseProps {
  */
 export const CHART_INSTALL_RETRIES = 6;
 /** The namespace of the Flux objects: the namespace `flux bootstrap` and `flux install` create. */
-export const FLUX_NAMESPACE = 'flux-system';
+export const FLUX_NAMESPACE = DELIVERY_NAMESPACES[ChartDelivery.FLUX]!;
 /** How often Flux reconciles a HelmRelease (and re-applies it if it drifted or failed). */
 export const FLUX_RELEASE_INTERVAL = '10m';
 /** How often Flux fetches a chart repository's index; the versions are pinned, so seldom is enough. */
@@ -65,7 +72,7 @@ export const FLUX_REPOSITORY_INTERVAL = '1h';
 /** The annotation that orders an Argo CD Application among the others a parent Application syncs. */
 export const ARGO_CD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 /** The namespace of the Argo CD Applications: the one Argo CD's install manifests use. */
-export const ARGO_CD_NAMESPACE = 'argocd';
+export const ARGO_CD_NAMESPACE = DELIVERY_NAMESPACES[ChartDelivery.ARGO_CD]!;
 /** The Argo CD project of the Applications. */
 export const ARGO_CD_PROJECT = 'default';
 /** The cluster Argo CD runs in, as Argo CD names it. */
@@ -148,7 +155,7 @@ export class ChartRelease extends Construct {
       problems.add(`releaseName "${props.releaseName}" is not a valid Helm release name: use at most 53 lower-case letters, digits and "-", starting and ending with a letter or digit, for example "${props.chart}"`);
     }
     if (!SEMVER.test(props.version)) {
-      problems.add(`version "${props.version}" is not a chart version: pin the chart's semantic version, for example "1.2.3"`);
+      problems.add(`version "${props.version}" is not a chart version: pin the chart's semantic version, for example "${props.valuesVersion ?? '1.2.3'}"`);
     }
     problems.add(dnsLabelProblem(props.namespace, 'namespace'));
     problems.add(dnsLabelProblem(helmChartNamespace, 'helmChartNamespace'));
@@ -218,10 +225,11 @@ export class ChartRelease extends Construct {
         });
         this.resource = this.helmChart;
     }
-    if (props.valuesSchema !== undefined) {
-      const schema = props.valuesSchema;
-      this.node.addValidation({ validate: () => chartValuesProblems(schema, this.values, 'values') });
+    if (props.valuesVersion !== undefined && SEMVER.test(props.version) && props.version !== props.valuesVersion) {
+      problems.add(`version "${props.version}" is not the version of chart ${props.chart} whose values the platform checks and sets (${props.valuesVersion}), and another version's values may differ: use version "${props.valuesVersion}"`);
     }
+    const schema = props.valuesSchema;
+    this.node.addValidation({ validate: () => [...(schema !== undefined ? chartValuesProblems(schema, this.values, 'values') : []), ...workloadValuesProblems(this.values, 'values')] });
     this.node.addValidation({ validate: () => this.dependencyProblems() });
   }
 

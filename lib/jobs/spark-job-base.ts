@@ -67,6 +67,7 @@ export abstract class SparkJobBase extends Construct {
     super(scope, id);
     registerAppChecks(this);
     this.problems = new Problems(this);
+    Problems.derivedFrom(this, props.tenant);
     this.tenant = props.tenant;
     this.name = props.name;
     this.problems.add(dnsLabelProblem(this.name, 'name'));

@@ -147,9 +147,6 @@ export function sparkPiSpec(props: SparkPiSpecProps, report: Report = () => unde
     report(versionProblem);
   }
   const jar = EXAMPLES_JAR.exec(mainApplicationFile);
-  if (!python && jar && jar[2] !== (tagVersion ?? sparkVersion)) {
-    report(`mainApplicationFile ${mainApplicationFile} is the examples jar of Spark ${jar[2]} but the image runs Spark ${tagVersion ?? sparkVersion}: use local:///opt/spark/examples/jars/spark-examples_${scala}-${tagVersion ?? sparkVersion}.jar or leave mainApplicationFile unset`);
-  }
   if (!python && !jar) {
     report(`mainApplicationFile ${mainApplicationFile} is not a spark-examples_<scala>-<version>.jar, which holds org.apache.spark.examples.SparkPi: leave mainApplicationFile unset to use the jar in the image`);
   }

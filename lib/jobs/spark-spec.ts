@@ -11,6 +11,8 @@ import { ALLOWED_DEPENDENCY_URI, RESERVED_POD_LABEL, sparkConfKeyProblem } from 
 import { SPARK_OPERATOR_SPARK_VERSION } from '../operator/spark-operator-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
 import { dynamicAllocationProblems } from './dynamic-allocation';
+import { sparkConfValueProblem } from './spark-conf-values';
+import { sparkPodFieldProblems } from './spark-pod-fields';
 import { sparkPodsByMode, sparkPodSecurityProblems } from './spark-pods';
 import { ApplicationResources, applicationResources } from './spark-resources';
 
@@ -110,6 +112,12 @@ export function tenantPolicyProblems(tenant: TenantNamespace, spec: SparkApplica
     ...Object.keys(spec.hadoopConf ?? {}).map((key) => sparkConfKeyProblem(`spark.hadoop.${key}`, `hadoopConf["${key}"]`)),
   ];
   problems.filter((p): p is string => p !== undefined).forEach(report);
+  for (const [key, value] of Object.entries(spec.sparkConf ?? {})) {
+    const problem = sparkConfValueProblem(key, value, `sparkConf["${key}"]`);
+    if (problem !== undefined) {
+      report(problem);
+    }
+  }
   if (spec.mainApplicationFile === undefined) {
     report('mainApplicationFile is not set: the operator needs the application to run; set it to a file of the image, for example "local:///opt/spark/examples/src/main/python/pi.py"');
   } else if (!spec.mainApplicationFile.startsWith('local:///')) {
@@ -184,6 +192,14 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
   if (jvm && (spec.mainClass === undefined || spec.mainClass.trim() === '')) {
     report(`mainClass is not set for a ${spec.type} application: spark-submit needs the class whose main method runs; set mainClass, for example "org.apache.spark.examples.SparkPi"`);
   }
+  // A job of another Spark major version is refused below; its examples jar would only repeat that.
+  const fileProblem = spec.sparkVersion.split('.')[0] === SPARK_OPERATOR_SPARK_VERSION.split('.')[0] ? applicationFileProblem(spec) : undefined;
+  if (fileProblem !== undefined) {
+    report(fileProblem);
+  }
+  if (spec.timeToLiveSeconds !== undefined && spec.timeToLiveSeconds < 0) {
+    report(`timeToLiveSeconds ${spec.timeToLiveSeconds} is negative, but it is how many seconds the operator keeps the application after it ends: use 0 or more, for example 86400 for a day, or leave it unset to keep the application until it is deleted`);
+  }
   const major = (v: string) => v.split('.')[0];
   if (major(spec.sparkVersion) !== major(SPARK_OPERATOR_SPARK_VERSION)) {
     report(`sparkVersion ${spec.sparkVersion} is not a Spark ${major(SPARK_OPERATOR_SPARK_VERSION)}.x version: the operator submits every application with the spark-submit of Spark ${SPARK_OPERATOR_SPARK_VERSION}, and upstream supports only Spark ${major(SPARK_OPERATOR_SPARK_VERSION)} applications with it; use a Spark ${SPARK_OPERATOR_SPARK_VERSION} image, for example "apache/spark:${SPARK_OPERATOR_SPARK_VERSION}"`);
@@ -239,12 +255,52 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
     check('requests.memory', resources.requestsMemory, quota.requestsMemory, 'memory', `lower memory or ${scale}, or raise the tenant's quota.requestsMemory`);
     check('limits.memory', resources.limitsMemory, quota.limitsMemory, 'memory', `lower memory/memoryLimit or ${scale}, or raise the tenant's quota.limitsMemory`);
     if (resources.pods > quota.pods) {
-      report(`pods: ${pods} are ${resources.pods} pods; ${ns} allows ${quota.pods}: lower ${scale} to ${Math.max(quota.pods - 1, 0)} or raise the tenant's quota.pods`);
+      // A job needs its driver and at least one executor: never suggest fewer.
+      const fewer = quota.pods >= 2 ? `lower ${scale} to ${quota.pods - 1} or ` : '';
+      report(`pods: ${pods} are ${resources.pods} pods; ${ns} allows ${quota.pods}: ${fewer}raise the tenant's quota.pods to at least ${resources.pods}`);
     }
   }
+  sparkPodFieldProblems(spec).forEach(report);
   // The namespace's Pod Security Admission rejects violating driver and executor pods at creation.
   for (const problem of sparkPodSecurityProblems(spec, tenant.podSecurity, ns, pods)) {
     report(problem);
   }
   return resources;
+}
+
+/** The examples jar of the apache/spark images: `spark-examples_<scala>-<spark version>.jar`. */
+const EXAMPLES_JAR = /^local:\/\/\/opt\/spark\/examples\/jars\/spark-examples_(\d+\.\d+)-(\d+\.\d+\.\d+)\.jar$/;
+
+/** The file extensions spark-submit runs as each type of application. */
+const APPLICATION_FILE: Record<string, { extension: RegExp; kind: string; example: string }> = {
+  // spark-submit runs a primary resource ending in .py with the PythonRunner (SparkSubmit.isPython);
+  // anything else it starts as a JVM application, which needs a main class.
+  [SparkApplicationSpecType.PYTHON]: { extension: /\.py$/, kind: 'a .py file', example: 'local:///opt/spark/examples/src/main/python/pi.py' },
+  [SparkApplicationSpecType.SCALA]: { extension: /\.jar$/, kind: 'a .jar file', example: 'local:///opt/spark/examples/jars/spark-examples_2.13-4.0.0.jar' },
+  [SparkApplicationSpecType.JAVA]: { extension: /\.jar$/, kind: 'a .jar file', example: 'local:///opt/spark/examples/jars/spark-examples_2.13-4.0.0.jar' },
+  [SparkApplicationSpecType.R]: { extension: /\.[Rr]$/, kind: 'an .R file', example: 'local:///opt/spark/examples/src/main/r/dataframe.R' },
+};
+
+/**
+ * The problem with the application file of a spec, or undefined: a file of another kind than the
+ * application's type (a Python job given a jar, which spark-submit would start as a JVM application
+ * with no main class), or an examples jar of another Spark version than the job's, which the image
+ * does not have (the apache/spark images hold only their own version's jar: Scala 2.12 for Spark 3,
+ * 2.13 for Spark 4).
+ */
+export function applicationFileProblem(spec: SparkApplicationSpec): string | undefined {
+  const file = spec.mainApplicationFile;
+  if (file === undefined || !file.startsWith('local:///')) {
+    return undefined;
+  }
+  const expected = APPLICATION_FILE[spec.type];
+  if (expected !== undefined && !expected.extension.test(file)) {
+    return `mainApplicationFile ${file} is not ${expected.kind}, which a ${spec.type} application runs, so spark-submit would not run it as one: give a ${spec.type} file of the image, for example "${expected.example}", or set type to match the file`;
+  }
+  const jar = EXAMPLES_JAR.exec(file);
+  const scala = spec.sparkVersion.startsWith('3.') ? '2.12' : '2.13';
+  if (jar && (jar[2] !== spec.sparkVersion || jar[1] !== scala)) {
+    return `mainApplicationFile ${file} is the examples jar of Spark ${jar[2]} (Scala ${jar[1]}) but the image runs Spark ${spec.sparkVersion} (sparkVersion), whose only examples jar is Scala ${scala}'s: use local:///opt/spark/examples/jars/spark-examples_${scala}-${spec.sparkVersion}.jar`;
+  }
+  return undefined;
 }

@@ -1,6 +1,8 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { Quantity } from '../core/quantity';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
+import { countPlatformPod } from './capacity';
 import { HARDENED_POD_SECURITY_CONTEXT, HARDENED_SECURITY_CONTEXT } from './spark-spec';
 
 /**
@@ -35,6 +37,9 @@ export interface TenantScriptJobProps {
   readonly tmpSize: string;
 }
 
+/** The script Job's container resources; the capacity table counts its pod with them. */
+const SCRIPT_JOB_RESOURCES = { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '512Mi' } } as const;
+
 /**
  * A Job that runs a script once in a tenant's namespace, as the platform's helper Jobs do (the
  * event-log directory, a dataset load): Pod Security `restricted` with a read-only root file
@@ -43,6 +48,13 @@ export interface TenantScriptJobProps {
  * failing on a changed Job's immutable template.
  */
 export function tenantScriptJob(scope: Construct, id: string, props: TenantScriptJobProps): k8s.KubeJob {
+  countPlatformPod(props.tenant, {
+    what: `Job ${props.name}`,
+    requestsCpu: Quantity.literal(SCRIPT_JOB_RESOURCES.requests.cpu),
+    limitsCpu: Quantity.literal(SCRIPT_JOB_RESOURCES.limits.cpu),
+    requestsMemory: Quantity.literal(SCRIPT_JOB_RESOURCES.requests.memory),
+    limitsMemory: Quantity.literal(SCRIPT_JOB_RESOURCES.limits.memory),
+  });
   return new k8s.KubeJob(scope, id, {
     metadata: { name: props.name, namespace: props.tenant.namespaceName, labels: props.labels },
     spec: {
@@ -62,8 +74,8 @@ export function tenantScriptJob(scope: Construct, id: string, props: TenantScrip
             args: props.args,
             env: props.env,
             resources: {
-              requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('512Mi') },
-              limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('512Mi') },
+              requests: { cpu: k8s.Quantity.fromString(SCRIPT_JOB_RESOURCES.requests.cpu), memory: k8s.Quantity.fromString(SCRIPT_JOB_RESOURCES.requests.memory) },
+              limits: { cpu: k8s.Quantity.fromString(SCRIPT_JOB_RESOURCES.limits.cpu), memory: k8s.Quantity.fromString(SCRIPT_JOB_RESOURCES.limits.memory) },
             },
             securityContext: { ...HARDENED_SECURITY_CONTEXT, readOnlyRootFilesystem: true },
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

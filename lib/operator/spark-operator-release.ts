@@ -165,8 +165,9 @@ export class SparkOperatorRelease extends Construct {
     if (props.tenants.length === 0) {
       problems.add('tenants is empty: give the operator the TenantNamespace objects whose jobs it runs');
     }
-    if (this.watched.size < this.watchedNamespaces.length) {
-      const twice = this.watchedNamespaces.filter((ns, i) => this.watchedNamespaces.indexOf(ns) !== i);
+    // The same tenant twice; two tenants of one namespace are reported by the app's duplicate-object check.
+    const twice = props.tenants.filter((t, i) => props.tenants.indexOf(t) !== i).map((t) => t.namespaceName);
+    if (twice.length > 0) {
       problems.add(`tenants lists namespace ${[...new Set(twice)].map((ns) => `"${ns}"`).join(', ')} more than once: pass each TenantNamespace once`);
     }
     if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
@@ -195,6 +196,7 @@ export class SparkOperatorRelease extends Construct {
       namespace: this.namespaceName,
       helmChartNamespace,
       values: () => this.values,
+      valuesVersion: SPARK_OPERATOR_CHART_VERSION,
     });
     this.helmChart = this.release.helmChart;
 
@@ -307,6 +309,7 @@ export class SparkOperatorRelease extends Construct {
     const problems: string[] = [];
     if (unknownValuePaths(this.props.rawValues ?? {}).length === 0 && unknownValuePaths(this.props.values ?? {}).length === 0) {
       problems.push(...chartValuesProblems('spark-operator', this.values, 'values'));
+      problems.push(...disruptionBudgetProblems(this.values));
     }
     for (const tenant of this.tenants) {
       if (tenant.namespaceName === this.namespaceName) {
@@ -322,4 +325,23 @@ export class SparkOperatorRelease extends Construct {
     }
     return problems;
   }
+}
+
+/**
+ * The chart's own refusal of a PodDisruptionBudget for a single replica: charts/spark-operator-chart/
+ * templates/{controller,webhook}/poddisruptionbudget.yaml (v2.3.0) `fail` with
+ * "<component>.replicas must be greater than 1 to enable pod disruption budget" when
+ * `podDisruptionBudget.enable` is set and `replicas` is 1 or less (the chart's default is 1,
+ * values.yaml lines 61 and 252), so the release never installs.
+ */
+function disruptionBudgetProblems(values: Record<string, any>): string[] {
+  const problems: string[] = [];
+  for (const component of ['controller', 'webhook'] as const) {
+    const replicas = values[component]?.replicas ?? 1;
+    // No replica at all is reported with every chart's values (workload-values.ts).
+    if (values[component]?.podDisruptionBudget?.enable === true && typeof replicas === 'number' && replicas === 1) {
+      problems.push(`values ${component}.replicas ${replicas} with ${component}.podDisruptionBudget.enable true is refused by the chart ("${component}.replicas must be greater than 1 to enable pod disruption budget"), so the release never installs: set ${component}.replicas to 2 or more, or ${component}.podDisruptionBudget.enable to false`);
+    }
+  }
+  return problems;
 }

@@ -2,8 +2,9 @@ import { ApiObjectMetadata } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../core/app';
-import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem } from '../core/names';
-import { POD_SECURITY_VERSION, PodSecurityLevel } from '../core/pod-security';
+import { chartDeliveryOf } from '../core/delivery';
+import { derivedName, dnsLabelProblem, dnsSubdomainProblem, KUBERNETES_NAMESPACES, labelKeyProblem, labelValueProblem, reservedNamespaceProblem } from '../core/names';
+import { POD_SECURITY_VERSION, PodSecurityLevel, podSecurityLevelProblem } from '../core/pod-security';
 import { Problems } from '../core/problems';
 import { tenantAccounts } from './tenant-accounts';
 import {
@@ -71,7 +72,7 @@ export const PRIORITY_CLASSES_ANNOTATION = 'spark-platform.io/priority-classes';
  * Namespaces a tenant may not take: Kubernetes' own, where cluster components run and where
  * objects without a namespace land.
  */
-export const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+export const RESERVED_NAMESPACES = KUBERNETES_NAMESPACES;
 
 export interface TenantNamespaceProps {
   /** The team's namespace name, an RFC 1123 label such as `team-alpha`. */
@@ -79,13 +80,13 @@ export interface TenantNamespaceProps {
   /**
    * Name of the service account the team's Spark drivers run as. It may manage pods, services,
    * configmaps and persistent volume claims in the namespace, which is what a driver does.
-   * @default `${name}-sa`
+   * @default `${name}-sa` (shortened with a hash when longer than 63 characters, see derivedName)
    */
   readonly serviceAccountName?: string;
   /**
    * Name of the service account the team's Spark executors run as. It has no permissions and no
    * API token: executors never call the API server.
-   * @default `${name}-executor`
+   * @default `${name}-executor` (shortened with a hash when longer than 63 characters, see derivedName)
    */
   readonly executorServiceAccountName?: string;
   /**
@@ -208,19 +209,18 @@ export class TenantNamespace extends Construct {
     const problems = new Problems(this);
     this.problems = problems;
     this.namespaceName = props.name;
-    this.serviceAccountName = props.serviceAccountName ?? `${props.name}-sa`;
-    this.executorServiceAccountName = props.executorServiceAccountName ?? `${props.name}-executor`;
+    this.serviceAccountName = props.serviceAccountName ?? derivedName(props.name, 'sa');
+    this.executorServiceAccountName = props.executorServiceAccountName ?? derivedName(props.name, 'executor');
     this.developersGroup = props.developersGroup ?? `${props.name}-developers`;
     this.quota = parseQuota(problems, props.quota ?? {});
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    problems.add(podSecurityLevelProblem(this.podSecurity, 'podSecurity'));
     this.networkIsolation = props.networkIsolation ?? true;
     this.apiServer = props.apiServer ?? K3D_API_SERVER_ENDPOINTS;
     this.priorityClasses = props.priorityClasses ?? [];
 
     problems.add(dnsLabelProblem(this.namespaceName, 'name'));
-    if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
-      problems.add(`name "${this.namespaceName}" is a namespace of Kubernetes itself, which a tenant may not take: its quota, policies and labels would apply to cluster components; give the tenant a namespace of its own, for example "team-${id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}"`);
-    }
+    problems.add(reservedNamespaceProblem(this.namespaceName, chartDeliveryOf(this), id));
     for (const [prop, account] of [['serviceAccountName', props.serviceAccountName], ['executorServiceAccountName', props.executorServiceAccountName]] as const) {
       if (account !== undefined) {
         // The admission policy compares accounts with namespace labels, so the name must be a label value too.

@@ -221,10 +221,10 @@ describe('capacity table', () => {
     new SparkJob(chart, 'B', { tenant, name: 'b', spec: scalaSpec({}, '512m', 1) });
     const lines = capacityLines(chart);
     expect(lines.find((l) => l.resource === 'requests.memory')).toEqual({
-      tenant: 'team-alpha', resource: 'requests.memory', quota: '8Gi', jobs: `${5 * 896}Mi`, headroom: `${8192 - 5 * 896}Mi`, overcommitted: false,
+      tenant: 'team-alpha', resource: 'requests.memory', quota: '8Gi', platform: '0', jobs: `${5 * 896}Mi`, headroom: `${8192 - 5 * 896}Mi`, overcommitted: false,
     });
     expect(lines.find((l) => l.resource === 'pods')).toMatchObject({ quota: '10', jobs: '5', headroom: '5' });
-    expect(capacityTable(chart)).toMatch(/^TENANT\s+RESOURCE\s+QUOTA\s+JOBS NEED\s+HEADROOM\nteam-alpha\s+requests\.cpu\s+4\s+5\s+-1 \(over\)/);
+    expect(capacityTable(chart)).toMatch(/^TENANT\s+RESOURCE\s+QUOTA\s+PLATFORM\s+JOBS NEED\s+HEADROOM\nteam-alpha\s+requests\.cpu\s+4\s+0\s+5\s+-1 \(over\)/);
     expect(capacityTable(chart)).toMatch(/note: the jobs of team-alpha fit one at a time but not all at once/);
   });
 });

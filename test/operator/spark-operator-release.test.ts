@@ -99,12 +99,11 @@ describe('SparkOperatorRelease', () => {
     const { chart, tenants } = seed();
     new SparkOperatorRelease(chart, 'Operator', {
       tenants,
-      version: '2.3.1',
       values: { controller: { workers: 20, resources: { limits: { memory: '2Gi' } } }, webhook: { timeoutSeconds: 30 } },
     });
     const docs = Testing.synth(chart);
     const values = valuesOf(docs);
-    expect(ofKind(docs, 'HelmChart')[0].spec.version).toBe('2.3.1');
+    expect(ofKind(docs, 'HelmChart')[0].spec.version).toBe('2.3.0');
     expect(values.controller.workers).toBe(20);
     expect(values.controller.resources.limits).toEqual({ cpu: '1', memory: '2Gi' });
     expect(values.controller.leaderElection.enable).toBe(true);
@@ -230,6 +229,26 @@ describe('SparkOperatorRelease', () => {
     const { app: long, chart: c2, tenants: t2 } = seed();
     new SparkOperatorRelease(c2, 'Operator', { tenants: t2, releaseName: 'a'.repeat(54) });
     expect(problemsOf(long)).toEqual([expect.stringMatching(/releaseName "a{54}" is not a valid Helm release name: use at most 53/)]);
+  });
+
+  test('another chart version than the one whose values are checked fails synth, naming the pinned one', () => {
+    // GIVEN a version whose values.yaml is not the vendored 2.3.0 one
+    const { app, chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', { tenants, version: '2.3.1' });
+    // THEN synth names the version and the one to use
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(/^\[test\/Operator\/Resource\] version "2\.3\.1" is not the version of chart spark-operator whose values the platform checks and sets \(2\.3\.0\).*: use version "2\.3\.0"$/),
+    ]);
+  });
+
+  test.each([
+    ['a controller with no replica', { controller: { replicas: 0 } }, /^\[test\/Operator\/Resource\] values\.controller\.replicas 0 leaves the component with no pod.*: use 1 or more/],
+    ['a disruption budget for one webhook replica', { webhook: { replicas: 1 } }, /^\[test\/Operator\] values webhook\.replicas 1 with webhook\.podDisruptionBudget\.enable true is refused by the chart .*: set webhook\.replicas to 2 or more/],
+    ['a request above its limit', { controller: { resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } } }, /^\[test\/Operator\/Resource\] values\.controller\.resources\.requests\.cpu 2 is above values\.controller\.resources\.limits\.cpu 1.*: raise the limit to at least "2"/],
+  ])('values the chart refuses or that leave it without a working pod fail synth: %s', (_, values, message) => {
+    const { app, chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'Operator', { tenants, values: values as any });
+    expect(problemsOf(app)).toEqual([expect.stringMatching(message)]);
   });
 
   test('a tenant in the operator namespace, and two operators for one tenant, fail synth', () => {

@@ -5,6 +5,7 @@ import { PodMonitor } from '../../../imports/monitoring-monitoring.coreos.com';
 import { registerAppChecks } from '../../core/app';
 import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
 import { Problems } from '../../core/problems';
+import { monitorSelectionProblems } from './monitor-selection';
 import { ChartRelease, deepMerge } from '../../helm/chart-release';
 import { SparkOperatorRelease } from '../../operator/spark-operator-release';
 import { RESERVED_NAMESPACES, SPARK_ROLE_LABEL } from '../../tenancy/tenant-namespace';
@@ -181,6 +182,7 @@ export class PlatformMonitoring extends Construct {
       helmChartNamespace: props.helmChartNamespace,
       values: () => this.values,
       valuesSchema: 'kube-prometheus-stack',
+      valuesVersion: KUBE_PROMETHEUS_STACK_CHART_VERSION,
     });
     this.helmChart = this.release.helmChart;
 
@@ -205,6 +207,11 @@ export class PlatformMonitoring extends Construct {
     // Prometheus) may reach its drivers there, and a PodMonitor scrapes them.
     const monitors: PodMonitor[] = [];
     for (const tenant of tenants) {
+      // Two tenants of one namespace are reported by the app's duplicate-object check, and a refused
+      // tenant where it was refused: neither gets a second PodMonitor that would only repeat that.
+      if (Problems.inOrAbove(tenant) || this.node.tryFindChild(`Drivers-${tenant.namespaceName}`) !== undefined) {
+        continue;
+      }
       addSparkJobDefaults(tenant, this.node.path, { sparkConf: { ...SPARK_PROMETHEUS_CONF } });
       tenant.allowIngress('allow-metrics-scrape', {
         fromNamespace: ns,
@@ -230,11 +237,12 @@ export class PlatformMonitoring extends Construct {
     }
     this.driverPodMonitors = monitors;
 
-    const tenantNames = tenants.map((t) => t.namespaceName);
+    const tenantNames = [...new Set(tenants.filter((t) => !Problems.inOrAbove(t)).map((t) => t.namespaceName))];
     this.dashboards = [operatorDashboard(props.operator.namespaceName), sparkJobsDashboard(tenantNames), quotaDashboard(tenantNames)]
       .map((dashboard) => new GrafanaDashboard(this, `Dashboard-${dashboard.uid}`, { namespace: ns, dashboard }));
 
     this.isolate(pods, tenantNames, apiServer, nodeCidr);
+    problems.addAll(monitorSelectionProblems(this.values, { releaseName: this.releaseName, namespace: ns, operatorNamespace: props.operator.namespaceName }));
     this.node.addValidation({ validate: () => this.appProblems() });
   }
 

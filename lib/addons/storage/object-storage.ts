@@ -3,8 +3,11 @@ import { SparkApplicationSpec, SparkApplicationSpecDriverEnv } from '../../../im
 import { registerAppChecks } from '../../core/app';
 import { Problems } from '../../core/problems';
 import { Quantity } from '../../core/quantity';
+import { countPlatformPod } from '../../jobs/capacity';
 import { SparkJob } from '../../jobs/spark-job';
 import { addSparkJobDefaults } from '../../jobs/spark-job-defaults';
+import { imageSparkVersion } from '../../jobs/spark-pi-job';
+import { SPARK_OPERATOR_SPARK_VERSION } from '../../operator/spark-operator-release';
 import { TenantNamespace } from '../../tenancy/tenant-namespace';
 import { EventLogDirectory } from './event-log-directory';
 import { ACCESS_KEY_ID, bucketNameProblem, s3aHadoopConf, SECRET_ACCESS_KEY, SPARK_S3A_IMAGE } from './s3a';
@@ -153,6 +156,7 @@ export class ObjectStorage extends Construct {
     registerAppChecks(this);
     const problems = new Problems(this);
     this.image = props.image ?? SPARK_S3A_IMAGE;
+    problems.add(s3aImageProblem(this.image));
     const names = props.tenants.map((t) => t.namespaceName);
     if (props.tenants.length === 0) {
       problems.add('tenants is empty: give ObjectStorage the TenantNamespace objects that get buckets and History Servers');
@@ -161,9 +165,29 @@ export class ObjectStorage extends Construct {
     if (twice.length > 0) {
       problems.add(`tenants lists ${twice.map((n) => `"${n}"`).join(', ')} more than once: pass each TenantNamespace once`);
     }
-    names.forEach((name, i) => problems.add(bucketNameProblem(name, `tenants[${i}]`)));
+    // A tenant that has itself been refused (its name, for example) has said what to fix: the
+    // bucket, keys and History Server made from it would only repeat that, object by object.
+    const refused = (t: TenantNamespace) => Problems.inOrAbove(t);
+    const badBucket = props.tenants.filter((t, i) => {
+      const problem = refused(t) ? undefined : bucketNameProblem(t.namespaceName, `tenants[${i}]`);
+      problems.add(problem);
+      return problem !== undefined;
+    });
+    const foreign = props.tenants.filter((t) => t.node.root !== this.node.root);
+    if (foreign.length > 0) {
+      problems.add(`tenants ${foreign.map((t) => `"${t.namespaceName}"`).join(', ')} belong to another app, which would create their namespaces (or not): give ObjectStorage the TenantNamespace objects of its own app`);
+    }
+    // A tenant already served by an earlier store is reported once, here, and left to that store.
+    const earlier = ObjectStorage.of(this);
+    const taken = props.tenants.filter((t) => earlier.some((s) => s.storageOf(t) !== undefined));
+    for (const store of earlier) {
+      const both = taken.filter((t) => store.storageOf(t) !== undefined).map((t) => t.namespaceName);
+      if (both.length > 0) {
+        problems.add(`tenants ${both.join(', ')} are already given to the ObjectStorage at ${store.node.path}: their jobs would get two event log directories and two sets of keys; give each tenant to one ObjectStorage`);
+      }
+    }
 
-    const tenants = props.tenants.filter((t, i) => names.indexOf(t.namespaceName) === i);
+    const tenants = props.tenants.filter((t, i) => names.indexOf(t.namespaceName) === i && !refused(t) && !badBucket.includes(t) && !taken.includes(t) && !foreign.includes(t));
     this.store = new SeaweedfsStore(this, 'Store', {
       buckets: tenants.map((t) => t.namespaceName),
       clientNamespaces: tenants.map((t) => t.namespaceName),
@@ -178,6 +202,11 @@ export class ObjectStorage extends Construct {
       storageClassName: props.storageClassName,
     });
 
+    if (tenants.length === 0) {
+      // No tenant left to serve: the reason is reported above or at the tenants, and a store with
+      // no buckets and no identities would only say so again.
+      Problems.derivedFrom(this.store, this, ...props.tenants);
+    }
     const hadoopConf = s3aHadoopConf(this.store.endpoint);
     this.tenants = tenants.map((tenant) => {
       const ns = tenant.namespaceName;
@@ -211,6 +240,8 @@ export class ObjectStorage extends Construct {
         image: this.image,
         resources: props.historyServerResources,
       });
+      const { requestsCpu, limitsCpu, memory } = historyServer.resources;
+      countPlatformPod(tenant, { what: `History Server ${historyServer.name}`, requestsCpu, limitsCpu, requestsMemory: memory, limitsMemory: memory });
       return { tenant, bucket, eventLogDirectory, eventLogJob, historyServer, sparkConf, hadoopConf, env };
     });
 
@@ -222,7 +253,6 @@ export class ObjectStorage extends Construct {
       root.node.addValidation({ validate: () => hookJobProblems(root) });
     }
     root[STORAGES].storages.push(this);
-    this.node.addValidation({ validate: () => this.appProblems() });
   }
 
   /** What the tenant has in this store, or undefined when the store does not serve it. */
@@ -257,18 +287,6 @@ export class ObjectStorage extends Construct {
       hadoopConf,
       env: [ACCESS_KEY_ID, SECRET_ACCESS_KEY].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: JOBS_CREDENTIALS_SECRET, key } } })),
     };
-  }
-
-  /** What needs the whole app: no tenant given to two stores. */
-  private appProblems(): string[] {
-    const problems: string[] = [];
-    for (const other of ObjectStorage.of(this).filter((s) => s !== this)) {
-      const both = this.tenants.filter((t) => other.storageOf(t.tenant)).map((t) => t.tenant.namespaceName);
-      if (both.length > 0) {
-        problems.push(`tenants ${both.join(', ')} are also given to the ObjectStorage at ${other.node.path}: their jobs would get two event log directories and two sets of keys; give each tenant to one ObjectStorage`);
-      }
-    }
-    return problems;
   }
 }
 
@@ -322,6 +340,11 @@ function jobProblems(job: SparkJob, storages: ObjectStorage[]): string[] {
   }
   const storage = serving[0];
   const owner = storages.find((s) => s.storageOf(tenant))!;
+  if (Problems.inOrAbove(owner)) {
+    // The store itself was refused (its image, for example): the job's checks against it would
+    // only repeat that, or suggest the refused value as the fix.
+    return [];
+  }
   const problems: string[] = [];
   for (const [field, image] of [['image', spec.image], ['driver.image', spec.driver.image], ['executor.image', spec.executor.image]] as const) {
     if (image !== undefined && normalizedImage(image) !== normalizedImage(owner.image)) {
@@ -386,4 +409,17 @@ function quotaProblems(job: SparkJob, history: SparkHistoryServer): string[] {
 
 function normalizedImage(image: string): string {
   return image.startsWith('docker.io/') ? image.slice('docker.io/'.length) : image;
+}
+
+/**
+ * The problem with the image the tenants' pods run for the store, or undefined: it must be a Spark
+ * image of the operator's Spark version (its tag starts with the version, as apache/spark's and
+ * SPARK_S3A_IMAGE's do), since the event-log Jobs, History Servers and jobs run Spark from it.
+ */
+function s3aImageProblem(image: string): string | undefined {
+  const version = imageSparkVersion(image);
+  if (version === SPARK_OPERATOR_SPARK_VERSION) {
+    return undefined;
+  }
+  return `image "${image}" is not a Spark ${SPARK_OPERATOR_SPARK_VERSION} image${version !== undefined ? ` (its tag names Spark ${version})` : ' (its tag names no Spark version)'}, but the tenants' jobs, event-log Jobs and History Servers run Spark with the S3A client from it: use "${SPARK_S3A_IMAGE}" (k3d/platform.sh up builds it), or an image of your own whose tag starts with ${SPARK_OPERATOR_SPARK_VERSION}`;
 }

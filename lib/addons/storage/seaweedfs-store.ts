@@ -209,6 +209,7 @@ export class SeaweedfsStore extends Construct {
       helmChartNamespace: props.helmChartNamespace,
       values: () => this.values,
       valuesSchema: 'seaweedfs',
+      valuesVersion: SEAWEEDFS_CHART_VERSION,
     });
     // A k3s chart install is done before its pods are; k3d/platform.sh waits for these as well.
     this.release.resource.metadata.addAnnotation(READY_DEPLOYMENTS_ANNOTATION, `${this.namespaceName}/${this.fullName}-all-in-one`);

@@ -140,6 +140,7 @@ export class VolcanoScheduling extends Construct {
       helmChartNamespace: props.helmChartNamespace,
       values: () => this.values,
       valuesSchema: 'volcano',
+      valuesVersion: VOLCANO_CHART_VERSION,
     });
     this.helmChart = this.release.helmChart;
 
@@ -176,6 +177,7 @@ export class VolcanoScheduling extends Construct {
           },
         },
       });
+      Problems.derivedFrom(queues[queue], tenant);
       tenant.namespace.metadata.addLabel(BATCH_QUEUE_LABEL, queue);
       addSparkJobDefaults(tenant, this.node.path, { batchScheduler: VOLCANO_SCHEDULER_NAME, queue });
     }

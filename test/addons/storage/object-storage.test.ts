@@ -1,6 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { SparkApplicationSpecType } from '../../../imports/sparkoperator.k8s.io';
 import {
+  capacityLines,
+  capacityTable,
   EVENT_LOG_PREFIX,
   HISTORY_CREDENTIALS_SECRET,
   JOBS_CREDENTIALS_SECRET,
@@ -164,7 +166,7 @@ describe('ObjectStorage bad input', () => {
       new ObjectStorage(chart, 'One', { tenants: [alpha] });
       new ObjectStorage(chart, 'Two', { tenants: [alpha], namespace: 'object-store-2', releaseName: 'seaweedfs-2' });
       return app;
-    }, /\[test\/One\] tenants team-alpha are also given to the ObjectStorage at test\/Two: .*give each tenant to one ObjectStorage/],
+    }, /\[test\/Two\] tenants team-alpha are already given to the ObjectStorage at test\/One: .*give each tenant to one ObjectStorage/],
     ['a store namespace of Kubernetes', () => platform({ namespace: 'kube-system' }).app, /\[storage\/Storage\/Store\] namespace "kube-system" is a namespace of Kubernetes itself/],
     ['a store in a tenant namespace', () => platform({ namespace: 'team-beta' }).app, /namespace "team-beta" is also a client namespace/],
     ['a malformed volume size', () => platform({ storageSize: 'ten' }).app, /storageSize "ten" is not a Kubernetes quantity/],
@@ -248,6 +250,18 @@ describe("the storage checks of every job, reported at the job's path", () => {
       "[jobs/Pi] requests.memory: the job needs 2688Mi and team-alpha's History Server 1Gi; team-alpha allows 3Gi in total, so the job would wait for quota forever: make the job smaller, or raise the tenant's quota",
       "[jobs/Pi] pods: the job's 3 pods and team-alpha's History Server are 4 pods; team-alpha allows 3: lower executor.instances, or raise the tenant's quota.pods",
     ]);
+  });
+
+  test("the capacity table counts each tenant's History Server and event-log Job beside its jobs", () => {
+    // GIVEN a store for two tenants and a job in one
+    const { app, alpha } = platform();
+    pi(new Chart(app, 'jobs'), alpha);
+    // THEN the History Server (250m to 1 CPU, 1Gi) and the Job (100m to 1 CPU, 512Mi) are counted as the platform's
+    const lines = capacityLines(app);
+    expect(lines.find((l) => l.tenant === 'team-alpha' && l.resource === 'requests.cpu')).toMatchObject({ platform: '350m', jobs: '3', headroom: '650m' });
+    expect(lines.find((l) => l.tenant === 'team-alpha' && l.resource === 'requests.memory')).toMatchObject({ platform: '1536Mi', jobs: '2688Mi' });
+    expect(lines.find((l) => l.tenant === 'team-alpha' && l.resource === 'pods')).toMatchObject({ platform: '2', jobs: '3', headroom: '5' });
+    expect(capacityTable(app)).toMatch(/note: PLATFORM counts the platform's own pods in each namespace \(team-alpha: Job event-log-directory, History Server spark-history-server; team-beta: /);
   });
 
   test('the seed jobs on the S3A image pass every check', () => {
