@@ -12,6 +12,7 @@ import {
 import { HelmRepository } from '../../imports/flux-source.toolkit.fluxcd.io';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { registerAppChecks } from '../core/app';
+import { ApplyWait, declareApplySteps } from '../core/apply-plan';
 import { ChartDelivery, chartDeliveryOf } from '../core/delivery';
 import { dnsLabelProblem } from '../core/names';
 import { Problems } from '../core/problems';
@@ -213,10 +214,36 @@ export class ChartRelease extends Construct {
         });
         this.resource = this.helmChart;
     }
+    declareApplySteps(this, { release: this.installWait() });
     if (props.valuesSchema !== undefined) {
       const schema = props.valuesSchema;
       this.node.addValidation({ validate: () => chartValuesProblems(schema, this.values, 'values') });
     }
+  }
+
+  /**
+   * What `npm run cluster:apply` waits for after applying the release: k3s's helm controller installs a
+   * HelmChart with the Job helm-install-<name> in the HelmChart's namespace; Flux says a HelmRelease is
+   * Ready; Argo CD finds everything an Application synced Healthy.
+   */
+  private installWait(): ApplyWait {
+    const namespace = this.resource.metadata.namespace!;
+    const name = this.resource.name;
+    if (this.helmRelease !== undefined) {
+      return { type: 'condition', resource: 'helmreleases.helm.toolkit.fluxcd.io', namespace, name, condition: 'Ready', timeout: 'HELM_JOB_TIMEOUT' };
+    }
+    if (this.application !== undefined) {
+      return { type: 'condition', resource: 'applications.argoproj.io', namespace, name, condition: 'jsonpath={.status.health.status}=Healthy', timeout: 'HELM_JOB_TIMEOUT' };
+    }
+    return {
+      type: 'job',
+      namespace,
+      name: `helm-install-${name}`,
+      timeout: 'HELM_JOB_TIMEOUT',
+      what: `installs HelmChart ${namespace}/${name}`,
+      failed: 'the chart install failed',
+      absentHint: `hint: k3s's helm controller creates it; check: kubectl get helmchart -n ${namespace} ${name} -o yaml`,
+    };
   }
 
   /** The values as rendered into the release. */

@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
+import { declareApplySteps } from '../../core/apply-plan';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../core/names';
 import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
 import { Problems } from '../../core/problems';
@@ -212,6 +213,21 @@ export class SeaweedfsStore extends Construct {
     });
     // A k3s chart install is done before its pods are; k3d/platform.sh waits for these as well.
     this.release.resource.metadata.addAnnotation(READY_DEPLOYMENTS_ANNOTATION, `${this.namespaceName}/${this.fullName}-all-in-one`);
+    // The apply plan: the identities' keys are generated before the store starts, and the jobs wait
+    // for the store to serve.
+    declareApplySteps(this, {
+      secrets: this.identities.map((i) => ({
+        namespace: i.secretNamespace,
+        name: i.secretName,
+        keys: [ACCESS_KEY_ID, SECRET_ACCESS_KEY],
+        copy: { namespace: this.namespaceName, name: i.name },
+      })),
+      readiness: {
+        phase: this.releaseName,
+        when: 'after-file',
+        waits: [{ type: 'condition', resource: 'deployment', namespace: this.namespaceName, name: `${this.fullName}-all-in-one`, condition: 'Available', timeout: 'WORKLOAD_TIMEOUT' }],
+      },
+    });
   }
 
   /** The chart values: the all-in-one server only, hardened, with authentication from the identities file. */
