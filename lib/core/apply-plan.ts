@@ -23,6 +23,13 @@ export interface ApplyPlan {
   readonly operator?: ObjectRef;
   /** The Grafana Service whose admin Secret has the same name, when the app has the monitoring stack. */
   readonly grafana?: ObjectRef;
+  /** The Spark History Servers' Services, which the teams open with a port-forward. */
+  readonly historyServers: ServiceRef[];
+}
+
+/** A Service and its port. */
+export interface ServiceRef extends ObjectRef {
+  readonly port: number;
 }
 
 /** A namespaced object. */
@@ -126,6 +133,7 @@ export interface ApplySteps {
   readonly pipeline?: PipelineStep;
   readonly operator?: ObjectRef;
   readonly grafana?: ObjectRef;
+  readonly historyServer?: ServiceRef;
 }
 
 const APPLY_STEPS = 'spark-platform.io/apply-steps';
@@ -182,6 +190,7 @@ export function applyPlan(app: App, all: IConstruct[] = app.node.findAll()): App
     pipelines: steps.flatMap((s) => (s.pipeline ? [s.pipeline] : [])),
     operator: steps.find((s) => s.operator)?.operator,
     grafana: steps.find((s) => s.grafana)?.grafana,
+    historyServers: steps.flatMap((s) => (s.historyServer ? [s.historyServer] : [])),
   };
 }
 
