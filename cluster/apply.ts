@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { PlanFile, ReadinessStep } from '../lib/core/apply-plan';
+import type { PlanFile, ReadinessStep } from '../lib/core/apply-plan';
 import { grafanaHowto, historyAccess } from './access';
 import { ensureSecret, RandomHex } from './generated-secrets';
 import { allOutput } from './kubectl';

@@ -1,4 +1,4 @@
-import { GeneratedSecret } from '../lib/core/apply-plan';
+import type { GeneratedSecret } from '../lib/core/apply-plan';
 import { allOutput } from './kubectl';
 import { Session } from './session';
 import { hint, readJson } from './waits';

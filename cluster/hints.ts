@@ -1,5 +1,5 @@
 import { SPARK_S3A_IMAGE } from '../lib/addons/storage/s3a';
-import { ObjectRef } from '../lib/core/apply-plan';
+import type { ObjectRef } from '../lib/core/apply-plan';
 
 // The seed README's troubleshooting, matched to what went wrong (docs/troubleshooting.md).
 

@@ -11,7 +11,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApplyPlan, ApplyTimeout } from '../lib/core/apply-plan';
+import type { ApplyPlan, ApplyTimeout } from '../lib/core/apply-plan';
 import { grafanaHowto, historyAccess } from './access';
 import { applyPlatform } from './apply';
 import { kubectlIn } from './kubectl';
@@ -73,6 +73,9 @@ function status(s: Session): void {
   const what = [['nodes'], ['helmcharts.helm.cattle.io', '-A']];
   if (s.plan.operator !== undefined) {
     what.push(['deployments', '-n', s.plan.operator.namespace]);
+  }
+  for (const server of s.plan.historyServers) {
+    what.push(['deployment', server.name, '-n', server.namespace]);
   }
   what.push(['sparkapplications', '-A']);
   for (const args of what) {

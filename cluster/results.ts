@@ -1,4 +1,4 @@
-import { ObjectRef } from '../lib/core/apply-plan';
+import type { ObjectRef } from '../lib/core/apply-plan';
 import { notWatchingHint } from './hints';
 import { Session } from './session';
 import { hint, readJson, waitingReasons } from './waits';

@@ -1,4 +1,4 @@
-import { ApplyPlan, ApplyTimeout } from '../lib/core/apply-plan';
+import type { ApplyPlan, ApplyTimeout } from '../lib/core/apply-plan';
 import { Kubectl } from './kubectl';
 
 /** Seconds since some fixed point, and a pause; tests pass a clock that only counts. */

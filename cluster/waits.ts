@@ -1,4 +1,4 @@
-import { ApplyWait, ConditionWait, JobWait } from '../lib/core/apply-plan';
+import type { ApplyWait, ConditionWait, JobWait } from '../lib/core/apply-plan';
 import { hintFor, operatorHint, podsHint } from './hints';
 import { allOutput } from './kubectl';
 import { Session } from './session';
