@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { PlatformApp } from '../../lib';
+import { ChartDelivery, PlatformApp } from '../../lib';
 import { ApplyPlan, applyPlan } from '../../lib/core/apply-plan';
 import { buildSeedPlatform } from '../../platform';
 import { applyPlatform, missingCrds } from '../../cluster/apply';
@@ -16,8 +16,8 @@ import { ApplyFailure, Session } from '../../cluster/session';
 
 const REPO = path.join(__dirname, '..', '..');
 const DIST = path.join(REPO, 'dist');
-const seedPlan = (): ApplyPlan => {
-  const app = new PlatformApp({ outdir: DIST });
+const seedPlan = (chartDelivery?: ChartDelivery): ApplyPlan => {
+  const app = new PlatformApp({ outdir: DIST, chartDelivery });
   buildSeedPlatform(app);
   return applyPlan(app);
 };
@@ -89,6 +89,15 @@ function session(scenario: Scenario = {}, plan: ApplyPlan = PLAN) {
 describe('the apply plan', () => {
   test('is what dist.plan.json holds beside dist/ (run npm run synth when this fails)', () => {
     expect(JSON.parse(fs.readFileSync(`${DIST}.plan.json`, 'utf8'))).toEqual(PLAN);
+  });
+
+  test.each([
+    ['examples/flux', ChartDelivery.FLUX, 'helmreleases.helm.toolkit.fluxcd.io', 'Ready'],
+    ['examples/argocd', ChartDelivery.ARGO_CD, 'applications.argoproj.io', 'jsonpath={.status.health.status}=Healthy'],
+  ])('is what %s/dist.plan.json holds: each release waits as its delivery says', (dir, delivery, resource, condition) => {
+    const plan = seedPlan(delivery);
+    expect(JSON.parse(fs.readFileSync(path.join(REPO, dir, 'dist.plan.json'), 'utf8'))).toEqual(plan);
+    expect(plan.files.flatMap((f) => f.releases).map((r) => r.type === 'condition' && `${r.resource} ${r.condition}`)).toEqual(Array(4).fill(`${resource} ${condition}`));
   });
 
   test('lists dist/ in apply order, the files with SparkApplications as jobs', () => {
