@@ -101,6 +101,7 @@ function main(command: string | undefined): void {
       return applyPlatform(s, { distDir, randomHex: (bytes) => randomBytes(bytes).toString('hex') });
     case 'pipeline':
       return checkPipelines(s, {
+        distDir,
         pathOf: (pipeline) => {
           const file = process.env.PIPELINE_EXPECTED ?? path.join(ROOT, 'pipelines', pipeline, 'expected.json');
           return fs.existsSync(file) ? file : undefined;

@@ -32,8 +32,10 @@ export function compareRows(got: Record<string, unknown>[], expected: Record<str
   return problems.slice(0, 10);
 }
 
-/** Where the expected result of a pipeline is, shown relative to the repository. */
-export interface ExpectedFiles {
+/** Where the manifests and the expected results of the pipelines are. */
+export interface PipelineOptions {
+  /** The folder of the manifests whose plan is checked. */
+  readonly distDir: string;
   /** The file with the pipeline's expected rows, if there is one. */
   readonly pathOf: (pipeline: string) => string | undefined;
   readonly shown: (file: string) => string;
@@ -43,11 +45,11 @@ export interface ExpectedFiles {
  * Waits for the data pipelines of the plan: their loading Jobs, then their SparkApplications; prints
  * the rows each driver logged and compares them with the pipeline's expected result.
  */
-export function checkPipelines(s: Session, expected: ExpectedFiles): void {
+export function checkPipelines(s: Session, expected: PipelineOptions): void {
   const { plan } = s;
-  s.enter('prerequisites', 'checking kubectl and the data pipeline of the plan');
+  s.enter('prerequisites', `checking kubectl and the data pipeline in ${expected.distDir}`);
   if (plan.pipelines.length === 0) {
-    s.fail('the plan', 'holds no data pipeline (no object labelled spark-platform.io/pipeline)', 'hint: add one in platform.ts (see docs/pipeline.md) and run npm run synth');
+    s.fail(expected.distDir, 'holds no data pipeline (no object labelled spark-platform.io/pipeline)', 'hint: add one in platform.ts (see docs/pipeline.md) and run npm run synth');
   }
   const jobs = plan.pipelines.filter((p) => p.kind === 'Job');
   s.enter('load', `waiting for ${jobs.length} loading Job(s)`);

@@ -236,10 +236,16 @@ describe('the pieces', () => {
     expect(compareRows([{ carrier: 'AA', delay: 1.6 }], expected)).toEqual(['1 rows, expected 2', '["AA"] delay: 1.6, expected 1.5', 'missing {"carrier":"UA","delay":2}']);
   });
 
+  test('the pipeline check refuses a plan without a pipeline', () => {
+    const run = session({}, { ...PLAN, pipelines: [] });
+    expect(run.failure(() => checkPipelines(run.s, { distDir: DIST, pathOf: () => undefined, shown: (f) => f })).report())
+      .toBe(`FAILED [prerequisites] ${DIST}: holds no data pipeline (no object labelled spark-platform.io/pipeline)\nhint: add one in platform.ts (see docs/pipeline.md) and run npm run synth`);
+  });
+
   test('the pipeline check compares what the driver logged with the expected rows', () => {
     const run = session({ log: 'PIPELINE_RESULT {"carrier":"AA","delay":1.5}\n' });
     const file = path.join(REPO, 'pipelines', 'flight-delays', 'expected.json');
-    const expected = { pathOf: () => file, shown: (f: string) => path.relative(REPO, f) };
+    const expected = { distDir: DIST, pathOf: () => file, shown: (f: string) => path.relative(REPO, f) };
     const failure = run.failure(() => checkPipelines(run.s, expected));
     expect(run.phases()).toEqual(['prerequisites', 'load', 'flight-delays']);
     expect(failure.report()).toMatch(/^FAILED \[pipeline\] pipeline: 1 result\(s\) differ from the expected\nSparkApplication team-alpha\/flight-delays: its result differs from pipelines\/flight-delays\/expected.json:/);
