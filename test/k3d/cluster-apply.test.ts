@@ -34,6 +34,10 @@ interface Scenario {
   errorMessage?: string;
   jobConditions?: string[];
   log?: string;
+  /** kubectl wait fails with this message. */
+  waitError?: string;
+  /** Why the pods are waiting. */
+  waiting?: string[];
 }
 
 const ok = (stdout = ''): KubectlResult => ({ status: 0, stdout, stderr: '' });
@@ -52,6 +56,9 @@ function session(scenario: Scenario = {}, plan: ApplyPlan = PLAN) {
       const file = args[args.indexOf('-f') + 1];
       return applies[path.basename(file)]?.shift() ?? ok(`${path.basename(file)} configured`);
     }
+    if (verb === 'wait' && scenario.waitError !== undefined) {
+      return failed(scenario.waitError);
+    }
     if (verb === 'wait' || verb === 'logs') {
       return ok(verb === 'logs' ? (scenario.log ?? 'Pi is roughly 3.141651\n') : '');
     }
@@ -67,7 +74,7 @@ function session(scenario: Scenario = {}, plan: ApplyPlan = PLAN) {
       return ok(JSON.stringify({ spec: { type: 'Scala' }, status: { applicationState: { state, errorMessage: scenario.errorMessage }, driverInfo: { podName: `${name}-driver` } } }));
     }
     if (resource === 'pods') {
-      return ok(JSON.stringify({ items: [] }));
+      return ok(JSON.stringify({ items: (scenario.waiting ?? []).map((reason) => ({ status: { containerStatuses: [{ state: { waiting: { reason } } }] } })) }));
     }
     return ok(resource === 'service' ? `service/${name}` : '{}');
   };
@@ -179,6 +186,22 @@ describe('cluster apply', () => {
     const failure = run.failure(run.apply);
     expect(failure.report()).toContain('SparkApplication team-alpha/pyspark-pi-test NO STATE: no state 120s after the jobs were applied');
     expect(failure.report()).toContain('kubectl logs -n spark-operator deployment/spark-operator-controller | grep namespace');
+  });
+
+  test('a wait that times out shows why the pods wait, and the hint for it', () => {
+    const run = session({ waitError: 'error: timed out waiting for the condition on deployments/seaweedfs-all-in-one', waiting: ['ErrImagePull', 'ContainerCreating'] });
+    const report = run.failure(run.apply).report();
+    expect(report).toMatch(/^FAILED \[seaweedfs\] deployment object-store\/seaweedfs-all-in-one: not Available within 300s\nerror: timed out waiting/);
+    expect(report).toContain('hint (Image Pull Issues)');
+  });
+
+  test('the Flux example on a cluster without Flux stops at its first file with how to install it', () => {
+    const flux = seedPlan(ChartDelivery.FLUX);
+    const refused = failed('error: resource mapping not found for name: "kube-prometheus-stack" namespace: "flux-system" from "0000-monitoring.k8s.yaml": no matches for kind "HelmRelease" in version "helm.toolkit.fluxcd.io/v2"\nensure CRDs are installed first');
+    const run = session({ applies: { '0000-monitoring.k8s.yaml': [refused] } }, flux);
+    const report = run.failure(run.apply).report();
+    expect(report).toMatch(/^FAILED \[platform\] 0000-monitoring.k8s.yaml: kubectl apply failed\n/);
+    expect(report).toContain("hint: these manifests release their charts with Flux (HelmRepository, HelmRelease), which is not installed");
   });
 
   test('a failed Job stops the run with where to read its log', () => {
