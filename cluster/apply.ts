@@ -86,12 +86,12 @@ export function applyPlatform(s: Session, options: ApplyOptions): void {
   plan.readiness.filter((r) => r.when === 'before-custom-resources').forEach((r) => runStep(s, r));
   for (const d of deferred) {
     d.crds.forEach((crd) => waitFor(s, { type: 'condition', resource: 'customresourcedefinition', name: crd, condition: 'Established', timeout: 'CRD_TIMEOUT' }));
-    applyJobsFile(s, d.file, file(d.file), 'a webhook');
+    applyRetryingWebhook(s, d.file, file(d.file), 'a webhook');
   }
   plan.readiness.filter((r) => r.when === 'before-jobs').forEach((r) => runStep(s, r));
 
   s.enter('jobs', `applying ${jobFiles.length} file(s)`);
-  jobFiles.forEach((f) => applyJobsFile(s, f, file(f), "the operator's webhook"));
+  jobFiles.forEach((f) => applyRetryingWebhook(s, f, file(f), "the operator's webhook"));
 
   s.enter('results', `following ${plan.applications.length} SparkApplication(s), all within ${s.settings.appTimeout}s`);
   const start = s.clock.now();
@@ -136,7 +136,7 @@ function applyPlatformFile(s: Session, f: PlanFile, filePath: string): string[] 
 }
 
 /** Applies a file of custom resources; a webhook can refuse for a few seconds after its Deployment is Available, so its refusal is retried. */
-function applyJobsFile(s: Session, f: PlanFile, filePath: string, webhook: string): void {
+function applyRetryingWebhook(s: Session, f: PlanFile, filePath: string, webhook: string): void {
   const retries = s.settings.webhookRetries;
   s.detail(`kubectl apply -f ${f.file}`);
   for (let attempt = 1; ; attempt++) {

@@ -45,11 +45,11 @@ export interface PipelineOptions {
  * Waits for the data pipelines of the plan: their loading Jobs, then their SparkApplications; prints
  * the rows each driver logged and compares them with the pipeline's expected result.
  */
-export function checkPipelines(s: Session, expected: PipelineOptions): void {
+export function checkPipelines(s: Session, options: PipelineOptions): void {
   const { plan } = s;
-  s.enter('prerequisites', `checking kubectl and the data pipeline in ${expected.distDir}`);
+  s.enter('prerequisites', `checking kubectl and the data pipeline in ${options.distDir}`);
   if (plan.pipelines.length === 0) {
-    s.fail(expected.distDir, 'holds no data pipeline (no object labelled spark-platform.io/pipeline)', 'hint: add one in platform.ts (see docs/pipeline.md) and run npm run synth');
+    s.fail(options.distDir, 'holds no data pipeline (no object labelled spark-platform.io/pipeline)', 'hint: add one in platform.ts (see docs/pipeline.md) and run npm run synth');
   }
   const jobs = plan.pipelines.filter((p) => p.kind === 'Job');
   s.enter('load', `waiting for ${jobs.length} loading Job(s)`);
@@ -92,16 +92,16 @@ export function checkPipelines(s: Session, expected: PipelineOptions): void {
     }
     s.say(`${rows.length} result row(s) in the log of ${app.namespace}/${pod}; the first:`);
     rows.slice(0, 5).forEach((row) => s.raw(`      ${row}`));
-    const file = expected.pathOf(app.pipeline);
+    const file = options.pathOf(app.pipeline);
     if (file === undefined) {
       s.say(`no expected result for pipeline ${app.pipeline} (pipelines/${app.pipeline}/expected.json); not compared`);
       continue;
     }
     const diff = compareRows(rows.map((r) => JSON.parse(r)), JSON.parse(fs.readFileSync(file, 'utf8')));
     if (diff.length === 0) {
-      s.say(`✅ ${app.namespace}/${app.name}: the result matches ${expected.shown(file)}`);
+      s.say(`✅ ${app.namespace}/${app.name}: the result matches ${options.shown(file)}`);
     } else {
-      differences.push(`${object}: its result differs from ${expected.shown(file)}:\n${diff.join('\n')}`);
+      differences.push(`${object}: its result differs from ${options.shown(file)}:\n${diff.join('\n')}`);
     }
   }
   if (differences.length > 0) {
