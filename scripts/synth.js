@@ -465,6 +465,8 @@ function finish() {
   }
   finished = true;
   replaceDir(staging, dist);
+  // The apply plan of the app (lib/core/apply-plan.ts), beside the output folder: dist.plan.json.
+  for (const plan of (globalThis[Symbol.for('spark-platform.apply-plans')] ?? new Map()).values()) fs.writeFileSync(`${dist}.plan.json`, `${JSON.stringify(plan(), null, 2)}\n`);
   for (const reports of (globalThis[REPORTS] ?? new Map()).values()) {
     for (const [name, report] of reports) {
       // The jobs' walk through the operator (lib/jobs/explain.ts) only when asked for.

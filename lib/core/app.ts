@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
+import { registerApplyPlan } from './apply-plan';
 import { CHART_DELIVERY_CONTEXT, ChartDelivery } from './delivery';
 import { objectNameProblems, labelsProblems } from './names';
 import { namedImageUserProblems } from './pod-security';
@@ -321,6 +322,8 @@ export class PlatformApp extends App {
     forgetState(this);
     const all = this.node.findAll();
     withConstructs(this, all);
+    // The apply plan (lib/core/apply-plan.ts), which spark-platform-synth writes beside the output.
+    registerApplyPlan(this, all);
     if (!this.isSimple(all)) {
       // Validated before anything is written: cdk8s's own synth creates the output folder first.
       validateOnce(all);

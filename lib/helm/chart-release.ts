@@ -12,6 +12,7 @@ import {
 import { HelmRepository } from '../../imports/flux-source.toolkit.fluxcd.io';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { registerAppChecks } from '../core/app';
+import { ApplyWait, declareApplySteps } from '../core/apply-plan';
 import { ChartDelivery, chartDeliveryOf } from '../core/delivery';
 import { DELIVERY_NAMESPACES, dnsLabelProblem } from '../core/names';
 import { Problems } from '../core/problems';
@@ -225,6 +226,7 @@ export class ChartRelease extends Construct {
         });
         this.resource = this.helmChart;
     }
+    declareApplySteps(this, { release: this.installWait() });
     if (props.valuesVersion !== undefined && SEMVER.test(props.version) && props.version !== props.valuesVersion) {
       problems.add(`version "${props.version}" is not the version of chart ${props.chart} whose values the platform checks and sets (${props.valuesVersion}), and another version's values may differ: use version "${props.valuesVersion}"`);
     }
@@ -256,6 +258,31 @@ export class ChartRelease extends Construct {
   /** 0 for a release without dependencies, else one more than the latest of its dependencies. */
   public get syncWave(): number {
     return releaseWave(this, []);
+  }
+
+  /**
+   * What `npm run cluster:apply` waits for after applying the release: k3s's helm controller installs a
+   * HelmChart with the Job helm-install-<name> in the HelmChart's namespace; Flux says a HelmRelease is
+   * Ready; Argo CD finds everything an Application synced Healthy.
+   */
+  private installWait(): ApplyWait {
+    const namespace = this.resource.metadata.namespace!;
+    const name = this.resource.name;
+    if (this.helmRelease !== undefined) {
+      return { type: 'condition', resource: 'helmreleases.helm.toolkit.fluxcd.io', namespace, name, condition: 'Ready', timeout: 'HELM_JOB_TIMEOUT' };
+    }
+    if (this.application !== undefined) {
+      return { type: 'condition', resource: 'applications.argoproj.io', namespace, name, condition: 'jsonpath={.status.health.status}=Healthy', timeout: 'HELM_JOB_TIMEOUT' };
+    }
+    return {
+      type: 'job',
+      namespace,
+      name: `helm-install-${name}`,
+      timeout: 'HELM_JOB_TIMEOUT',
+      what: `installs HelmChart ${namespace}/${name}`,
+      failed: 'the chart install failed',
+      absentHint: `hint: k3s's helm controller creates it; check: kubectl get helmchart -n ${namespace} ${name} -o yaml`,
+    };
   }
 
   /** The values as rendered into the release. */

@@ -2,6 +2,7 @@ import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct, IConstruct } from 'constructs';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { registerAppChecks } from '../core/app';
+import { declareApplySteps } from '../core/apply-plan';
 import { podSecurityLabels, PodSecurityLevel } from '../core/pod-security';
 import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
@@ -209,6 +210,24 @@ export class SparkOperatorRelease extends Construct {
     const root = this.node.root as IConstruct & { [RELEASES]?: SparkOperatorRelease[] };
     root[RELEASES] = [...(root[RELEASES] ?? []), this];
     this.node.addValidation({ validate: () => this.appProblems() });
+    // The apply plan: the SparkApplication kind exists once the chart installed its CRD, and the
+    // operator's webhook (failurePolicy Fail) rejects applications until it serves.
+    const deployment = (component: string) => ({
+      type: 'condition' as const, resource: 'deployment', namespace: this.namespaceName, name: `${this.fullName}-${component}`, condition: 'Available', timeout: 'OPERATOR_TIMEOUT' as const,
+    });
+    declareApplySteps(this, {
+      readiness: {
+        phase: 'operator',
+        title: 'waiting for the Spark Operator',
+        when: 'before-jobs',
+        waits: [
+          { type: 'condition', resource: 'customresourcedefinition', name: 'sparkapplications.sparkoperator.k8s.io', condition: 'Established', timeout: 'CRD_TIMEOUT' },
+          deployment('controller'),
+          deployment('webhook'),
+        ],
+      },
+      operator: { namespace: this.namespaceName, name: this.fullName },
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { HelmChart } from '../../../imports/helm.cattle.io';
 import { PodMonitor } from '../../../imports/monitoring-monitoring.coreos.com';
 import { registerAppChecks } from '../../core/app';
+import { declareApplySteps } from '../../core/apply-plan';
 import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
 import { Problems } from '../../core/problems';
 import { monitorSelectionProblems } from './monitor-selection';
@@ -244,6 +245,21 @@ export class PlatformMonitoring extends Construct {
     this.isolate(pods, tenantNames, apiServer, nodeCidr);
     problems.addAll(monitorSelectionProblems(this.values, { releaseName: this.releaseName, namespace: ns, operatorNamespace: props.operator.namespaceName }));
     this.node.addValidation({ validate: () => this.appProblems() });
+    // The apply plan: Prometheus and Grafana serve before the jobs start, so that their metrics are kept.
+    declareApplySteps(this, {
+      readiness: {
+        phase: 'monitoring',
+        title: `waiting for Prometheus and Grafana in ${ns}`,
+        when: 'before-jobs',
+        waits: [
+          { type: 'condition', resource: 'deployment', namespace: ns, name: `${fullName}-operator`, condition: 'Available', timeout: 'MONITORING_TIMEOUT' },
+          { type: 'condition', resource: 'statefulset', namespace: ns, name: `prometheus-${fullName}-prometheus`, condition: 'jsonpath={.status.readyReplicas}=1', timeout: 'MONITORING_TIMEOUT' },
+          { type: 'condition', resource: 'deployment', namespace: ns, name: this.grafanaServiceName, condition: 'Available', timeout: 'MONITORING_TIMEOUT' },
+        ],
+        grafanaHowto: true,
+      },
+      grafana: { namespace: ns, name: this.grafanaServiceName },
+    });
   }
 
   /**

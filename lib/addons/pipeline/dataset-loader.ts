@@ -1,12 +1,13 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
+import { declareApplySteps } from '../../core/apply-plan';
 import { dnsLabelProblem } from '../../core/names';
 import { Problems } from '../../core/problems';
 import { FSSHELL, hadoopGenericOptions, tenantScriptJob } from '../../jobs/tenant-script-job';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { NON_INTERNET_RANGES } from '../../tenancy/tenant-network';
-import { PipelineStorage, storageReachProblem } from './pipeline-storage';
+import { PIPELINE_LABEL, PipelineStorage, storageReachProblem } from './pipeline-storage';
 
 /** One file of a public dataset, pinned by its checksum. */
 export interface DatasetFile {
@@ -157,6 +158,11 @@ export class DatasetLoader extends Construct {
       tmpSize: '1Gi',
     });
     this.node.addValidation({ validate: () => [storageReachProblem(tenant, storage)].filter((p): p is string => p !== undefined) });
+    const pipeline = props.labels?.[PIPELINE_LABEL];
+    if (pipeline !== undefined) {
+      // The apply plan: `npm run cluster:pipeline` waits for the data before its jobs' results.
+      declareApplySteps(this, { pipeline: { pipeline, kind: 'Job', namespace: tenant.namespaceName, name: props.name } });
+    }
   }
 
   /** The S3A URI of a loaded file, for a job's arguments; a name the loader does not load is reported at synth. */

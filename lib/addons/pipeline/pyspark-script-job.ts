@@ -7,6 +7,7 @@ import {
   SparkApplicationSpecType,
 } from '../../../imports/sparkoperator.k8s.io';
 import { registerAppChecks } from '../../core/app';
+import { declareApplySteps } from '../../core/apply-plan';
 import { dnsSubdomainProblem } from '../../core/names';
 import { Problems } from '../../core/problems';
 import { SparkJob } from '../../jobs/spark-job';
@@ -174,5 +175,9 @@ export class PySparkScriptJob extends SparkJob {
       this.problems.add(`storage is the location of namespace ${props.storage.namespace}, not of the tenant ${props.tenant.namespaceName}: pass the tenant's own location, for example storage.locationOf(tenant)`);
     }
     this.node.addValidation({ validate: () => [storageReachProblem(props.tenant, props.storage)].filter((p): p is string => p !== undefined) });
+    if (props.pipeline !== undefined) {
+      // The apply plan: `npm run cluster:pipeline` checks what the driver logged.
+      declareApplySteps(this, { pipeline: { pipeline: props.pipeline, kind: 'SparkApplication', namespace: props.tenant.namespaceName, name: props.name } });
+    }
   }
 }

@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
+import { declareApplySteps } from '../../core/apply-plan';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../core/names';
 import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
 import { Problems } from '../../core/problems';
@@ -21,15 +22,17 @@ export const SEAWEEDFS_S3_PORT = 8333;
 export const SEAWEEDFS_UID = 1000;
 
 /**
- * The annotation of the store's Namespace that lists the Secrets k3d/platform.sh creates at apply
- * time, before the store starts: `<namespace>/<secret>:<copy>` entries, separated by spaces. The
- * Secret `<secret>` in `<namespace>` gets random keys (ACCESS_KEY_ID, SECRET_ACCESS_KEY) unless it
- * exists; `<copy>` in the store's namespace gets the same keys, for the store's identities.
+ * The annotation of the store's Namespace that lists, for readers of the manifests, the Secrets
+ * created at apply time, before the store starts: `<namespace>/<secret>:<copy>` entries, separated
+ * by spaces. The Secret `<secret>` in `<namespace>` gets random keys (ACCESS_KEY_ID,
+ * SECRET_ACCESS_KEY) unless it exists; `<copy>` in the store's namespace gets the same keys, for the
+ * store's identities. The apply command reads the same list from the apply plan (dist.plan.json).
  */
 export const GENERATED_CREDENTIALS_ANNOTATION = 'spark-platform.io/generated-credentials';
 /**
- * The annotation of a chart release (HelmChart, HelmRelease or Application) that lists the Deployments (`<namespace>/<name>`, separated by
- * spaces) the chart starts, which k3d/platform.sh waits for after the chart is installed.
+ * The annotation of a chart release (HelmChart, HelmRelease or Application) that lists, for readers
+ * of the manifests, the Deployments (`<namespace>/<name>`, separated by spaces) the chart starts; the
+ * apply command waits for them after the chart is installed, as the apply plan (dist.plan.json) says.
  */
 export const READY_DEPLOYMENTS_ANNOTATION = 'spark-platform.io/ready-deployments';
 
@@ -211,8 +214,23 @@ export class SeaweedfsStore extends Construct {
       valuesSchema: 'seaweedfs',
       valuesVersion: SEAWEEDFS_CHART_VERSION,
     });
-    // A k3s chart install is done before its pods are; k3d/platform.sh waits for these as well.
+    // A k3s chart install is done before its pods are; the apply command waits for these as well.
     this.release.resource.metadata.addAnnotation(READY_DEPLOYMENTS_ANNOTATION, `${this.namespaceName}/${this.fullName}-all-in-one`);
+    // The apply plan: the identities' keys are generated before the store starts, and the jobs wait
+    // for the store to serve.
+    declareApplySteps(this, {
+      secrets: this.identities.map((i) => ({
+        namespace: i.secretNamespace,
+        name: i.secretName,
+        keys: [ACCESS_KEY_ID, SECRET_ACCESS_KEY],
+        copy: { namespace: this.namespaceName, name: i.name },
+      })),
+      readiness: {
+        phase: this.releaseName,
+        when: 'after-file',
+        waits: [{ type: 'condition', resource: 'deployment', namespace: this.namespaceName, name: `${this.fullName}-all-in-one`, condition: 'Available', timeout: 'WORKLOAD_TIMEOUT' }],
+      },
+    });
   }
 
   /** The chart values: the all-in-one server only, hardened, with authentication from the identities file. */

@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
+import { declareApplySteps } from '../../core/apply-plan';
 import { dnsLabelProblem } from '../../core/names';
 import { Problems } from '../../core/problems';
 import { Quantity } from '../../core/quantity';
@@ -266,6 +267,8 @@ export class SparkHistoryServer extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: viewer.name },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: props.tenant.developersGroup }],
     });
+    // The apply plan: the apply and status commands print how to open it.
+    declareApplySteps(this, { historyServer: { namespace: ns, name: this.name, port: SPARK_HISTORY_PORT } });
   }
 
   /** The command that opens the UI on `localPort` of the user's machine. */

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { HelmChart } from '../../../imports/helm.cattle.io';
 import { Queue, QueueSpecCapability } from '../../../imports/volcano-scheduling.volcano.sh';
 import { registerAppChecks } from '../../core/app';
+import { declareApplySteps } from '../../core/apply-plan';
 import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
 import { Problems } from '../../core/problems';
 import { ChartRelease, deepMerge } from '../../helm/chart-release';
@@ -185,6 +186,18 @@ export class VolcanoScheduling extends Construct {
 
     this.isolate(apiServer);
     this.node.addValidation({ validate: () => this.appProblems() });
+    // The apply plan: Volcano's webhook admits its Queues (failurePolicy Fail), and its scheduler must
+    // run before any job is gang-scheduled, so it is waited for before the Queues are applied again.
+    declareApplySteps(this, {
+      readiness: {
+        phase: 'volcano',
+        title: `waiting for Volcano in ${this.namespaceName}`,
+        when: 'before-custom-resources',
+        waits: ['admission', 'controllers', 'scheduler'].map((component) => ({
+          type: 'condition', resource: 'deployment', namespace: this.namespaceName, name: `${this.releaseName}-${component}`, condition: 'Available', timeout: 'VOLCANO_TIMEOUT',
+        })),
+      },
+    });
   }
 
   /**
