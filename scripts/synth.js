@@ -584,12 +584,13 @@ async function main() {
   if (underCdk8sCli) {
     console.log = console.error;
   }
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
   if (!isFresh()) {
     await build();
     prune();
   }
+  // Made after the build, so that the build sees the app's folder as the next run will.
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
   process.env.CDK8S_OUTDIR = staging;
   fs.mkdirSync(cacheDir, { recursive: true });
   fs.rmSync(reportsFile, { force: true });
