@@ -3,6 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { folderDocs, parseDocs, scratchDir } from '../support/project';
 
+// These tests run processes (synth, helm, npm, tsc, jest): a generous limit per test, so that a
+// loaded machine makes them slower, never failed. They assert output, never duration.
+jest.setTimeout(300_000);
+
 // The package as another repo gets it. A copy of this repo without node_modules, build/ or .git
 // stands in for a fresh clone, so `npm pack` must build the package from nothing (prepack), and
 // builds running in this working tree at the same time are left alone. The tarball is installed
