@@ -230,7 +230,7 @@ describe('the package as another repo uses it', () => {
     const tested = run(consumer, process.execPath, [jest, '--ci']);
     // THEN the snapshot test passes, and its snapshot is the YAML the synth wrote, chart after chart
     expectSuccess(tested);
-    expect(tested.stderr).toMatch(/1 snapshot passed/);
+    expect(tested.stderr).toMatch(/Snapshots: +1 passed, 1 total/);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const snapshot = require(path.join(consumer, '__snapshots__', 'main.test.ts.snap'));
     expect(snapshot['the platform synthesizes to the reviewed manifests 1']).toBe(`\n"${files.join('---\n')}"\n`);
@@ -239,7 +239,7 @@ describe('the package as another repo uses it', () => {
     fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace('workers: 20', 'workers: 21'));
     const changed = run(consumer, process.execPath, [jest, '--ci']);
     expect(changed.status).not.toBe(0);
-    expect(changed.stderr).toMatch(/1 snapshot failed/);
+    expect(changed.stderr).toMatch(/Snapshots: +1 failed, 1 total/);
     expect(changed.stderr).toMatch(/workers: 21/);
   });
 
