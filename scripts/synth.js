@@ -147,10 +147,17 @@ function contentHash(file) {
   }
 }
 
-/** A folder's entries, as a hash of their sorted names, or 'missing': what a resolver finds in it. */
+/** What synth itself writes, which no import of the app resolves to. */
+const OWN_OUTPUT = new Set([dist, `${dist}.next`, `${dist}.old`, staging]);
+
+/**
+ * A folder's entries, as a hash of their sorted names, or 'missing': what a resolver finds in it.
+ * Synth's own output and staging folders are left out: a synth creates them.
+ */
 function listingHash(dir) {
   try {
-    return require('crypto').createHash('sha256').update(fs.readdirSync(dir).sort().join('\n')).digest('hex');
+    const names = fs.readdirSync(dir).filter((name) => !OWN_OUTPUT.has(path.join(dir, name)));
+    return require('crypto').createHash('sha256').update(names.sort().join('\n')).digest('hex');
   } catch {
     return 'missing';
   }
