@@ -151,13 +151,12 @@ function contentHash(file) {
 const OWN_OUTPUT = new Set([dist, `${dist}.next`, `${dist}.old`, staging]);
 
 /**
- * A folder's entries, as a hash of their sorted names, or 'missing': what a resolver finds in it.
- * Synth's own output and staging folders are left out: a synth creates them.
+ * A folder's entries, their sorted names, or 'missing': what a resolver finds in it. Synth's own
+ * output and staging folders are left out: a synth creates them.
  */
-function listingHash(dir) {
+function listing(dir) {
   try {
-    const names = fs.readdirSync(dir).filter((name) => !OWN_OUTPUT.has(path.join(dir, name)));
-    return require('crypto').createHash('sha256').update(names.sort().join('\n')).digest('hex');
+    return fs.readdirSync(dir).filter((name) => !OWN_OUTPUT.has(path.join(dir, name))).sort().join('/');
   } catch {
     return 'missing';
   }
@@ -179,8 +178,7 @@ function writeAtomically(file, data) {
  * Whether the cached bundle is what a build would make now. Its manifest records the versions of
  * Node, esbuild and this script, and for every input (each source file, each package's package.json,
  * the app's package.json, lockfile and tsconfig.json) its content hash, and for every folder the
- * resolver looked in (each input's folder, and each node_modules folder above one) the hash of its
- * listing: a new file that an import would now resolve to changes the listing of its folder. An
+ * resolver looked in (each input's folder, and each node_modules folder above one) its listing: a new file that an import would now resolve to changes the listing of its folder. An
  * entry whose signature is unchanged is the same; one whose signature changed is hashed again and
  * compared, and the manifest is updated with the new signatures when every hash still matches.
  */
@@ -194,11 +192,11 @@ function isFresh() {
   } catch {
     return false;
   }
-  if (recorded.node !== process.version || recorded.synth !== SYNTH_VERSION || recorded.esbuild !== esbuildVersion() || !recorded.files || !recorded.folders) {
+  if (recorded.node !== process.version || recorded.esbuild !== esbuildVersion() || !recorded.files || !recorded.folders) {
     return false;
   }
   let resigned = false;
-  for (const [entries, hashOf] of [[recorded.files, contentHash], [recorded.folders, listingHash]]) {
+  for (const [entries, hashOf] of [[recorded.files, contentHash], [recorded.folders, listing]]) {
     for (const [name, entry] of Object.entries(entries)) {
       const now = signature(name);
       if (now === entry.signature) {
@@ -217,8 +215,6 @@ function isFresh() {
   return true;
 }
 
-/** This script's own content hash: a bundle built by another version of it is built again. */
-const SYNTH_VERSION = contentHash(__filename);
 
 /**
  * What a bundle was built from (see isFresh). An input that changed after the build started (its
@@ -236,6 +232,8 @@ function inputsOf(metafile, read, startedMs) {
   for (const file of ['package.json', 'package-lock.json', 'tsconfig.json']) {
     files.add(path.join(root, file));
   }
+  // This script: a bundle built by another version of it is built again.
+  files.add(__filename);
   const folders = new Set();
   for (const file of files) {
     folders.add(path.dirname(file));
@@ -254,7 +252,7 @@ function inputsOf(metafile, read, startedMs) {
     const changed = sig !== 'missing' && BigInt(sig.split(':')[3]) >= since;
     return [name, { signature: sig, hash: changed ? 'changed during the build' : hashOf(name) }];
   }));
-  return { files: record(files, contentHash), folders: record(folders, listingHash) };
+  return { files: record(files, contentHash), folders: record(folders, listing) };
 }
 
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
@@ -422,7 +420,7 @@ async function build() {
   writeAtomically(bundle, minified.code);
   fs.rmSync(`${bundle}.cache`, { force: true });
   const { files, folders } = inputsOf(result.metafile, read, startedMs);
-  writeAtomically(manifest, JSON.stringify({ entry, packages, node: process.version, esbuild: esbuild.version, synth: SYNTH_VERSION, files, folders }, null, 1));
+  writeAtomically(manifest, JSON.stringify({ entry, packages, node: process.version, esbuild: esbuild.version, files, folders }, null, 1));
 }
 
 /**
@@ -431,10 +429,11 @@ async function build() {
  * names for cache files no longer find).
  */
 function prune() {
+  const script = contentHash(__filename);
   for (const file of fs.readdirSync(cacheDir).filter((f) => f.endsWith('.inputs.json'))) {
     try {
-      const { entry: built, node, synth } = JSON.parse(fs.readFileSync(path.join(cacheDir, file), 'utf8'));
-      if (!fs.existsSync(built) || node !== process.version || synth !== SYNTH_VERSION) {
+      const { entry: built, node, files } = JSON.parse(fs.readFileSync(path.join(cacheDir, file), 'utf8'));
+      if (!fs.existsSync(built) || node !== process.version || files?.[__filename]?.hash !== script) {
         const base = path.join(cacheDir, file.slice(0, -'.inputs.json'.length));
         for (const f of [base, `${base}.cache`, `${base}.inputs.json`, base.replace(/\.js$/, '.debug.js'), base.replace(/\.js$/, '.debug.js.map')]) {
           fs.rmSync(f, { force: true });

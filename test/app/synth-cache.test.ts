@@ -91,14 +91,19 @@ describe('the synth cache', () => {
     const recorded = JSON.parse(fs.readFileSync(manifest, 'utf8'));
     expect(recorded.esbuild).toBe(JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules', 'esbuild', 'package.json'), 'utf8')).version);
     expect(recorded.node).toBe(process.version);
-    for (const [field, other] of [['esbuild', '0.1.0'], ['node', 'v18.0.0'], ['synth', 'an older script']]) {
-      // WHEN its manifest says another version built it
+    const script = recorded.files[SYNTH];
+    expect(script.hash).toMatch(/^[0-9a-f]{64}$/);
+    const olderScript = (m: any) => ({ ...m, files: { ...m.files, [SYNTH]: { signature: 'another file', hash: '0'.repeat(64) } } });
+    for (const [what, edit] of [['esbuild', (m: any) => ({ ...m, esbuild: '0.1.0' })], ['Node', (m: any) => ({ ...m, node: 'v18.0.0' })], ['synth script', olderScript]] as const) {
+      // WHEN its manifest says another esbuild, Node or synth script built it
       const built = fs.statSync(bundle).mtimeMs;
-      fs.writeFileSync(manifest, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, 'utf8')), [field]: other }));
+      fs.writeFileSync(manifest, JSON.stringify(edit(JSON.parse(fs.readFileSync(manifest, 'utf8')))));
       // THEN the next synth builds it again, and records the versions of this run
       synth(dir);
-      expect(fs.statSync(bundle).mtimeMs).toBeGreaterThan(built);
-      expect(JSON.parse(fs.readFileSync(manifest, 'utf8'))).toMatchObject({ esbuild: recorded.esbuild, node: recorded.node, synth: recorded.synth });
+      expect({ what, rebuilt: fs.statSync(bundle).mtimeMs > built }).toEqual({ what, rebuilt: true });
+      const now = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+      expect(now).toMatchObject({ esbuild: recorded.esbuild, node: recorded.node });
+      expect(now.files[SYNTH].hash).toBe(script.hash);
     }
     expect(quotaOf(dir)).toBe('7');
   });
