@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // A consumer's own tests, run in the consumer's project by test/app/consumer.test.ts.
+  testPathIgnorePatterns: ['/node_modules/', '/test/fixtures/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },

@@ -33,14 +33,17 @@
 // The library's precompiled schema validators always stay out of the bundle (megabytes of code of
 // which a synth needs a few kinds): each is required from its own file when first needed.
 //
-// The bundle is rewritten to do less per synth (scripts/bundle-rewrites.js): one copy of each
-// CommonJS module's exports for all its importers, and Node's crypto loaded only when first used.
+// The app runs as Node's main module would (`require.main === module` holds in the entry), so an
+// app that synthesizes only when run (`if (require.main === module) app.synth()`) works here, and
+// can be imported by its tests without synthesizing.
 //
-// Caches, in node_modules/.cache/spark-platform/: the bundle with the list of its input files
-// (rebuilt only when one of them changed, or Node did), and V8's compiled code of the bundle and of
+// Caches, in node_modules/.cache/spark-platform/: the bundle, with what it was built from (see
+// isFresh: the content of every input file, the listings of the folders the resolver looked in,
+// and the versions of Node, esbuild and this script), and V8's compiled code of the bundle and of
 // the validators (so that the next run does not parse them again). SYNTH_CACHE=0 rebuilds and compiles
-// everything; SYNTH_DEBUG=1 maps stack traces to the TypeScript sources.
+// everything; SYNTH_DEBUG=1 runs the unminified bundle with stack traces mapped to the TypeScript sources.
 'use strict';
+const { spawnSync } = require('child_process');
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
@@ -98,8 +101,17 @@ const key = hash(`${entry}\n${options.packages}`).slice(0, 12);
 const bundle = path.join(cacheDir, `${path.basename(entry, path.extname(entry))}-${key}.js`);
 const debugBundle = bundle.replace(/\.js$/, '.debug.js');
 const manifest = `${bundle}.inputs.json`;
-/** Where the library's constructs leave the reports to print after a synth (lib/core/app.ts). */
-const REPORTS = Symbol.for('spark-platform.synth-reports');
+/**
+ * Where the app writes its reports (the capacity table), printed after a successful synth: the
+ * library writes them to the file this variable names (lib/core/synth-reports.ts).
+ */
+const REPORTS_VARIABLE = 'SPARK_PLATFORM_SYNTH_REPORTS';
+const reportsFile = path.join(cacheDir, `reports-${process.pid}.txt`);
+/** Where a PlatformApp writes its apply plan (lib/core/apply-plan.ts), moved beside the output folder. */
+const PLAN_VARIABLE = 'SPARK_PLATFORM_APPLY_PLAN';
+const planFile = path.join(cacheDir, `plan-${process.pid}.json`);
+/** The on-request reports the app writes as well (lib/core/synth-reports.ts): --explain asks for `explain`. */
+const REQUESTED_VARIABLE = 'SPARK_PLATFORM_SYNTH_REQUESTED_REPORTS';
 
 /**
  * A name for a file of the cache: 64-bit FNV-1a of the text, as 16 hex digits. Not Node's `crypto`,
@@ -119,14 +131,49 @@ function hash(text) {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
-/** What identifies a version of a file without reading it. */
+/**
+ * What identifies a version of a file or folder without reading it: its inode, size, modification
+ * and change times. The change time (ctime) is set by the system at every change of the content,
+ * and no tool can set it back (`cp -p`, `rsync -t` and `tar` restore the modification time only), so
+ * a file whose signature is unchanged has its content unchanged. A changed signature only means
+ * the content is read again and compared (see isFresh).
+ */
 function signature(file) {
   try {
-    const s = fs.statSync(file);
-    return `${s.mtimeMs}:${s.size}`;
+    const s = fs.statSync(file, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch {
     return 'missing';
   }
+}
+
+/** A file's content hash (SHA-256), or 'missing'. */
+function contentHash(file) {
+  try {
+    return require('crypto').createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  } catch {
+    return 'missing';
+  }
+}
+
+/** What synth itself writes, which no import of the app resolves to. */
+const OWN_OUTPUT = new Set([dist, `${dist}.next`, `${dist}.old`, staging]);
+
+/**
+ * A folder's entries, their sorted names, or 'missing': what a resolver finds in it. Synth's own
+ * output and staging folders are left out: a synth creates them.
+ */
+function listing(dir) {
+  try {
+    return fs.readdirSync(dir).filter((name) => !OWN_OUTPUT.has(path.join(dir, name))).sort().join('/');
+  } catch {
+    return 'missing';
+  }
+}
+
+/** The esbuild that builds the bundles, and its version. */
+function esbuildVersion() {
+  return JSON.parse(fs.readFileSync(require.resolve('esbuild/package.json'), 'utf8')).version;
 }
 
 /** Writes a file whole or not at all, so that a concurrent synth never reads half of it. */
@@ -136,16 +183,85 @@ function writeAtomically(file, data) {
   fs.renameSync(partial, file);
 }
 
+/**
+ * Whether the cached bundle is what a build would make now. Its manifest records the versions of
+ * Node, esbuild and this script, and for every input (each source file, each package's package.json,
+ * the app's package.json, lockfile and tsconfig.json) its content hash, and for every folder the
+ * resolver looked in (each input's folder, and each node_modules folder above one) its listing: a new file that an import would now resolve to changes the listing of its folder. An
+ * entry whose signature is unchanged is the same; one whose signature changed is hashed again and
+ * compared, and the manifest is updated with the new signatures when every hash still matches.
+ */
 function isFresh() {
   if (!useCache || !fs.existsSync(bundle)) {
     return false;
   }
+  let recorded;
   try {
-    const { node, inputs } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
-    return node === process.version && Object.entries(inputs).every(([file, sig]) => signature(file) === sig);
+    recorded = JSON.parse(fs.readFileSync(manifest, 'utf8'));
   } catch {
     return false;
   }
+  if (recorded.node !== process.version || recorded.esbuild !== esbuildVersion() || !recorded.files || !recorded.folders) {
+    return false;
+  }
+  let resigned = false;
+  for (const [entries, hashOf] of [[recorded.files, contentHash], [recorded.folders, listing]]) {
+    for (const [name, entry] of Object.entries(entries)) {
+      const now = signature(name);
+      if (now === entry.signature) {
+        continue;
+      }
+      if (hashOf(name) !== entry.hash) {
+        return false;
+      }
+      entry.signature = now;
+      resigned = true;
+    }
+  }
+  if (resigned) {
+    writeAtomically(manifest, JSON.stringify(recorded, null, 1));
+  }
+  return true;
+}
+
+
+/**
+ * What a bundle was built from (see isFresh). An input that changed after the build started (its
+ * change time is later, less the coarse clock's few milliseconds) may differ from what was bundled:
+ * it is recorded as changed, so that the next run builds again.
+ */
+function inputsOf(metafile, read, startedMs) {
+  const files = new Set([...Object.keys(metafile.inputs).map((f) => path.resolve(root, f)), ...read]);
+  for (const file of [...files]) {
+    const pkg = packageOf(file);
+    if (pkg) {
+      files.add(path.join(pkg.dir, 'package.json'));
+    }
+  }
+  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json']) {
+    files.add(path.join(root, file));
+  }
+  // This script: a bundle built by another version of it is built again.
+  files.add(__filename);
+  const folders = new Set();
+  for (const file of files) {
+    folders.add(path.dirname(file));
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      if (path.basename(dir) !== 'node_modules') {
+        folders.add(path.join(dir, 'node_modules'));
+      }
+      if (path.dirname(dir) === dir) {
+        break;
+      }
+    }
+  }
+  const since = BigInt(startedMs - 50) * 1000000n;
+  const record = (names, hashOf) => Object.fromEntries([...names].sort().map((name) => {
+    const sig = signature(name);
+    const changed = sig !== 'missing' && BigInt(sig.split(':')[3]) >= since;
+    return [name, { signature: sig, hash: changed ? 'changed during the build' : hashOf(name) }];
+  }));
+  return { files: record(files, contentHash), folders: record(folders, listing) };
 }
 
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
@@ -163,27 +279,21 @@ const keepValidatorsOut = {
   },
 };
 
-const GENERATED_CLASSES = /[\\/]imports[\\/][^\\/]+\.[jt]s$/;
-
 /**
  * `__dirname` and `__filename` of every bundled file name the file's own place, not the bundle's:
  * a declaration of both is put in front of the file's code, on its first line (line numbers, and so
- * source maps, are unchanged), after a "use strict" directive or a #! line. Generated classes get
- * the faster undefined-dropping (dropUndefinedFaster in scripts/bundle-rewrites.js).
+ * source maps, are unchanged), after a "use strict" directive or a #! line.
  */
 function keepFileLocations(read) {
   return {
     name: 'file-locations',
     setup(build) {
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
-        let text = fs.readFileSync(args.path, 'utf8');
+        const text = fs.readFileSync(args.path, 'utf8');
         read.add(args.path);
         const ext = path.extname(args.path).slice(1).replace(/^[cm]/, '');
-        const rewritten = GENERATED_CLASSES.test(args.path) ? require('./bundle-rewrites').dropUndefinedFaster(text) : undefined;
-        const changed = rewritten !== undefined;
-        text = rewritten ?? text;
         if (!/\b__(dirname|filename)\b/.test(text)) {
-          return changed ? { contents: text, loader: ext } : undefined;
+          return undefined;
         }
         const declaration = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`;
         const prologue = /^(#![^\n]*\n)?(\s*(["'])use strict\3;?)?/.exec(text)[0];
@@ -310,10 +420,7 @@ async function build() {
   if (packages === 'external') {
     result = await bundleWith(esbuild, 'external', read);
   }
-  // One copy of each CommonJS module's exports for all its importers, and crypto loaded when first
-  // used (scripts/bundle-rewrites.js).
-  const { lazyBuiltins, shareModuleCopies } = require('./bundle-rewrites');
-  const code = lazyBuiltins(shareModuleCopies(result.outputFiles.find((f) => f.path.endsWith('.js')).text), { crypto: Object.getOwnPropertyNames(require('crypto')) });
+  const code = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
   const minified = await esbuild.transform(code, { loader: 'js', format: 'cjs', platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, logLevel: 'silent' });
   fs.mkdirSync(cacheDir, { recursive: true });
   for (const out of result.outputFiles) {
@@ -321,12 +428,8 @@ async function build() {
   }
   writeAtomically(bundle, minified.code);
   fs.rmSync(`${bundle}.cache`, { force: true });
-  // The sources, and what decides how they are built: this script, its rewrites and the TypeScript config.
-  const files = [...new Set([...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)), ...read, __filename, require.resolve('./bundle-rewrites'), path.join(root, 'tsconfig.json')])];
-  // A file written while esbuild read it may not be in the bundle: leave it marked stale.
-  const inputs = Object.fromEntries(files.map((f) => [f, Number(signature(f).split(':')[0]) >= startedMs ? 'changed during the build' : signature(f)]));
-  // The Node that built the bundle named crypto's exports in it (lazyBuiltins).
-  writeAtomically(manifest, JSON.stringify({ entry, packages, node: process.version, inputs }, null, 1));
+  const { files, folders } = inputsOf(result.metafile, read, startedMs);
+  writeAtomically(manifest, JSON.stringify({ entry, packages, node: process.version, esbuild: esbuild.version, files, folders }, null, 1));
 }
 
 /**
@@ -335,10 +438,11 @@ async function build() {
  * names for cache files no longer find).
  */
 function prune() {
+  const script = contentHash(__filename);
   for (const file of fs.readdirSync(cacheDir).filter((f) => f.endsWith('.inputs.json'))) {
     try {
-      const { entry: built, node } = JSON.parse(fs.readFileSync(path.join(cacheDir, file), 'utf8'));
-      if (!fs.existsSync(built) || node !== process.version) {
+      const { entry: built, node, files } = JSON.parse(fs.readFileSync(path.join(cacheDir, file), 'utf8'));
+      if (!fs.existsSync(built) || node !== process.version || files?.[__filename]?.hash !== script) {
         const base = path.join(cacheDir, file.slice(0, -'.inputs.json'.length));
         for (const f of [base, `${base}.cache`, `${base}.inputs.json`, base.replace(/\.js$/, '.debug.js'), base.replace(/\.js$/, '.debug.js.map')]) {
           fs.rmSync(f, { force: true });
@@ -380,6 +484,8 @@ function runCached(file, cacheFile, sig) {
   const require = (id) => (path.isAbsolute(id) && id.endsWith('.js') ? requireCached(id) : nodeRequire(id));
   require.resolve = nodeRequire.resolve;
   require.cache = nodeRequire.cache;
+  // The app's bundle is the main module, as if Node ran it; the files it requires are not.
+  require.main = file === bundle ? module : nodeRequire.main;
   script.runInThisContext()(module.exports, require, module, file, path.dirname(file));
   module.loaded = true;
   return module.exports;
@@ -407,6 +513,7 @@ function saveCompiledCode() {
 }
 
 function replaceDir(from, to) {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
   const next = `${to}.next`;
   const old = `${to}.old`;
   fs.rmSync(next, { recursive: true, force: true });
@@ -440,6 +547,8 @@ function fail(error) {
     return;
   }
   finished = true;
+  fs.rmSync(reportsFile, { force: true });
+  fs.rmSync(planFile, { force: true });
   const message = error instanceof Error ? error.message : String(error);
   console.error(`synth failed; ${shown(dist)}/ is unchanged.\n${message}`);
   if (debug && error instanceof Error) {
@@ -463,17 +572,26 @@ function finish() {
     fail(new Error(`the app wrote no manifests to ${shown(staging)}/: call app.synth() at the end of ${shown(entry)}`));
     return;
   }
+  try {
+    replaceDir(staging, dist);
+  } catch (error) {
+    fail(new Error(`cannot write ${shown(dist)}/: ${error.message}`));
+    return;
+  }
   finished = true;
-  replaceDir(staging, dist);
   // The apply plan of the app (lib/core/apply-plan.ts), beside the output folder: dist.plan.json.
-  for (const plan of (globalThis[Symbol.for('spark-platform.apply-plans')] ?? new Map()).values()) fs.writeFileSync(`${dist}.plan.json`, `${JSON.stringify(plan(), null, 2)}\n`);
-  for (const reports of (globalThis[REPORTS] ?? new Map()).values()) {
-    for (const [name, report] of reports) {
-      // The jobs' walk through the operator (lib/jobs/explain.ts) only when asked for.
-      if (name !== 'explain' || options.explain) {
-        console.log(report());
-      }
-    }
+  // An app that writes no plan (a plain cdk8s App) leaves no plan of an earlier synth behind.
+  if (fs.existsSync(planFile)) {
+    fs.copyFileSync(planFile, `${dist}.plan.json`);
+    fs.rmSync(planFile, { force: true });
+  } else {
+    fs.rmSync(`${dist}.plan.json`, { force: true });
+  }
+  // What follows a successful synth: the app's reports, then what was written.
+  const reports = fs.existsSync(reportsFile) ? fs.readFileSync(reportsFile, 'utf8') : '';
+  fs.rmSync(reportsFile, { force: true });
+  if (reports !== '') {
+    console.log(reports.replace(/\n$/, ''));
   }
   const files = fs.readdirSync(dist).sort();
   console.log(`wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${shown(dist)}/: ${files.join(', ')}`);
@@ -490,13 +608,20 @@ async function main() {
   if (underCdk8sCli) {
     console.log = console.error;
   }
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
   if (!isFresh()) {
     await build();
     prune();
   }
+  // Made after the build, so that the build sees the app's folder as the next run will.
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
   process.env.CDK8S_OUTDIR = staging;
+  fs.mkdirSync(cacheDir, { recursive: true });
+  fs.rmSync(reportsFile, { force: true });
+  process.env[REPORTS_VARIABLE] = reportsFile;
+  fs.rmSync(planFile, { force: true });
+  process.env[PLAN_VARIABLE] = planFile;
+  process.env[REQUESTED_VARIABLE] = options.explain ? 'explain' : '';
   // An app may finish its synth later (an async main): the output is replaced once nothing is left
   // to run, and an error thrown meanwhile fails the synth.
   process.on('uncaughtException', fail);
@@ -504,8 +629,11 @@ async function main() {
   process.once('beforeExit', finish);
   process.once('exit', (code) => (code === 0 ? finish() : undefined));
   if (debug) {
-    process.setSourceMapsEnabled(true);
-    require(debugBundle);
+    // The unminified bundle as Node's main module, with stack traces mapped to the sources.
+    const run = spawnSync(process.execPath, ['--enable-source-maps', debugBundle], { stdio: 'inherit', env: process.env });
+    if (run.status !== 0) {
+      fail(new Error(`the app exited with ${run.status ?? run.signal}`));
+    }
   } else {
     runCached(bundle, `${bundle}.cache`, signature(bundle));
   }

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { ApiObject, App, Chart, Names } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
@@ -194,14 +195,18 @@ export function applyPlan(app: App, all: IConstruct[] = app.node.findAll()): App
   };
 }
 
-/** Where apps leave their plans for spark-platform-synth (scripts/synth.js), which writes them. */
-const PLANS = Symbol.for('spark-platform.apply-plans');
-
 /**
- * Records the plan of `app` for spark-platform-synth, which writes it beside the output folder. The
- * registry is global, so the command finds the plan whichever copy of the library the app was built with.
+ * The environment variable that names the file a PlatformApp writes its apply plan to after a
+ * successful synth. spark-platform-synth (scripts/synth.js) sets it, and moves the file beside the
+ * output folder (`dist.plan.json`); when it is not set, no plan is written.
  */
-export function registerApplyPlan(app: App, all: IConstruct[]): void {
-  const plans = ((globalThis as any)[PLANS] ??= new Map()) as Map<App, () => ApplyPlan>;
-  plans.set(app, () => applyPlan(app, all));
+export const APPLY_PLAN_FILE = 'SPARK_PLATFORM_APPLY_PLAN';
+
+/** Writes the plan of `app` to the file APPLY_PLAN_FILE names, when it is set. */
+export function writeApplyPlan(app: App, all: IConstruct[]): void {
+  const file = process.env[APPLY_PLAN_FILE];
+  if (file === undefined || file === '') {
+    return;
+  }
+  fs.writeFileSync(file, `${JSON.stringify(applyPlan(app, all), null, 2)}\n`);
 }

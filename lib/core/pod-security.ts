@@ -135,7 +135,6 @@ export const RESTRICTED_VOLUME_TYPES = [
 
 const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
 const SECCOMP_TYPES = ['RuntimeDefault', 'Localhost'];
-const hasOwn = Object.prototype.hasOwnProperty;
 const HOST_NAMESPACES = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
 const SELINUX_FIELDS = ['user', 'role'] as const;
 const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
@@ -220,7 +219,7 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   const annotations = pod.annotations ?? {};
   for (const key in annotations) {
     const value = annotations[key];
-    if (hasOwn.call(annotations, key) && key.startsWith(APPARMOR_ANNOTATION) && value !== 'runtime/default' && !value.startsWith('localhost/')) {
+    if (Object.hasOwn(annotations, key) && key.startsWith(APPARMOR_ANNOTATION) && value !== 'runtime/default' && !value.startsWith('localhost/')) {
       add('AppArmor', `annotations["${key}"]`, value, 'runtime/default, localhost/<profile> or unset', 'use runtime/default');
     }
   }
@@ -272,7 +271,7 @@ export function podSecurityViolations(level: PodSecurityLevel, pod: PodSecurityI
   (pod.volumes ?? []).forEach((v, i) => {
     let source: string | undefined;
     for (const k in v) {
-      if (hasOwn.call(v, k) && k !== 'name') {
+      if (Object.hasOwn(v, k) && k !== 'name') {
         source = k;
         break;
       }

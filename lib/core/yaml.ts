@@ -207,14 +207,12 @@ function isEmpty(value: object): boolean {
     return value.length === 0;
   }
   for (const key in value) {
-    if (hasOwn.call(value, key)) {
+    if (Object.hasOwn(value, key)) {
       return false;
     }
   }
   return true;
 }
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * The writers push the pieces of each line (indent, key, value) rather than the line: `join` copies
@@ -232,7 +230,7 @@ function writeMap(s: Style, map: Record<string, unknown>, indent: string, out: s
   let start = first;
   // for-in rather than Object.keys: the same own keys in the same order, without an array per map.
   for (const key in map) {
-    if (hasOwn.call(map, key)) {
+    if (Object.hasOwn(map, key)) {
       writeEntry(s, key, map[key], indent, out, start);
       start = false;
     }

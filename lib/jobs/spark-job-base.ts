@@ -83,7 +83,7 @@ export abstract class SparkJobBase extends Construct {
     submissionProblems(this.spec, (p) => this.problems.add(p));
 
     registerSynthReport(this, 'capacity', capacityTable);
-    registerSynthReport(this, EXPLAIN_REPORT, explainJobs);
+    registerSynthReport(this, EXPLAIN_REPORT, explainJobs, { onRequest: true });
     const declared = JOBS.get(this.tenant) ?? [];
     JOBS.set(this.tenant, declared);
     declared.push(this);

@@ -1,6 +1,10 @@
 import * as path from 'path';
 import { readDir, run, SYNTH, tempProject } from '../support/project';
 
+// These tests run processes (synth, helm, npm, tsc, jest): a generous limit per test, so that a
+// loaded machine makes them slower, never failed. They assert output, never duration.
+jest.setTimeout(300_000);
+
 // Every class of bad input that the API server, the operator install or Spark would reject or break
 // on fails synth, naming the construct, the field, the value and the fix, and leaves dist/ exactly
 // as it was. The classes are declared side by side in one app, as a user's mistakes would be, and

@@ -7,6 +7,10 @@ const { countObjects } = require('../../bench/bench.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CHART, helmBinary, writeEquivalentChart, helmTemplate } = require('../../bench/helm.js');
 
+// These tests run processes (synth, helm, npm, tsc, jest): a generous limit per test, so that a
+// loaded machine makes them slower, never failed. They assert output, never duration.
+jest.setTimeout(300_000);
+
 const PLATFORM = path.join(REPO, 'bench', 'platform.ts');
 
 /** Synthesizes the generated platform through scripts/synth.js into a fresh folder; returns it. */

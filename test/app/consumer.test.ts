@@ -3,6 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { folderDocs, parseDocs, scratchDir } from '../support/project';
 
+// These tests run processes (synth, helm, npm, tsc, jest): a generous limit per test, so that a
+// loaded machine makes them slower, never failed. They assert output, never duration.
+jest.setTimeout(300_000);
+
 // The package as another repo gets it. A copy of this repo without node_modules, build/ or .git
 // stands in for a fresh clone, so `npm pack` must build the package from nothing (prepack), and
 // builds running in this working tree at the same time are left alone. The tarball is installed
@@ -80,13 +84,14 @@ beforeAll(() => {
     fs.mkdirSync(path.dirname(link), { recursive: true });
     fs.symlinkSync(path.join(REPO, 'node_modules', dep), link, 'dir');
   }
-  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({
-    name: 'consumer-platform',
-    private: true,
-    dependencies: { [packed.name]: `file:../${packed.filename}` },
-  }, null, 2));
-  for (const file of fs.readdirSync(FIXTURE)) {
-    fs.copyFileSync(path.join(FIXTURE, file), path.join(consumer, file));
+  fs.cpSync(FIXTURE, consumer, { recursive: true });
+  const project = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'package.json'), 'utf8'));
+  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ ...project, dependencies: { [packed.name]: `file:../${packed.filename}` } }, null, 2));
+  // The consumer's test tools, as the cdk8s app template has them.
+  for (const dep of ['jest', 'ts-jest', '@types/jest', 'typescript']) {
+    const link = path.join(consumer, 'node_modules', dep);
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(path.join(REPO, 'node_modules', dep), link, 'dir');
   }
   // npm links a package's bin into node_modules/.bin, where npx finds it, and makes it executable.
   fs.mkdirSync(path.join(consumer, 'node_modules', '.bin'));
@@ -113,7 +118,7 @@ describe('the package as another repo uses it', () => {
     const files = packed.files.map((f) => f.path).sort();
 
     for (const file of files) {
-      expect(file).toMatch(/^(package\.json|README\.md|LICENSE|scripts\/(synth|bundle-rewrites)\.js|build\/(lib|imports)\/([\w-]+\/)*[\w.-]+(\.d\.ts|\.js))$/);
+      expect(file).toMatch(/^(package\.json|README\.md|LICENSE|scripts\/synth\.js|build\/(lib|imports)\/([\w-]+\/)*[\w.-]+(\.d\.ts|\.js))$/);
     }
     expect(files).toEqual(expect.arrayContaining([
       'package.json',
@@ -122,11 +127,10 @@ describe('the package as another repo uses it', () => {
       'build/imports/helm.cattle.io.js',
       'build/imports/helm.cattle.io.d.ts',
       ...libSources.flatMap((name) => [`build/lib/${name}.js`, `build/lib/${name}.d.ts`]),
-      // The precompiled schema validators, and the safe synth command with the rewrites it makes to bundles.
+      // The precompiled schema validators, and the safe synth command.
       'build/lib/core/validators/sparkoperator.k8s.io.js',
       'build/lib/core/validators/kubernetes-v1-namespace.js',
       'scripts/synth.js',
-      'scripts/bundle-rewrites.js',
     ]));
     // Spelled out for the reader; the pattern above already keeps these out.
     expect(files.filter((f) => /^(main\.ts|dist\/|test\/|bench\/|k3d\/|lib\/|imports\/|upstream\/|tsconfig|cdk8s\.yaml|\.)/.test(f))).toEqual([]);
@@ -196,13 +200,49 @@ describe('the package as another repo uses it', () => {
     expect(synth.stdout).toMatch(/wrote 2 files to dist\/: 0000-platform\.k8s\.yaml, 0001-jobs\.k8s\.yaml/);
   });
 
-  test('cdk8s synth with the README\'s cdk8s.yaml does the same and shows the capacity table', () => {
+  test('npm run synth (cdk8s synth with the README\'s cdk8s.yaml) does the same, shows the capacity table and checks for no upgrade', () => {
     expectSuccess(compiled.node16);
-    const synth = run(consumer, path.join(consumer, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], { SYNTH_DIST_DIR: path.join(work, 'dist-cli') });
+    // GIVEN a home whose cdk8s-cli version cache names a newer CLI, as the CLI's upgrade check
+    // would find online (offline the check prints a stack trace instead)
+    const home = path.join(work, 'home');
+    fs.mkdirSync(home, { recursive: true });
+    fs.writeFileSync(path.join(home, '.cdk8s-cli.version'), '999.0.0');
+    const env = { HOME: home, SYNTH_DIST_DIR: path.join(work, 'dist-cli'), PATH: `${path.join(consumer, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` };
+    // WHEN the app is synthesized with the fixture's npm script
+    const synth = run(consumer, 'npm', ['run', '--silent', 'synth'], env);
+    // THEN it writes the manifests and shows the capacity table; the cdk8s CLI swallows its app's
+    // standard output, so the command prints on standard error
     expectSuccess(synth);
-    // The cdk8s CLI swallows its app's standard output, so the command prints on standard error.
     expect(synth.stderr).toMatch(/data-eng\s+requests\.memory\s+24Gi\s+20452Mi\s+4124Mi/);
     expect(fs.readdirSync(path.join(work, 'dist-cli')).sort()).toEqual(['0000-platform.k8s.yaml', '0001-jobs.k8s.yaml']);
+    // AND the CLI did not look for an upgrade (--no-check-upgrade), which it does without the switch
+    expect(synth.stderr).not.toMatch(/new version|cdk8s-cli/i);
+    const checking = run(consumer, path.join(consumer, 'node_modules', '.bin', 'cdk8s'), ['synth'], env);
+    expect(checking.stderr).toMatch(/A new version 999\.0\.0 of cdk8s-cli is available/);
+  });
+
+  test("the fixture's snapshot test (main.test.ts) passes with the YAML synth writes, and fails when the platform changes", () => {
+    expectSuccess(compiled.node16);
+    // GIVEN the manifests spark-platform-synth writes
+    const out = path.join(work, 'dist-snapshot');
+    expectSuccess(run(consumer, process.execPath, ['node_modules/.bin/spark-platform-synth', '--out', out]));
+    const files = fs.readdirSync(out).sort().map((f) => fs.readFileSync(path.join(out, f), 'utf8'));
+    // WHEN the consumer runs its tests (--ci: a missing snapshot fails instead of being written)
+    const jest = path.join(consumer, 'node_modules', 'jest', 'bin', 'jest.js');
+    const tested = run(consumer, process.execPath, [jest, '--ci']);
+    // THEN the snapshot test passes, and its snapshot is the YAML the synth wrote, chart after chart
+    expectSuccess(tested);
+    expect(tested.stderr).toMatch(/Snapshots: +1 passed, 1 total/);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const snapshot = require(path.join(consumer, '__snapshots__', 'main.test.ts.snap'));
+    expect(snapshot['the platform synthesizes to the reviewed manifests 1']).toBe(`\n"${files.join('---\n')}"\n`);
+    // AND a change to the platform fails it
+    const main = path.join(consumer, 'main.ts');
+    fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace('workers: 20', 'workers: 21'));
+    const changed = run(consumer, process.execPath, [jest, '--ci']);
+    expect(changed.status).not.toBe(0);
+    expect(changed.stderr).toMatch(/Snapshots: +1 failed, 1 total/);
+    expect(changed.stderr).toMatch(/workers: 21/);
   });
 
   test('an app whose job does not fit its tenant\'s quota fails synth with the admission message and keeps its dist/', () => {

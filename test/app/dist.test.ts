@@ -2,6 +2,10 @@ import * as path from 'path';
 import { nameErrors, schemaErrors } from '../support/schemas';
 import { parseDocs, readDir, REPO, run, scratchDir, SYNTH } from '../support/project';
 
+// These tests run processes (synth, helm, npm, tsc, jest): a generous limit per test, so that a
+// loaded machine makes them slower, never failed. They assert output, never duration.
+jest.setTimeout(300_000);
+
 const DIST = path.join(REPO, 'dist');
 const committed = readDir(DIST);
 const docs: any[] = Object.keys(committed).flatMap((file) =>

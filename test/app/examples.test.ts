@@ -3,6 +3,10 @@ import { parse } from 'yaml';
 import { nameErrors, schemaErrors } from '../support/schemas';
 import { parseDocs, readDir, REPO, run, scratchDir, SYNTH } from '../support/project';
 
+// These tests run processes (synth, helm, npm, tsc, jest): a generous limit per test, so that a
+// loaded machine makes them slower, never failed. They assert output, never duration.
+jest.setTimeout(300_000);
+
 // examples/flux/ and examples/argocd/ synthesize the seed platform (platform.ts) with another chart
 // delivery. Their dist/ must be what synth makes, and must differ from dist/ only in how the charts
 // are released: the same charts, versions, namespaces and values, every other object identical.

@@ -25,7 +25,43 @@ app.synth();
 
 const previous = { '0000-old.k8s.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: old\n' };
 
+// Each test runs the synth command, which may build a bundle: seconds on a loaded machine.
+jest.setTimeout(120_000);
+
+/** A small valid app; `guarded` synthesizes only when run as the main module. */
+const smallApp = (guarded: boolean) => `
+import { App, Chart } from 'cdk8s';
+import { TenantNamespace } from './lib';
+export const app = new App();
+new TenantNamespace(new Chart(app, 'tenants'), 'team-alpha', { name: 'team-alpha' });
+${guarded ? 'if (require.main === module) {\n  app.synth();\n}' : 'app.synth();'}
+`;
+
 describe('the synth command', () => {
+  test('runs the app as the main module: an app that synthesizes only when run (require.main guard) is synthesized', () => {
+    const dir = tempProject(smallApp(true));
+    const result = run(dir, 'node', [SYNTH]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readDir(path.join(dir, 'dist'))['tenants.k8s.yaml']).toMatch(/name: team-alpha/);
+    // AND the same in SYNTH_DEBUG mode, which runs the unminified bundle
+    fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+    expect(run(dir, 'node', [SYNTH], { SYNTH_DEBUG: '1' }).status).toBe(0);
+    expect(Object.keys(readDir(path.join(dir, 'dist')))).toEqual(['tenants.k8s.yaml']);
+  });
+
+  test('--out into a folder whose parent does not exist creates it; one that cannot be made fails and says why', () => {
+    const dir = tempProject(smallApp(false));
+    const result = run(dir, 'node', [SYNTH, '--out', 'deploy/k8s']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/wrote 1 file to deploy\/k8s\/: tenants\.k8s\.yaml/);
+    expect(Object.keys(readDir(path.join(dir, 'deploy', 'k8s')))).toEqual(['tenants.k8s.yaml']);
+    // A file where a folder must go: no exit 0 with nothing written
+    const blocked = run(dir, 'node', [SYNTH, '--out', 'main.ts/k8s']);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stderr).toMatch(/^synth failed; main\.ts\/k8s\/ is unchanged\.\ncannot write main\.ts\/k8s\/: /m);
+  });
+
   test.each([
     ['npm run synth (node scripts/synth.js)', () => ['node', [SYNTH]] as const],
     ['cdk8s synth', () => [CDK8S, ['synth', '--no-check-upgrade']] as const],

@@ -54,8 +54,8 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('.github/workflows/', () => {
-  test('holds the test, dist drift and end-to-end workflows', () => {
-    expect(workflowFiles).toEqual(['dist.yml', 'e2e.yml', 'test.yml']);
+  test('holds the test, dist drift, peer ranges and end-to-end workflows', () => {
+    expect(workflowFiles).toEqual(['dist.yml', 'e2e.yml', 'peers.yml', 'test.yml']);
   });
 
   test('actionlint reads every workflow and finds nothing in them', () => {

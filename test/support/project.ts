@@ -42,7 +42,7 @@ export function tempProject(mainTs: string, dist?: Record<string, string>, files
 export function run(cwd: string, command: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
   const clean = { ...process.env };
   delete clean.CDK8S_OUTDIR;
-  return spawnSync(command, args, { cwd, env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(command, args, { cwd, env: { ...clean, ...env }, encoding: 'utf8', timeout: 240_000 });
 }
 
 /** The objects of a multi-document YAML text, without empty documents. */
