@@ -33,7 +33,7 @@ describe('the benchmark platform (bench/platform.ts)', () => {
     expect(docs.filter((d) => d.kind === 'Namespace' && /^team-/.test(d.metadata.name)).map((d) => d.metadata.name)).toEqual(['team-0000', 'team-0001', 'team-0002']);
     expect(docs.filter((d) => d.kind === 'SparkApplication')).toHaveLength(15);
     // AND no tenant is overcommitted, so the capacity table has no note
-    expect(stdout).toMatch(/team-0002\s+pods\s+10\s+10\s+0/);
+    expect(stdout).toMatch(/team-0002\s+pods\s+10\s+0\s+10\s+0/);
     expect(stdout).not.toMatch(/^note:/m);
     // AND the bench counts every object
     expect(countObjects(dist)).toBe(docs.length);

@@ -195,8 +195,8 @@ describe('the package as another repo uses it', () => {
     expect(docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy').map((p) => p.spec.matchConstraints.resourceRules[0].resources[0])).toEqual(['sparkapplications', 'scheduledsparkapplications', 'pods']);
 
     // The command prints the capacity table after the synth.
-    expect(synth.stdout).toMatch(/data-eng\s+requests\.memory\s+24Gi\s+20452Mi\s+4124Mi/);
-    expect(synth.stdout).toMatch(/ml\s+pods\s+4\s+2\s+2/);
+    expect(synth.stdout).toMatch(/data-eng\s+requests\.memory\s+24Gi\s+0\s+20452Mi\s+4124Mi/);
+    expect(synth.stdout).toMatch(/ml\s+pods\s+4\s+0\s+2\s+2/);
     expect(synth.stdout).toMatch(/wrote 2 files to dist\/: 0000-platform\.k8s\.yaml, 0001-jobs\.k8s\.yaml/);
   });
 
@@ -213,7 +213,7 @@ describe('the package as another repo uses it', () => {
     // THEN it writes the manifests and shows the capacity table; the cdk8s CLI swallows its app's
     // standard output, so the command prints on standard error
     expectSuccess(synth);
-    expect(synth.stderr).toMatch(/data-eng\s+requests\.memory\s+24Gi\s+20452Mi\s+4124Mi/);
+    expect(synth.stderr).toMatch(/data-eng\s+requests\.memory\s+24Gi\s+0\s+20452Mi\s+4124Mi/);
     expect(fs.readdirSync(path.join(work, 'dist-cli')).sort()).toEqual(['0000-platform.k8s.yaml', '0001-jobs.k8s.yaml']);
     // AND the CLI did not look for an upgrade (--no-check-upgrade), which it does without the switch
     expect(synth.stderr).not.toMatch(/new version|cdk8s-cli/i);

@@ -254,7 +254,7 @@ const MISTAKES: Mistake[] = [
   ['a label the operator owns', driver({ labels: { 'spark-role': 'driver' } }), 'jobs/etl', ['driver.labels["spark-role"] is a label the operator, Spark, the scheduler or the platform own', 'use a label of your own']],
   ['another namespace by conf', conf('spark.kubernetes.namespace', 'team-beta'), 'jobs/etl', ['sparkConf["spark.kubernetes.namespace"] may not be set by a tenant', 'remove it']],
   ['a conf outside the allow-list', conf('spark.driver.memory', '2g'), 'jobs/etl', ['sparkConf["spark.driver.memory"] is not a conf tenants may set', 'use the typed field for it']],
-  ['a dependency from the network', job((s) => ({ ...s, deps: { jars: ['https://example.com/lib.jar'] } })), 'jobs/etl', ['deps.jars[0] "https://example.com/lib.jar" is neither local:/// nor s3a://', 'use a file of the image']],
+  ['a dependency from the network', job((s) => ({ ...s, deps: { jars: ['https://example.com/lib.jar'] } })), 'jobs/etl', ['deps.jars[0] "https://example.com/lib.jar" is not one local:/// file of the image', 'give one local:///... path per entry']],
   ['packages resolved by the controller', job((s) => ({ ...s, deps: { packages: ['org.example:lib:1.0'] } })), 'jobs/etl', ['deps.packages makes the operator\'s controller resolve packages', 'build the jars into the image']],
   ['a proxy user', job((s) => ({ ...s, proxyUser: 'admin' })), 'jobs/etl', ['proxyUser "admin" makes the operator submit as another user', 'remove it']],
   ['the UI on a NodePort', job((s) => ({ ...s, sparkUiOptions: { serviceType: 'NodePort' } })), 'jobs/etl', ['serviceType "NodePort" would expose the driver UI', 'use ClusterIP']],

@@ -83,7 +83,7 @@ describe('the synth command', () => {
     expect(result.stderr).not.toMatch(/failed/);
     expect(result.status).toBe(0);
     // The cdk8s CLI swallows its app's stdout, so the report comes on stderr.
-    expect(result.stderr).toMatch(/team-alpha\s+requests\.memory\s+8Gi\s+6272Mi\s+1920Mi/);
+    expect(result.stderr).toMatch(/team-alpha\s+requests\.memory\s+8Gi\s+2Gi\s+6272Mi\s+-128Mi \(over\)/);
     expect(result.stderr).toMatch(/wrote 7 files to dist\/: 0000-monitoring\.k8s\.yaml, 0000-tenants\.k8s\.yaml, 0000-volcano\.k8s\.yaml, 0001-object-storage\.k8s\.yaml, 0001-spark-operator\.k8s\.yaml, 0002-spark-jobs\.k8s\.yaml, 0003-pipeline\.k8s\.yaml/);
     expect(readDir(path.join(dir, 'dist'))).toEqual(readDir(path.join(REPO, 'dist')));
   });

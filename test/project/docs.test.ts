@@ -93,13 +93,10 @@ describe("the README's table of dist/", () => {
 });
 
 describe('links', () => {
-  // Pages that other work adds to docs/; the README links them already.
-  const COMING = ['docs/isolation.md', 'docs/operator-contract.md'];
-
   test.each(pages)('every relative link of %s leads to a file', (page) => {
     const targets = [...text(page).matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)].map((m) => m[1]).filter((t) => !/^[a-z]+:/.test(t));
     const missing = targets.map((t) => path.relative(REPO, path.resolve(REPO, path.dirname(page), t)))
-      .filter((t) => !fs.existsSync(path.join(REPO, t)) && !COMING.includes(t));
+      .filter((t) => !fs.existsSync(path.join(REPO, t)));
     expect(missing).toEqual([]);
   });
 });
