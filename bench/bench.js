@@ -28,7 +28,7 @@ const REPO = path.resolve(__dirname, '..');
 const SYNTH = path.join(REPO, 'scripts', 'synth.js');
 const PLATFORM = path.join(REPO, 'bench', 'platform.ts');
 const USAGE_PRELOAD = path.join(__dirname, 'resource-usage.js');
-const { CHART, helmBinary } = require('./helm');
+const { CHART, helmBinary, writeValues } = require('./helm');
 const GNU_TIME = '/usr/bin/time';
 
 /** The targets, relative to the same machine where they can be. */
@@ -354,7 +354,9 @@ async function main() {
     const label = `${size.toLocaleString('en-US')} tenants x ${options.jobs} jobs`;
     cases.push({ name: label, key: `size${size}`, size, command: node, args: [SYNTH, PLATFORM, '--bundle-packages'], env: { TENANTS: String(size), JOBS_PER_TENANT: String(options.jobs) }, runs });
     if (helm) {
-      cases.push({ name: `helm template, ${label}`, key: `helm${size}`, command: helm, args: ['template', 'bench', CHART, '--set', `tenants=${size}`, '--set', `jobsPerTenant=${options.jobs}`], runs, stdoutObjects: true });
+      // The values file of the tenants and their jobs is written before the runs, as a team keeps it in its repo.
+      const values = writeValues(CHART, scratch, size, options.jobs);
+      cases.push({ name: `helm template, ${label}`, key: `helm${size}`, command: helm, args: ['template', 'bench', CHART, '-f', values], runs, stdoutObjects: true });
     }
   }
 

@@ -6,16 +6,18 @@
 // node_modules/.cache/spark-platform/. No network is needed.
 //
 // The chart, committed in bench/chart/ (`npm run bench:chart` writes it anew; test/app/bench.test.ts
-// checks that it is fresh), is made from the platform itself: the objects synth writes for one
-// tenant become the templates for every tenant (the tenant's name a template variable, the tenant lists of the
-// operator's values and admission policy bindings ranges over the tenants, the jobs a range over
-// the jobs per tenant). `helm template` of the chart for N tenants and J jobs gives the same
-// objects as synth of the platform for N and J (test/app/bench.test.ts checks it), so the two
-// commands are timed doing the same work.
+// checks that it is fresh), is driven by its values as a real chart is: `.Values.tenants` lists the
+// tenants, each with its quota and its jobs, and the templates range over them. The templates are
+// made from the platform itself: the objects synth writes for one tenant, with the tenant's name,
+// its quota, the job names and arguments taken from the values, and the tenant lists of the
+// operator's values and admission policy bindings ranging over the tenants. `helm template` of the
+// chart with the values of N tenants and J jobs (writeValues) gives the same objects as synth of the
+// platform for N and J (test/app/bench.test.ts checks it), so the two commands do the same work.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const YAML = require('yaml');
 
 const REPO = path.resolve(__dirname, '..');
 const CACHE = path.join(REPO, 'node_modules', '.cache', 'spark-platform');
@@ -90,38 +92,88 @@ function synthOneTenant(dir, jobs) {
 
 const documents = (text) => text.split(/^---\n/m);
 
-/** Replaces each line that lists the template tenant by a range over all tenants, at the same indentation. */
+/** Replaces each line that lists the template tenant by a range over the tenants of the values, at the same indentation. */
 function rangeOverTenantLists(text) {
   return text.replace(new RegExp(`^( *)- ${TEMPLATE_TENANT}\\n`, 'gm'), (_line, indent) =>
-    `{{- range $i := until (int $.Values.tenants) }}\n${indent}- {{ printf "team-%04d" $i }}\n{{- end }}\n`);
+    `{{- range $.Values.tenants }}\n${indent}- {{ .name }}\n{{- end }}\n`);
 }
 
-/** Writes the Helm chart equivalent to the benchmark platform into `dir` (a scratch folder for the synth next to it). */
+/** The `hard:` map of the tenant's own ResourceQuota (`<tenant>-quota`) in the synthesized tenants file. */
+function quotaOf(tenantsYaml) {
+  const quota = documents(tenantsYaml).map((d) => YAML.parse(d)).find((d) => d?.kind === 'ResourceQuota' && d.metadata.name === `${TEMPLATE_TENANT}-quota`);
+  if (!quota) {
+    throw new Error(`the synthesized tenants file has no ResourceQuota ${TEMPLATE_TENANT}-quota`);
+  }
+  return quota.spec.hard;
+}
+
+/** Replaces the `hard:` block of the tenant's own ResourceQuota by the tenant's quota from the values. */
+function quotaFromValues(text) {
+  const start = text.indexOf(`  name: {{ $t }}-quota\n`);
+  const hard = text.indexOf('  hard:\n', start);
+  const end = text.indexOf('---\n', hard);
+  if (start < 0 || hard < 0 || end < 0) {
+    throw new Error('the tenants template has no quota block to take from the values');
+  }
+  return `${text.slice(0, hard)}  hard:\n    {{- toYaml $tenant.quota | nindent 4 }}\n${text.slice(end)}`;
+}
+
+/**
+ * The values of the chart for `tenants` tenants with `jobs` jobs each: what a platform team would
+ * write, a list of its tenants, each with its quota and its jobs (the first a PySpark Pi, the
+ * others ETL jobs with their arguments), the same platform as bench/platform.ts of that size.
+ */
+function benchValues(quota, tenants, jobs) {
+  return {
+    tenants: Array.from({ length: tenants }, (_, i) => ({
+      name: `team-${String(i).padStart(4, '0')}`,
+      quota,
+      jobs: Array.from({ length: jobs }, (_, j) => (j === 0 ? { name: `pi-${j}`, kind: 'pi' } : { name: `etl-${j}`, kind: 'etl', arguments: [String(10 * j)] })),
+    })),
+  };
+}
+
+/**
+ * Writes the Helm chart equivalent to the benchmark platform into `dir` (a scratch folder for the
+ * synth next to it). The chart is driven by its values, as a real chart is: the tenants, their
+ * quotas and their jobs come from `.Values.tenants`; its values.yaml holds one tenant with five jobs.
+ */
 function writeEquivalentChart(dir, scratch, jobs = 5) {
   const out = synthOneTenant(scratch, jobs);
   const tenantName = (text) => text.split(TEMPLATE_TENANT).join('{{ $t }}');
   fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: spark-platform-bench\ndescription: The benchmark platform of bench/platform.ts as a Helm chart\nversion: 0.1.0\n');
-  fs.writeFileSync(path.join(dir, 'values.yaml'), `tenants: 100\njobsPerTenant: ${jobs}\n`);
+  fs.writeFileSync(path.join(dir, 'values.yaml'), YAML.stringify(benchValues(quotaOf(out.tenants), 1, jobs)));
   fs.writeFileSync(path.join(dir, 'templates', 'tenants.yaml'),
-    `{{- range $i := until (int .Values.tenants) }}\n{{- $t := printf "team-%04d" $i }}\n---\n${tenantName(out.tenants)}{{- end }}\n`);
+    `{{- range $tenant := .Values.tenants }}\n{{- $t := $tenant.name }}\n---\n${quotaFromValues(tenantName(out.tenants))}{{- end }}\n`);
   fs.writeFileSync(path.join(dir, 'templates', 'operator.yaml'), rangeOverTenantLists(out.operator));
-  // The first job is the PySpark Pi; the others are ETL jobs told apart by their number.
+  // The first job is the PySpark Pi; the others are ETL jobs with their names and arguments from the values.
   const [pi, etl] = documents(out.jobs);
-  const etlTemplate = tenantName(etl).replace(/name: etl-1\n/, 'name: etl-{{ $j }}\n').replace(/^( +)- "10"\n/m, '$1- "{{ mul 10 $j }}"\n');
+  const etlTemplate = tenantName(etl).replace(/name: etl-1\n/, 'name: {{ $job.name }}\n').replace(/^( +)arguments:\n +- "10"\n/m, '$1arguments:\n$1  {{- toYaml $job.arguments | nindent 4 }}\n');
   fs.writeFileSync(path.join(dir, 'templates', 'jobs.yaml'),
-    `{{- range $i := until (int .Values.tenants) }}\n{{- $t := printf "team-%04d" $i }}\n{{- range $j := until (int $.Values.jobsPerTenant) }}\n---\n{{- if eq $j 0 }}\n${tenantName(pi)}{{- else }}\n${etlTemplate}{{- end }}\n{{- end }}\n{{- end }}\n`);
+    `{{- range $tenant := .Values.tenants }}\n{{- $t := $tenant.name }}\n{{- range $job := $tenant.jobs }}\n---\n{{- if eq $job.kind "pi" }}\n${tenantName(pi)}{{- else }}\n${etlTemplate}{{- end }}\n{{- end }}\n{{- end }}\n`);
 }
 
-/** Runs helm template of the chart in `chart` for the given size; returns the command's result. */
-function helmTemplate(helm, chart, tenants, jobs) {
-  return spawnSync(helm, ['template', 'bench', chart, '--set', `tenants=${tenants}`, '--set', `jobsPerTenant=${jobs}`], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+/**
+ * Writes the values file for `tenants` tenants with `jobs` jobs each into `dir`, with the quota of
+ * the chart's own values.yaml; returns its path.
+ */
+function writeValues(chart, dir, tenants, jobs) {
+  const quota = YAML.parse(fs.readFileSync(path.join(chart, 'values.yaml'), 'utf8')).tenants[0].quota;
+  const file = path.join(dir, `values-${tenants}x${jobs}.yaml`);
+  fs.writeFileSync(file, YAML.stringify(benchValues(quota, tenants, jobs)));
+  return file;
+}
+
+/** Runs helm template of the chart in `chart` with the values file `values`; returns the command's result. */
+function helmTemplate(helm, chart, values) {
+  return spawnSync(helm, ['template', 'bench', chart, '-f', values], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
 }
 
 /** The committed chart. */
 const CHART = path.join(__dirname, 'chart');
 
-module.exports = { CHART, helmBinary, writeEquivalentChart, helmTemplate };
+module.exports = { CHART, helmBinary, writeEquivalentChart, writeValues, helmTemplate };
 
 // `node bench/helm.js` (npm run bench:chart): writes the chart anew into bench/chart/.
 if (require.main === module) {

@@ -5,7 +5,7 @@ import { folderDocs, parseDocs, REPO, run, scratchDir, SYNTH } from '../support/
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { countObjects } = require('../../bench/bench.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { CHART, helmBinary, writeEquivalentChart, helmTemplate } = require('../../bench/helm.js');
+const { CHART, helmBinary, writeEquivalentChart, writeValues, helmTemplate } = require('../../bench/helm.js');
 
 // These tests run processes (synth, helm, npm, tsc, jest): a generous limit per test, so that a
 // loaded machine makes them slower, never failed. They assert output, never duration.
@@ -67,10 +67,10 @@ describe('the Helm chart the benchmark times helm template with (bench/chart/, m
   test('renders the same objects as synth of the platform, tenant lists and job numbers included', async () => {
     // GIVEN the platform synthesized for 3 tenants with 5 jobs each
     const { dist } = synthPlatform({ TENANTS: '3', JOBS_PER_TENANT: '5' });
-    // WHEN helm renders the committed chart for the same size
+    // WHEN helm renders the committed chart with the values of the same size
     const helm = await helmBinary();
     expect(helm).toBeDefined();
-    const rendered = helmTemplate(helm, CHART, 3, 5);
+    const rendered = helmTemplate(helm, CHART, writeValues(CHART, scratchDir('bench-values-'), 3, 5));
     expect(rendered.stderr).toBe('');
     expect(rendered.status).toBe(0);
     // THEN both hold the same objects (helm orders them by kind, so they are compared by identity)
