@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { BATCH_QUEUE_LABEL, EXECUTOR_ACCOUNT_LABEL, JOB_SECRETS_ANNOTATION, PRIORITY_CLASSES_ANNOTATION, SPARK_ROLE_LABEL, TENANT_LABEL } from '../tenancy/tenant-namespace';
 import { RESERVED_POD_LABEL } from './spark-conf-policy';

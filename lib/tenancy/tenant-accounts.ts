@@ -1,5 +1,5 @@
 import { ApiObjectMetadata } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 
 /** Who acts in a tenant's namespace: the accounts of its Spark pods and the group of its people. */

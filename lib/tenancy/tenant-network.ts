@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'net';
-import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from '../core/names';
 

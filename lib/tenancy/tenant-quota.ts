@@ -1,5 +1,5 @@
 import { ApiObjectMetadata } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { Problems } from '../core/problems';
 import { Quantity } from '../core/quantity';

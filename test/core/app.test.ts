@@ -1,21 +1,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Lazy, YamlOutputType } from 'cdk8s';
-import { KubeConfigMap } from 'cdk8s-plus-30/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-30';
 import { Construct, Node } from 'constructs';
 import { PlatformApp } from '../../lib';
 import { scratchDir } from '../support/project';
 
 /** The same app in any App class: charts with one, none and several hundred objects. */
 function build(app: App): void {
-  new KubeConfigMap(new Chart(app, 'first'), 'cm', { metadata: { name: 'first' }, data: { a: '1' } });
+  new k8s.KubeConfigMap(new Chart(app, 'first'), 'cm', { metadata: { name: 'first' }, data: { a: '1' } });
   new Chart(app, 'empty');
   // More objects than the writer buffers at once, in a chart below a plain construct.
   const many = new Chart(new Construct(app, 'group'), 'many', { namespace: 'ns' });
   for (let i = 0; i < 600; i++) {
-    new KubeConfigMap(many, `cm-${i}`, { metadata: { name: `cm-${i}`, labels: { index: String(i) } }, data: { value: `v${i}` } });
+    new k8s.KubeConfigMap(many, `cm-${i}`, { metadata: { name: `cm-${i}`, labels: { index: String(i) } }, data: { value: `v${i}` } });
   }
-  new KubeConfigMap(new Chart(app, 'last'), 'cm', { metadata: { name: 'last' } });
+  new k8s.KubeConfigMap(new Chart(app, 'last'), 'cm', { metadata: { name: 'last' } });
 }
 
 /** Every file of a folder, hidden ones included, with its text. */
@@ -29,7 +29,7 @@ function counted(app: App, withDependency: boolean) {
   const first = new Chart(app, 'first');
   const second = new Chart(app, 'second');
   for (const [chart, name] of [[first, 'a'], [second, 'b']] as const) {
-    const cm = new KubeConfigMap(chart, 'cm', { metadata: { name }, data: { at: Lazy.any({ produce: () => (counts.rendered++, 'x') }) } });
+    const cm = new k8s.KubeConfigMap(chart, 'cm', { metadata: { name }, data: { at: Lazy.any({ produce: () => (counts.rendered++, 'x') }) } });
     cm.node.addValidation({ validate: () => (++counts.validated, []) });
   }
   if (withDependency) {
@@ -75,10 +75,10 @@ describe('PlatformApp.synth', () => {
       // GIVEN an app that cdk8s's own synth writes: a chart nested in another, and a dependency between charts
       const make = (app: App) => {
         const outer = new Chart(app, 'outer');
-        new KubeConfigMap(outer, 'cm', { metadata: { name: 'outer' } });
-        new KubeConfigMap(new Chart(outer, 'inner'), 'cm', { metadata: { name: 'inner' } });
+        new k8s.KubeConfigMap(outer, 'cm', { metadata: { name: 'outer' } });
+        new k8s.KubeConfigMap(new Chart(outer, 'inner'), 'cm', { metadata: { name: 'inner' } });
         const last = new Chart(app, 'last');
-        new KubeConfigMap(last, 'cm', { metadata: { name: 'last' }, data: { a: '1' } });
+        new k8s.KubeConfigMap(last, 'cm', { metadata: { name: 'last' }, data: { a: '1' } });
         last.addDependency(outer);
         return app;
       };
@@ -120,7 +120,7 @@ describe('PlatformApp.synth', () => {
     const invalid = (dir: string) => {
       const app = new PlatformApp({ outdir: dir });
       build(app);
-      new KubeConfigMap(new Chart(app, 'broken'), 'cm', { metadata: { name: 'Not_A_Name' } });
+      new k8s.KubeConfigMap(new Chart(app, 'broken'), 'cm', { metadata: { name: 'Not_A_Name' } });
       return app;
     };
     // WHEN it synthesizes

@@ -1,5 +1,5 @@
 import { Chart, JsonPatch } from 'cdk8s';
-import { KubeNamespace } from 'cdk8s-plus-30/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-30';
 import { parse } from 'yaml';
 import { CHART_DELIVERY_CONTEXT, CHART_INSTALL_RETRIES, ChartDelivery, ChartRelease, ChartReleaseProps, PlatformApp } from '../../lib';
 import { parseDocs } from '../support/project';
@@ -72,7 +72,7 @@ describe('ChartRelease delivery modes', () => {
     new ChartRelease(chart, 'Alone', release({ releaseName: 'alone', namespace: 'alone' }));
     new ChartRelease(chart, 'Housed', release({ releaseName: 'housed', namespace: 'housed' }));
     // Declared after the release: the HelmChart looks when the app is synthesized.
-    new KubeNamespace(chart, 'HousedNamespace', { metadata: { name: 'housed' } });
+    new k8s.KubeNamespace(chart, 'HousedNamespace', { metadata: { name: 'housed' } });
     const charts = ofKind(synth(app), 'HelmChart');
     expect(charts.map((c) => [c.metadata.name, c.spec.createNamespace])).toEqual([['alone', true], ['housed', undefined]]);
   });

@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
 import { Problems } from '../../core/problems';

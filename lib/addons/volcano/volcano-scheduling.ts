@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { HelmChart } from '../../../imports/helm.cattle.io';
 import { Queue, QueueSpecCapability } from '../../../imports/volcano-scheduling.volcano.sh';
