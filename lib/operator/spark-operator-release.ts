@@ -11,6 +11,7 @@ import { RESERVED_NAMESPACES, TenantNamespace } from '../tenancy/tenant-namespac
 import { ApiServerEndpoint, apiServerProblems, ingressProblems, K3D_API_SERVER_ENDPOINTS, TenantIngressRule } from '../tenancy/tenant-network';
 import { SparkOperatorValues, unknownValuePaths } from './spark-operator-values';
 import { TenantAdmissionPolicy } from './tenant-admission-policy';
+import { apiServerEgress, dnsEgress, NamespacePolicies, tcpPorts } from '../core/network-policy-kit';
 
 /** Where the Kubeflow Spark Operator chart is published. */
 export const SPARK_OPERATOR_CHART_REPO = 'https://kubeflow.github.io/spark-operator';
@@ -264,20 +265,16 @@ export class SparkOperatorRelease extends Construct {
    */
   public allowIngress(name: string, rule: TenantIngressRule): void {
     this.problems.addAll(ingressProblems(rule, name));
-    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
-    new k8s.KubeNetworkPolicy(this, `Policy-${name}`, {
-      metadata: { name: `${this.fullName}-${name}`, namespace: this.namespaceName },
-      spec: {
-        podSelector: { matchLabels: rule.toPodLabels },
-        policyTypes: ['Ingress'],
-        ingress: [{
-          from: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
-            podSelector: { matchLabels: rule.fromPodLabels },
-          }],
-          ports: rule.ports.map(tcp),
+    new NamespacePolicies(this, this.namespaceName, this.fullName).allow(`Policy-${name}`, name, {
+      podSelector: { matchLabels: rule.toPodLabels },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
+          podSelector: { matchLabels: rule.fromPodLabels },
         }],
-      },
+        ports: tcpPorts(...rule.ports),
+      }],
     });
   }
 
@@ -292,21 +289,13 @@ export class SparkOperatorRelease extends Construct {
    * but what add-ons open with allowIngress.
    */
   private isolate(apiServer: ApiServerEndpoint[]): void {
-    const ns = this.namespaceName;
-    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
-    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
-      new k8s.KubeNetworkPolicy(this, id, { metadata: { name: `${this.fullName}-${name}`, namespace: ns }, spec });
-    policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const policies = new NamespacePolicies(this, this.namespaceName, this.fullName);
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => policies.allow(id, name, spec);
+    policies.defaultDeny();
     policy('AllowApiServer', 'allow-apiserver', {
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [
-        ...apiServer.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: [tcp(e.port)] })),
-        {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
-        },
-      ],
+      egress: [...apiServerEgress(apiServer), dnsEgress()],
     });
     // The API server calls admission webhooks from the node it runs on, an address that depends on
     // the CNI (a node address, or the node's overlay address); the webhook authenticates itself
@@ -314,12 +303,12 @@ export class SparkOperatorRelease extends Construct {
     policy('AllowWebhook', 'allow-webhook', {
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'spark-operator', 'app.kubernetes.io/component': 'webhook' } },
       policyTypes: ['Ingress'],
-      ingress: [{ ports: [tcp(9443)] }],
+      ingress: [{ ports: tcpPorts(9443) }],
     });
     policy('AllowProbes', 'allow-probes', {
       podSelector: {},
       policyTypes: ['Ingress'],
-      ingress: [{ ports: [tcp(8081)] }],
+      ingress: [{ ports: tcpPorts(8081) }],
     });
   }
 

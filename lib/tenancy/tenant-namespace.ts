@@ -15,10 +15,10 @@ import {
   ingressProblems,
   isolationPolicies,
   K3D_API_SERVER_ENDPOINTS,
-  tcpPorts,
   TenantEgressRule,
   TenantIngressRule,
 } from './tenant-network';
+import { tcpPorts } from '../core/network-policy-kit';
 import {
   parseContainerDefaults,
   parseQuota,
@@ -397,7 +397,7 @@ export class TenantNamespace extends Construct {
             namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
             podSelector: { matchLabels: rule.fromPodLabels },
           }],
-          ports: tcpPorts(rule.ports),
+          ports: tcpPorts(...rule.ports),
         }],
       },
     }));

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'net';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
+import { ApiServerEndpoint, apiServerEgress, dnsEgress, NamespacePolicies, tcpPorts } from '../core/network-policy-kit';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from '../core/names';
 
 /**
@@ -54,13 +55,7 @@ export interface TenantIngressRule {
   readonly ports: number[];
 }
 
-/** Where pods reach the Kubernetes API server: an address range and the port there. */
-export interface ApiServerEndpoint {
-  /** The address range, for example `10.43.0.1/32`. */
-  readonly cidr: string;
-  /** The TCP port, for example 443. */
-  readonly port: number;
-}
+export type { ApiServerEndpoint } from '../core/network-policy-kit';
 
 /**
  * The addresses of the k3d cluster of k3d/k3d-config.yaml, which pins them: the `kubernetes`
@@ -109,10 +104,8 @@ export const SPARK_ROLE_LABEL = 'spark-role';
  * @param labels the labels of every policy
  */
 export function isolationPolicies(scope: Construct, namespaceName: string, apiServer: readonly ApiServerEndpoint[], labels: Record<string, string>): k8s.KubeNetworkPolicy[] {
-  const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => new k8s.KubeNetworkPolicy(scope, id, {
-    metadata: { name: `${namespaceName}-${name}`, namespace: namespaceName, labels },
-    spec,
-  });
+  const policies = new NamespacePolicies(scope, namespaceName, namespaceName, labels);
+  const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => policies.allow(id, name, spec);
   const everyPod: k8s.LabelSelector = {};
   return [
     // Everything not allowed below is denied, in both directions, for every pod of the namespace.
@@ -131,13 +124,7 @@ export function isolationPolicies(scope: Construct, namespaceName: string, apiSe
     policy('AllowDns', 'allow-dns', {
       podSelector: everyPod,
       policyTypes: ['Egress'],
-      egress: [{
-        to: [{
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-        }],
-        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
-      }],
+      egress: [dnsEgress()],
     }),
 
     // Only drivers call the API server, to create and watch their executor pods. The API server is
@@ -145,14 +132,9 @@ export function isolationPolicies(scope: Construct, namespaceName: string, apiSe
     policy('AllowDriverApiServer', 'allow-driver-apiserver', {
       podSelector: { matchLabels: { [SPARK_ROLE_LABEL]: 'driver' } },
       policyTypes: ['Egress'],
-      egress: apiServer.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: tcpPorts([e.port]) })),
+      egress: apiServerEgress(apiServer),
     }),
   ];
-}
-
-/** NetworkPolicy ports for TCP port numbers. */
-export function tcpPorts(ports: number[]): k8s.NetworkPolicyPort[] {
-  return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
 }
 
 /** A NetworkPolicy egress rule for a tenant egress rule. */
@@ -161,7 +143,7 @@ export function egressRule(rule: TenantEgressRule): k8s.NetworkPolicyEgressRule 
     to: [rule.namespace !== undefined
       ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.namespace } }, podSelector: { matchLabels: rule.podLabels } }
       : { ipBlock: { cidr: rule.cidr ?? '', except: rule.except } }],
-    ports: rule.ports !== undefined ? tcpPorts(rule.ports) : undefined,
+    ports: rule.ports !== undefined ? tcpPorts(...rule.ports) : undefined,
   };
 }
 

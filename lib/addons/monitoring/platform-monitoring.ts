@@ -20,6 +20,7 @@ import {
   SPARK_PROMETHEUS_CONF,
   SPARK_UI_PORT,
 } from './platform-metrics';
+import { apiServerEgress, dnsEgress, kubeDnsPeer, NamespacePolicies, tcpPorts } from '../../core/network-policy-kit';
 
 /** Where the kube-prometheus-stack chart is published. */
 export const KUBE_PROMETHEUS_STACK_CHART_REPO = 'https://prometheus-community.github.io/helm-charts';
@@ -333,24 +334,17 @@ export class PlatformMonitoring extends Construct {
    * which NetworkPolicies always admit.
    */
   private isolate(pods: Record<'prometheus' | 'operator' | 'grafana' | 'kubeStateMetrics', Readonly<Record<string, string>>>, tenants: string[], apiServer: ApiServerEndpoint[], nodeCidr: string): void {
-    const ns = this.namespaceName;
-    const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+    const tcp = tcpPorts;
     const here = (labels: Readonly<Record<string, string>>) => ({ podSelector: { matchLabels: { ...labels } } });
-    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
-      new k8s.KubeNetworkPolicy(this, id, { metadata: { name: `${this.releaseName}-${name}`, namespace: ns }, spec });
+    const policies = new NamespacePolicies(this, this.namespaceName, this.releaseName);
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => policies.allow(id, name, spec);
 
-    policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    policies.defaultDeny();
     policy('AllowDnsApiServer', 'allow-dns-apiserver', {
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [
-        {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, ...tcp(53)],
-        },
-        // Every component watches the API server; Prometheus also scrapes it there.
-        ...apiServer.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: tcp(e.port) })),
-      ],
+      // Every component watches the API server; Prometheus also scrapes it there.
+      egress: [dnsEgress(), ...apiServerEgress(apiServer)],
     });
     policy('PrometheusEgress', 'prometheus-egress', {
       ...here(pods.prometheus),
@@ -368,7 +362,7 @@ export class PlatformMonitoring extends Construct {
         { to: [here(pods.operator)], ports: tcp(PROMETHEUS_OPERATOR_PORT) },
         { to: [here(pods.kubeStateMetrics)], ports: tcp(KUBE_STATE_METRICS_PORT) },
         { to: [here(pods.grafana)], ports: tcp(GRAFANA_PORT) },
-        { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: tcp(COREDNS_METRICS_PORT) },
+        { to: [kubeDnsPeer()], ports: tcp(COREDNS_METRICS_PORT) },
         { to: [{ ipBlock: { cidr: nodeCidr } }], ports: tcp(KUBELET_PORT) },
       ],
     });

@@ -9,6 +9,7 @@ import { Quantity } from '../../core/quantity';
 import { ChartRelease } from '../../helm/chart-release';
 import { RESERVED_NAMESPACES } from '../../tenancy/tenant-namespace';
 import { ACCESS_KEY_ID, bucketNameProblem, SECRET_ACCESS_KEY } from './s3a';
+import { dnsEgress, NamespacePolicies, tcpPorts } from '../../core/network-policy-kit';
 
 /** Where the SeaweedFS chart is published. */
 export const SEAWEEDFS_CHART_REPO = 'https://seaweedfs.github.io/seaweedfs/helm';
@@ -330,22 +331,14 @@ export class SeaweedfsStore extends Construct {
    * master, volume and filer ports accept writes without S3's authentication.
    */
   private isolate(): void {
-    const ns = this.namespaceName;
-    const tcp = (ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
-    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
-      new k8s.KubeNetworkPolicy(this, id, { metadata: { name: `${this.fullName}-${name}`, namespace: ns }, spec });
+    const tcp = (ports: number[]) => tcpPorts(...ports);
+    const policies = new NamespacePolicies(this, this.namespaceName, this.fullName);
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => policies.allow(id, name, spec);
     const server = { matchLabels: this.serverPodLabels };
     const hook = { matchLabels: { 'app.kubernetes.io/name': 'seaweedfs', 'app.kubernetes.io/instance': this.releaseName, 'app.kubernetes.io/component': 'bucket-hook' } };
 
-    policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-    policy('AllowDns', 'allow-dns', {
-      podSelector: {},
-      policyTypes: ['Egress'],
-      egress: [{
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, ...tcp([53])],
-      }],
-    });
+    policies.defaultDeny();
+    policy('AllowDns', 'allow-dns', { podSelector: {}, policyTypes: ['Egress'], egress: [dnsEgress()] });
     policy('AllowS3', 'allow-s3', {
       podSelector: server,
       policyTypes: ['Ingress'],

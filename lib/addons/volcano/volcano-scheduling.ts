@@ -13,6 +13,7 @@ import { SparkOperatorRelease } from '../../operator/spark-operator-release';
 import { BATCH_QUEUE_LABEL } from '../../operator/tenant-admission-policy';
 import { RESERVED_NAMESPACES, TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { ApiServerEndpoint, apiServerProblems, K3D_API_SERVER_ENDPOINTS } from '../../tenancy/tenant-network';
+import { apiServerEgress, dnsEgress, NamespacePolicies, tcpPorts } from '../../core/network-policy-kit';
 
 /** Where the Volcano chart is published. */
 export const VOLCANO_CHART_REPO = 'https://volcano-sh.github.io/helm-charts';
@@ -238,28 +239,20 @@ export class VolcanoScheduling extends Construct {
    * API server's calls to the admission webhook.
    */
   private isolate(apiServer: ApiServerEndpoint[]): void {
-    const ns = this.namespaceName;
-    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
-    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
-      new k8s.KubeNetworkPolicy(this, id, { metadata: { name: `${this.releaseName}-${name}`, namespace: ns }, spec });
-    policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const policies = new NamespacePolicies(this, this.namespaceName, this.releaseName);
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => policies.allow(id, name, spec);
+    policies.defaultDeny();
     policy('AllowDnsApiServer', 'allow-dns-apiserver', {
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [
-        {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
-        },
-        ...apiServer.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: [tcp(e.port)] })),
-      ],
+      egress: [dnsEgress(), ...apiServerEgress(apiServer)],
     });
     // The API server calls admission webhooks from an address that depends on the CNI; the webhook
     // authenticates itself with TLS.
     policy('AllowWebhook', 'allow-webhook', {
       podSelector: { matchLabels: { app: 'volcano-admission' } },
       policyTypes: ['Ingress'],
-      ingress: [{ ports: [tcp(VOLCANO_ADMISSION_PORT)] }],
+      ingress: [{ ports: tcpPorts(VOLCANO_ADMISSION_PORT) }],
     });
   }
 
