@@ -138,6 +138,8 @@ export class ChartRelease extends Construct {
   public readonly helmRepository?: HelmRepository;
   /** The Application (Argo CD delivery), else undefined. */
   public readonly application?: Application;
+  /** The chart repository's URL, as its HelmRepository serves it (see helmRepositoryFor). */
+  public readonly repositoryUrl: string;
   private readonly props: ChartReleaseProps;
   private readonly dependencies: ChartRelease[] = [];
 
@@ -150,6 +152,7 @@ export class ChartRelease extends Construct {
     this.namespaceName = props.namespace;
     this.version = props.version;
     this.delivery = chartDeliveryOf(this, (p) => problems.add(p));
+    this.repositoryUrl = repositoryUrl(props.repo);
     const helmChartNamespace = props.helmChartNamespace ?? 'kube-system';
 
     if (props.releaseName.length > 53 || !RELEASE_NAME.test(props.releaseName)) {
@@ -369,19 +372,20 @@ function appCreatesNamespace(scope: IConstruct, namespace: string): boolean {
   return scope.node.root.node.findAll().some((c) => c instanceof ApiObject && c.kind === 'Namespace' && c.apiVersion === 'v1' && c.name === namespace);
 }
 
-const REPOSITORIES = Symbol.for('spark-platform.ChartRelease.helmRepositories');
-type RepositoryRoot = IConstruct & { [REPOSITORIES]?: Map<string, HelmRepository> };
-
 /**
  * The app's Flux HelmRepository for a chart repository URL: made, under the first release that
  * needs it, once per URL (a trailing "/" makes no other URL), and named after the URL's host and
- * path, for example kubeflow-github-io-spark-operator.
+ * path, for example kubeflow-github-io-spark-operator. The repositories already made are those of
+ * the app's other releases, found by walking the app's tree: the app holds them, nothing else does.
  */
 function helmRepositoryFor(release: ChartRelease, repo: string): HelmRepository {
-  const root = release.node.root as RepositoryRoot;
-  const repositories = root[REPOSITORIES] ?? new Map<string, HelmRepository>();
-  root[REPOSITORIES] = repositories;
-  const url = repo.replace(/\/+$/, '');
+  const url = repositoryUrl(repo);
+  const repositories = new Map<string, HelmRepository>();
+  for (const other of release.node.root.node.findAll()) {
+    if (other instanceof ChartRelease && other.helmRepository !== undefined) {
+      repositories.set(other.repositoryUrl, other.helmRepository);
+    }
+  }
   const existing = repositories.get(url);
   if (existing !== undefined) {
     return existing;
@@ -393,12 +397,15 @@ function helmRepositoryFor(release: ChartRelease, repo: string): HelmRepository 
     const stem = name.slice(0, 54).replace(/-+$/, '');
     name = `${stem.length > 0 ? stem : 'charts'}-${hash}`;
   }
-  const repository = new HelmRepository(release, 'HelmRepository', {
+  return new HelmRepository(release, 'HelmRepository', {
     metadata: { name, namespace: FLUX_NAMESPACE },
     spec: { url, interval: FLUX_REPOSITORY_INTERVAL },
   });
-  repositories.set(url, repository);
-  return repository;
+}
+
+/** A chart repository URL as one HelmRepository serves it: without trailing "/". */
+function repositoryUrl(repo: string): string {
+  return repo.replace(/\/+$/, '');
 }
 
 /** Merges `override` into `base`, maps key by key, everything else replaced. */

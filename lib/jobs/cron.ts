@@ -158,30 +158,20 @@ export function timeZoneProblem(timeZone: string, prop = 'timeZone'): string | u
     const canonical = [...canonicalZones(), 'UTC'].find((z) => z.toLowerCase() === timeZone.toLowerCase());
     return `${prop} "${timeZone}" is not a time zone name as the operator's Go code reads it, which is case-sensitive: ${canonical !== undefined ? `use "${canonical}"` : fix}`;
   }
-  let known = KNOWN_ZONES.get(timeZone);
-  if (known === undefined) {
-    // Intl has no test that does not throw (its list of zones leaves out aliases that Go takes, and
-    // UTC itself), so this is the one place that catches.
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone });
-      known = true;
-    } catch {
-      known = false;
-    }
-    KNOWN_ZONES.set(timeZone, known);
-  }
-  if (!known) {
+  // Intl has no test that does not throw (its list of zones leaves out aliases that Go takes, and
+  // UTC itself), so this is the one place that catches.
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
     return `${prop} "${timeZone}" is not a time zone of the IANA database: ${fix}`;
   }
   // Intl resolves a name in any case ("EUROPE/PARIS" is "Europe/Paris"); Go does not.
-  const resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  const resolved = format.resolvedOptions().timeZone;
   return resolved !== timeZone && resolved.toLowerCase() === timeZone.toLowerCase()
     ? `${prop} "${timeZone}" is not a time zone name as the operator's Go code reads it, which is case-sensitive: use "${resolved}"`
     : undefined;
 }
-
-/** Zone names already looked up, and whether Intl knows them. */
-const KNOWN_ZONES = new Map<string, boolean>();
 
 /** The IANA zone names Intl lists (canonical names; aliases such as "US/Pacific" are not among them). */
 function canonicalZones(): readonly string[] {

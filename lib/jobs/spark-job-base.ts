@@ -36,9 +36,6 @@ export interface SparkJobBaseProps {
   readonly dynamicAllocation?: DynamicAllocationProps;
 }
 
-/** The jobs of each tenant, in declaration order. */
-const JOBS = new WeakMap<TenantNamespace, SparkJobBase[]>();
-
 /**
  * What every Spark job of a tenant shares, one-off (SparkJob) or scheduled (ScheduledSparkJob): the
  * spec it runs with (the tenant's accounts, the hardened security contexts and templates, the
@@ -47,9 +44,12 @@ const JOBS = new WeakMap<TenantNamespace, SparkJobBase[]>();
  * tenant's admission policy, the operator watching the tenant. Subclasses make the object.
  */
 export abstract class SparkJobBase extends Construct {
-  /** The jobs declared in a tenant, one-off and scheduled, in declaration order. */
+  /**
+   * The jobs of a tenant, one-off and scheduled, in the order of the tenant's app tree: found by
+   * walking that tree, so a job of another app never counts against this app's tenant.
+   */
   public static jobsIn(tenant: TenantNamespace): readonly SparkJobBase[] {
-    return [...(JOBS.get(tenant) ?? [])];
+    return tenant.node.root.node.findAll().filter((c): c is SparkJobBase => c instanceof SparkJobBase && c.tenant === tenant);
   }
 
   /** The tenant the job runs in. */
@@ -84,9 +84,6 @@ export abstract class SparkJobBase extends Construct {
 
     registerSynthReport(this, 'capacity', capacityTable);
     registerSynthReport(this, EXPLAIN_REPORT, explainJobs, { onRequest: true });
-    const declared = JOBS.get(this.tenant) ?? [];
-    JOBS.set(this.tenant, declared);
-    declared.push(this);
     this.node.addValidation({ validate: () => this.appProblems() });
   }
 

@@ -102,8 +102,6 @@ export const PLATFORM_OPERATOR_VALUES: SparkOperatorValues = {
   spark: { serviceAccount: { create: false }, rbac: { create: false } },
 };
 
-const RELEASES = Symbol.for('spark-platform.SparkOperatorRelease');
-
 /**
  * The Kubeflow Spark Operator, released through a ChartRelease in the app's delivery mode: by
  * default installed by the k3s helm controller from a `HelmChart` object so that `kubectl apply`
@@ -116,10 +114,13 @@ const RELEASES = Symbol.for('spark-platform.SparkOperatorRelease');
  * @see https://docs.k3s.io/helm
  */
 export class SparkOperatorRelease extends Construct {
-  /** The operator releases defined in the same app as `scope`. */
+  /**
+   * The operator releases defined in the same app as `scope`, in the order of the app's tree. They
+   * are found by walking that tree each time, not kept anywhere: the app is the one place that
+   * knows its releases, so two apps in one process never see each other's.
+   */
   public static releasesOf(scope: IConstruct): SparkOperatorRelease[] {
-    const root = scope.node.root as IConstruct & { [RELEASES]?: SparkOperatorRelease[] };
-    return root[RELEASES] ?? [];
+    return scope.node.root.node.findAll().filter((c): c is SparkOperatorRelease => c instanceof SparkOperatorRelease);
   }
 
   /** The namespaces the operator watches, in the order of the tenants. */
@@ -208,8 +209,6 @@ export class SparkOperatorRelease extends Construct {
       namePrefix: `${this.fullName}-tenant`,
     });
 
-    const root = this.node.root as IConstruct & { [RELEASES]?: SparkOperatorRelease[] };
-    root[RELEASES] = [...(root[RELEASES] ?? []), this];
     this.node.addValidation({ validate: () => this.appProblems() });
     // The apply plan: the SparkApplication kind exists once the chart installed its CRD, and the
     // operator's webhook (failurePolicy Fail) rejects applications until it serves.
@@ -319,16 +318,17 @@ export class SparkOperatorRelease extends Construct {
       problems.push(...chartValuesProblems('spark-operator', this.values, 'values'));
       problems.push(...disruptionBudgetProblems(this.values));
     }
+    const others = SparkOperatorRelease.releasesOf(this).filter((r) => r !== this);
     for (const tenant of this.tenants) {
       if (tenant.namespaceName === this.namespaceName) {
         problems.push(`tenant ${tenant.namespaceName} is the operator's own namespace: the operator would run under the tenant's quota and policies, and the tenant beside the operator's credentials; give the tenant or the operator another namespace`);
       }
-      const others = SparkOperatorRelease.releasesOf(this).filter((r) => r !== this && r.watches(tenant));
-      if (others.length > 0) {
-        problems.push(`namespace ${tenant.namespaceName} is also watched by the operator at ${others.map((o) => o.node.path).join(', ')}: two operators would both submit its applications and race on their status; let one operator watch each tenant`);
+      const watching = others.filter((r) => r.watches(tenant));
+      if (watching.length > 0) {
+        problems.push(`namespace ${tenant.namespaceName} is also watched by the operator at ${watching.map((o) => o.node.path).join(', ')}: two operators would both submit its applications and race on their status; let one operator watch each tenant`);
       }
     }
-    for (const other of SparkOperatorRelease.releasesOf(this).filter((r) => r !== this && r.namespaceName === this.namespaceName)) {
+    for (const other of others.filter((r) => r.namespaceName === this.namespaceName)) {
       problems.push(`namespace ${this.namespaceName} is also the namespace of the operator at ${other.node.path}: give each operator release its own namespace`);
     }
     return problems;

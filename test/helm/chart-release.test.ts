@@ -130,6 +130,28 @@ describe('ChartRelease delivery modes', () => {
     expect(docs.flatMap(schemaErrors)).toEqual([]);
   });
 
+  test('Flux: the HelmRepositories are the app\'s own; another app in the same process makes and names its own', () => {
+    const first = appIn(ChartDelivery.FLUX);
+    const a = new ChartRelease(first.chart, 'A', release({ releaseName: 'a' }));
+    const second = appIn(ChartDelivery.FLUX);
+    // The first app's name for https://charts.example.org/stable is free in the second app.
+    const c = new ChartRelease(second.chart, 'C', release({ releaseName: 'c', repo: 'https://charts-example.org/stable' }));
+    const b = new ChartRelease(second.chart, 'B', release({ releaseName: 'b', repo: 'https://charts.example.org/stable/' }));
+    expect(b.helmRepository).not.toBe(a.helmRepository);
+    expect(b.helmRepository!.node.scope).toBe(b);
+    expect(ofKind(synth(first.app), 'HelmRepository').map((r) => [r.metadata.name, r.spec.url])).toEqual([
+      ['charts-example-org-stable', 'https://charts.example.org/stable'],
+    ]);
+    const inSecond = [
+      ['charts-example-org-stable', 'https://charts-example.org/stable'],
+      [expect.stringMatching(/^charts-example-org-stable-[0-9a-f]{8}$/), 'https://charts.example.org/stable'],
+    ];
+    expect(ofKind(synth(second.app), 'HelmRepository').map((r) => [r.metadata.name, r.spec.url])).toEqual(inSecond);
+    // A second synth of the same app renders the same: nothing is kept between synths.
+    expect(ofKind(synth(second.app), 'HelmRepository').map((r) => [r.metadata.name, r.spec.url])).toEqual(inSecond);
+    expect(c.helmRepository!.name).toBe('charts-example-org-stable');
+  });
+
   test('Argo CD: an automated Application with a Helm source, the values as valuesObject, created namespace and server-side apply', () => {
     const { app, chart } = appIn(ChartDelivery.ARGO_CD);
     const r = new ChartRelease(chart, 'Example', release());

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { SparkApplicationSpec, SparkApplicationSpecType } from '../../imports/sparkoperator.k8s.io';
 import {
   HARDENED_SECURITY_CONTEXT,
@@ -49,6 +49,18 @@ describe('SparkJob', () => {
     expect(app.spec.executor.securityContext).toEqual(HARDENED_SECURITY_CONTEXT);
     expect(schemaErrors(app)).toEqual([]);
     expect(SparkJob.jobsIn(tenant)).toEqual([job]);
+  });
+
+  test("a tenant's jobs are those of its own app, in the order of its tree", () => {
+    const { app, chart, tenant } = platform();
+    const later = new SparkJob(new Chart(app, 'later'), 'Etl', { tenant, name: 'later', spec: scalaSpec() });
+    const first = new SparkJob(chart, 'Etl', { tenant, name: 'first', spec: scalaSpec() });
+    // A job another app declares for this tenant is not among its jobs, nor in its capacity.
+    const elsewhere = appWithChart();
+    new SparkJob(elsewhere.chart, 'Stray', { tenant, name: 'stray', spec: scalaSpec() });
+    expect(SparkJob.jobsIn(tenant)).toEqual([first, later]);
+    // Each job is a driver and two executors.
+    expect(capacityLines(app).find((l) => l.resource === 'pods')?.jobs).toBe('6');
   });
 
   test('an explicit security context is kept', () => {
@@ -171,6 +183,17 @@ describe('admission checks', () => {
     expect(problemsOf(app)).toEqual([
       '[test/Lost] namespace team-alpha is not watched by the Spark operator (it watches team-beta), so the application would stay pending: add the tenant to SparkOperatorRelease\'s tenants',
     ]);
+  });
+
+  test("another app's operator is not this app's: a job is checked against the operators of its own app", () => {
+    const elsewhere = platform();
+    new SparkOperatorRelease(elsewhere.chart, 'Operator', { tenants: [new TenantNamespace(elsewhere.chart, 'Beta', { name: 'team-beta' })] });
+    const { app, chart, tenant } = platform();
+    new SparkJob(chart, 'Solo', { tenant, name: 'solo', spec: scalaSpec() });
+    expect(problemsOf(app)).toEqual([]);
+    // In its own app, the same operator would leave the job unwatched.
+    new SparkOperatorRelease(chart, 'Operator', { tenants: [new TenantNamespace(chart, 'Beta', { name: 'team-beta' })] });
+    expect(problemsOf(app)).toEqual([expect.stringMatching(/^\[test\/Solo\] namespace team-alpha is not watched by the Spark operator \(it watches team-beta\)/)]);
   });
 
   test('without an operator in the app the watch check does not apply', () => {

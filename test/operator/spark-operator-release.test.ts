@@ -268,6 +268,29 @@ describe('SparkOperatorRelease', () => {
     expect(problems.filter((p) => p.includes('ValidatingAdmissionPolicy'))).toEqual([]);
   });
 
+  test('two operators in one namespace fail synth', () => {
+    const { app, chart, tenants } = seed();
+    new SparkOperatorRelease(chart, 'One', { tenants: [tenants[0]] });
+    new SparkOperatorRelease(chart, 'Two', { tenants: [tenants[1]], releaseName: 'other' });
+    expect(problemsOf(app)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^\[test\/One\] namespace spark-operator is also the namespace of the operator at test\/Two: give each operator release its own namespace$/),
+      expect.stringMatching(/^\[test\/Two\] namespace spark-operator is also the namespace of the operator at test\/One: give each operator release its own namespace$/),
+    ]));
+  });
+
+  test('the releases of an app are its own: another app in the same process with the same operator and tenants is no second operator', () => {
+    const first = seed();
+    const second = seed();
+    const one = new SparkOperatorRelease(first.chart, 'Operator', { tenants: first.tenants });
+    const two = new SparkOperatorRelease(second.chart, 'Operator', { tenants: second.tenants });
+    expect(SparkOperatorRelease.releasesOf(first.tenants[0])).toEqual([one]);
+    expect(SparkOperatorRelease.releasesOf(second.app)).toEqual([two]);
+    expect(problemsOf(first.app)).toEqual([]);
+    expect(problemsOf(second.app)).toEqual([]);
+    // Synthesizing again finds the same: nothing is kept between synths.
+    expect(problemsOf(first.app)).toEqual([]);
+  });
+
   test('an operator with no tenants, or a tenant twice, fails synth', () => {
     const { app, chart, tenants } = seed();
     new SparkOperatorRelease(chart, 'None', { tenants: [] });

@@ -122,9 +122,6 @@ export interface TenantStorageLocation {
   readonly env: readonly SecretEnvVar[];
 }
 
-const STORAGES = Symbol.for('spark-platform.ObjectStorage');
-type Root = IConstruct & { [STORAGES]?: { storages: ObjectStorage[]; problems: WeakMap<SparkJob, string[]>; hooked: WeakSet<SparkJob> } };
-
 /**
  * Object storage for the tenants' data and their Spark jobs' history: an S3-compatible store
  * (SeaweedFS, SeaweedfsStore) with a bucket per tenant and, per tenant, keys that reach only its
@@ -139,9 +136,12 @@ type Root = IConstruct & { [STORAGES]?: { storages: ObjectStorage[]; problems: W
  * keep the event log and S3A settings, and fit its quota beside the History Server.
  */
 export class ObjectStorage extends Construct {
-  /** The ObjectStorage constructs of the app of `scope`. */
+  /**
+   * The ObjectStorage constructs of the app of `scope`, in the order of the app's tree, found by
+   * walking that tree each time: two apps in one process never see each other's stores.
+   */
   public static of(scope: IConstruct): ObjectStorage[] {
-    return [...((scope.node.root as Root)[STORAGES]?.storages ?? [])];
+    return scope.node.root.node.findAll().filter((c): c is ObjectStorage => c instanceof ObjectStorage);
   }
 
   /** The object store. */
@@ -150,6 +150,8 @@ export class ObjectStorage extends Construct {
   public readonly image: string;
   /** What each tenant has, in the order of `tenants`. */
   public readonly tenants: readonly TenantStorage[];
+  /** The jobs this store has given the storage checks (see checkJobs). */
+  private readonly checkedJobs = new WeakSet<SparkJob>();
 
   constructor(scope: Construct, id: string, props: ObjectStorageProps) {
     super(scope, id);
@@ -178,7 +180,8 @@ export class ObjectStorage extends Construct {
       problems.add(`tenants ${foreign.map((t) => `"${t.namespaceName}"`).join(', ')} belong to another app, which would create their namespaces (or not): give ObjectStorage the TenantNamespace objects of its own app`);
     }
     // A tenant already served by an earlier store is reported once, here, and left to that store.
-    const earlier = ObjectStorage.of(this);
+    // (This store is in the tree already, but has no tenants yet.)
+    const earlier = ObjectStorage.of(this).filter((s) => s !== this);
     const taken = props.tenants.filter((t) => earlier.some((s) => s.storageOf(t) !== undefined));
     for (const store of earlier) {
       const both = taken.filter((t) => store.storageOf(t) !== undefined).map((t) => t.namespaceName);
@@ -245,14 +248,25 @@ export class ObjectStorage extends Construct {
       return { tenant, bucket, eventLogDirectory, eventLogJob, historyServer, sparkConf, hadoopConf, env };
     });
 
-    const root = this.node.root as Root;
-    if (!root[STORAGES]) {
-      root[STORAGES] = { storages: [], problems: new WeakMap(), hooked: new WeakSet() };
-      // The root validates before any other construct, so each job's problems are in place by the
-      // time its own validation runs, and are reported under the job's path.
-      root.node.addValidation({ validate: () => hookJobProblems(root) });
+    // The root validates before any other construct, so each job, declared before or after this
+    // store, has its checks by the time its own validation runs, and reports under its own path.
+    this.node.root.node.addValidation({ validate: () => this.checkJobs() });
+  }
+
+  /**
+   * Gives every Spark job of the app that no store of the app has checked yet a validation that
+   * checks it against the app's stores as they are when it runs. Every store's root validation
+   * does this, so the one that runs first checks all jobs, whichever store is declared first.
+   */
+  private checkJobs(): string[] {
+    const storages = ObjectStorage.of(this);
+    for (const job of this.node.root.node.findAll().filter((c): c is SparkJob => c instanceof SparkJob)) {
+      if (!storages.some((s) => s.checkedJobs.has(job))) {
+        this.checkedJobs.add(job);
+        job.node.addValidation({ validate: () => jobProblems(job, ObjectStorage.of(job)) });
+      }
     }
-    root[STORAGES].storages.push(this);
+    return [];
   }
 
   /** What the tenant has in this store, or undefined when the store does not serve it. */
@@ -288,18 +302,6 @@ export class ObjectStorage extends Construct {
       env: [ACCESS_KEY_ID, SECRET_ACCESS_KEY].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: JOBS_CREDENTIALS_SECRET, key } } })),
     };
   }
-}
-
-function hookJobProblems(root: Root): string[] {
-  const state = root[STORAGES]!;
-  for (const job of root.node.findAll().filter((c): c is SparkJob => c instanceof SparkJob)) {
-    state.problems.set(job, jobProblems(job, state.storages));
-    if (!state.hooked.has(job)) {
-      state.hooked.add(job);
-      job.node.addValidation({ validate: () => state.problems.get(job) ?? [] });
-    }
-  }
-  return [];
 }
 
 /** A string of a job's own spec that names an s3a:// path, and where it is. */

@@ -193,6 +193,47 @@ describe("the storage checks of every job, reported at the job's path", () => {
     ]);
   });
 
+  test("each job is checked once, against its own app's stores: declared before the stores, with two stores, over two synths", () => {
+    const { app, chart } = appWithChart();
+    const alpha = new TenantNamespace(chart, 'Alpha', { name: 'team-alpha' });
+    const beta = new TenantNamespace(chart, 'Beta', { name: 'team-beta' });
+    new SparkOperatorRelease(chart, 'Operator', { tenants: [alpha, beta] });
+    // The job comes before the stores, in the tree and in time.
+    new SparkPiJob(new Chart(app, 'jobs'), 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA });
+    new ObjectStorage(new Chart(app, 'storage'), 'Storage', { tenants: [alpha] });
+    new ObjectStorage(new Chart(app, 'storage2'), 'Storage', { tenants: [beta], namespace: 'object-store-2', releaseName: 'seaweedfs-2' });
+    const noS3a = /^\[jobs\/Pi\] image "apache\/spark:4\.0\.0" has no S3A client/;
+    expect(problemsOf(app)).toEqual([expect.stringMatching(noS3a)]);
+    expect(problemsOf(app)).toEqual([expect.stringMatching(noS3a)]);
+  });
+
+  test("another app's stores are not this app's: the same tenant in two apps is no tenant of two stores, and a job is not checked against them", () => {
+    const first = platform();
+    const { app, chart } = appWithChart();
+    const alpha = new TenantNamespace(chart, 'Alpha', { name: 'team-alpha' });
+    new SparkOperatorRelease(chart, 'Operator', { tenants: [alpha] });
+    // With no store in its app, a job's s3a:// path is not the storage add-on's business.
+    new SparkJob(chart, 'Etl', {
+      tenant: alpha,
+      name: 'etl',
+      spec: {
+        type: SparkApplicationSpecType.SCALA, sparkVersion: '4.0.0', image: 'apache/spark:4.0.0', mainClass: 'x.Main', mainApplicationFile: 'local:///opt/app.jar',
+        arguments: ['s3a://team-beta/input/'],
+        driver: { cores: 1, coreLimit: '1', memory: '512m' }, executor: { instances: 1, cores: 1, coreLimit: '1', memory: '512m' },
+      },
+    });
+    expect(problemsOf(app)).toEqual([]);
+    const storage = new ObjectStorage(new Chart(app, 'storage'), 'Storage', { tenants: [alpha] });
+    expect(ObjectStorage.of(app)).toEqual([storage]);
+    expect(ObjectStorage.of(first.app)).toEqual([first.storage]);
+    // Its own store checks it: the image, and the other bucket.
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(/^\[test\/Etl\] image "apache\/spark:4\.0\.0" has no S3A client/),
+      expect.stringMatching(/^\[test\/Etl\] arguments\[0\] "s3a:\/\/team-beta\/input\/" is in bucket "team-beta", but team-alpha's keys reach only its own bucket "team-alpha"/),
+    ]);
+    expect(problemsOf(first.app)).toEqual([]);
+  });
+
   test('a job of a tenant with storage must run the image with the S3A client', () => {
     const { app, alpha } = platform();
     new SparkPiJob(new Chart(app, 'jobs'), 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA });
