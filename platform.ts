@@ -16,7 +16,7 @@ import { FlightDelaysPipeline } from './pipelines/flight-delays/pipeline';
 
 /**
  * The seed platform: two teams, the operator watching them, a SparkPi job in each (team-alpha's with
- * dynamic allocation) and a nightly SparkPi in team-beta, every job gang-scheduled by Volcano in its
+ * dynamic allocation) and a nightly SparkPi in team-beta, every job scheduled by Volcano in its
  * team's queue and writing its event logs to its team's bucket, with a History Server per team,
  * monitoring, and the flight-delays data pipeline in team-alpha.
  *

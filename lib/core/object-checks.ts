@@ -7,7 +7,7 @@ import { objectSchemaProblems } from './schema';
 
 /**
  * The checks that look at every object of an app, whatever construct made it: each object against
- * its schema (Kubernetes 1.31 or its vendored CRD, strictly), each object identity used once,
+ * its schema (Kubernetes 1.31 or its pinned CRD, strictly), each object identity used once,
  * names, labels and annotations of valid syntax, and a numeric user for every container that must
  * run as non-root from an image whose user is a name. They are fed one object at a time, with the
  * object's JSON (`toJson()`), and report each problem on the construct that owns the object.

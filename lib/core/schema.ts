@@ -1,6 +1,6 @@
 /**
  * Validation of synthesized objects against the schemas the cluster uses: the built-in kinds of
- * Kubernetes 1.31 and the custom resources of the vendored CRDs, strictly (an unknown field is an
+ * Kubernetes 1.31 and the custom resources of the pinned CRDs (upstream.lock.json), strictly (an unknown field is an
  * error, as with kubectl's strict field validation), and of Helm chart values against a schema
  * derived from the chart's values.yaml. The validators are compiled ahead of time by
  * `npm run validators` (scripts/compile-validators.js) and loaded by kind when first needed.
@@ -62,7 +62,7 @@ export function objectSchemaProblems(object: { apiVersion?: unknown; kind?: unkn
     if (versions.length > 0) {
       return [`apiVersion ${apiVersion} of ${kind} is not served by Kubernetes ${KUBERNETES_SCHEMA_VERSION} or the vendored CRDs: use ${versions.join(' or ')}`];
     }
-    // A built-in alpha or beta API (off by default, or removed) is not a CRD to vendor.
+    // A built-in alpha or beta API (off by default, or removed) is not a CRD to pin.
     return [/^([^/]+\/)?v\d+(alpha|beta)\d*$/.test(apiVersion)
       ? `apiVersion ${apiVersion} of ${kind} is an alpha or beta API, which Kubernetes ${KUBERNETES_SCHEMA_VERSION} does not serve by default (or no longer serves) and synth has no schema for: use a stable API version of the kind, or, if a CRD serves it, pin the CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators`
       : `kind ${kind} (${apiVersion}) has no schema in Kubernetes ${KUBERNETES_SCHEMA_VERSION} or in the vendored CRDs, so synth cannot check it and the cluster may not know it: pin its CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators, or remove the object`];

@@ -46,13 +46,13 @@ export interface ChartReleaseProps {
    */
   readonly values: () => Record<string, unknown>;
   /**
-   * The chart whose values schema (compiled by scripts/compile-validators.js from the vendored
+   * The chart whose values schema (compiled by scripts/compile-validators.js from the pinned
    * values.yaml) checks the values at synth, by name, for example `seaweedfs`.
    * @default - the values are not checked against a schema
    */
   readonly valuesSchema?: string;
   /**
-   * The chart version whose values the platform knows (the vendored values.yaml its schema and
+   * The chart version whose values the platform knows (the pinned values.yaml its schema and
    * defaults come from); another `version` fails synth, since its values may differ.
    * @default - any version
    */

@@ -51,8 +51,8 @@ export const DRIVER_ACCOUNT_LABEL = 'spark-platform.io/driver-service-account';
 export const EXECUTOR_ACCOUNT_LABEL = 'spark-platform.io/executor-service-account';
 
 /**
- * The label of a tenant's namespace that names the scheduling queue every job of the tenant must be
- * gang-scheduled in (set by the scheduling add-on). Without it, a job may use the tenant's own queue
+ * The label of a tenant's namespace that names the Volcano queue every job of the tenant must be
+ * scheduled in (set by the scheduling add-on). Without it, a job may use the tenant's own queue
  * or none.
  */
 export const BATCH_QUEUE_LABEL = 'spark-platform.io/batch-queue';

@@ -3,12 +3,12 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { ConcurrencyPolicy, DatasetFile, DatasetLoader, PIPELINE_LABEL, PipelineStorage, pysparkScriptSpec, PySparkScriptJob, ScheduledSparkJob, TenantNamespace } from '../../lib';
 
-/** The vega-datasets commit (tag v3.2.1) whose files the pipeline loads; upstream/vega-datasets/ holds copies. */
+/** The vega-datasets commit (tag v3.2.1) whose files the pipeline loads; the npm package vega-datasets@3.2.1 (a devDependency) holds copies. */
 export const VEGA_DATASETS_COMMIT = '4ddef6441f0f6f9c119a571ef8fa0fe37facb65e';
 
 const RAW = `https://raw.githubusercontent.com/vega/vega-datasets/${VEGA_DATASETS_COMMIT}/data`;
 
-/** The pipeline's inputs, pinned by commit and SHA-256 (the same as upstream/vega-datasets/SOURCE.md). */
+/** The pipeline's inputs, pinned by commit and SHA-256 (as upstream.lock.json pins them). */
 export const FLIGHT_DELAYS_INPUTS: DatasetFile[] = [
   {
     name: 'flights-20k.json',

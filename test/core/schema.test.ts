@@ -6,7 +6,7 @@ import { describeWithUpstream, readUpstreamYaml, UPSTREAM } from '../support/ups
 
 /**
  * Schema-true synth: every object is checked against the schema the cluster uses for it (the
- * built-in kinds of Kubernetes 1.31, the vendored CRDs), strictly, and chart values against the
+ * built-in kinds of Kubernetes 1.31, the pinned CRDs), strictly, and chart values against the
  * chart's values.yaml, with messages that name the field path, the value and the fix.
  */
 
@@ -82,7 +82,7 @@ const disruptionBudget = {
   spec: { minAvailable: 1, selector: { matchLabels: { app: 'webhook' } } },
 };
 
-// Custom resources nobody on the team wrote: the upstream examples, and minimal objects of each vendored CRD.
+// Custom resources nobody on the team wrote: the upstream examples, and minimal objects of each pinned CRD.
 const sparkPi = readUpstreamYaml('spark-operator-2.3.0', 'spark-pi.yaml');
 const scheduledSparkPi = readUpstreamYaml('spark-operator-2.3.0', 'spark-pi-scheduled.yaml');
 const helmChart = readUpstreamYaml('k3s-helm-controller', 'example-helmchart.v0.16.5.yaml');
@@ -234,14 +234,14 @@ describe('objectSchemaProblems: built-in kinds against Kubernetes 1.31, strictly
       ['storage.k8s.io/v1beta1', 'VolumeAttributesClass'],
     ])('%s %s, an alpha or beta API with no stable version, is a problem that says so', (apiVersion, kind) => {
       // GIVEN a built-in kind that exists only as an alpha or beta API (or no longer exists)
-      // THEN the fix is a stable API, not vendoring a CRD for a built-in kind
+      // THEN the fix is a stable API, not pinning a CRD for a built-in kind
       expect(hasSchema(apiVersion, kind)).toBe(false);
       expect(objectSchemaProblems({ apiVersion, kind, metadata: { name: 'x' } })).toEqual([
         `apiVersion ${apiVersion} of ${kind} is an alpha or beta API, which Kubernetes 1.31 does not serve by default (or no longer serves) and synth has no schema for: use a stable API version of the kind, or, if a CRD serves it, pin the CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators`,
       ]);
     });
 
-    test('a kind with no schema at all is a problem whose fix is vendoring its CRD or removing the object', () => {
+    test('a kind with no schema at all is a problem whose fix is pinning its CRD or removing the object', () => {
       expect(objectSchemaProblems({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } })).toEqual([
         'kind Widget (example.com/v1) has no schema in Kubernetes 1.31 or in the vendored CRDs, so synth cannot check it and the cluster may not know it: pin its CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators, or remove the object',
       ]);
@@ -270,7 +270,7 @@ describe('objectSchemaProblems: built-in kinds against Kubernetes 1.31, strictly
   });
 });
 
-describeWithUpstream('objectSchemaProblems: custom resources against the vendored CRD schemas', () => {
+describeWithUpstream('objectSchemaProblems: custom resources against the pinned CRD schemas', () => {
   const SPARK_CRD = 'the SparkApplication CRD (upstream/spark-operator-2.3.0/sparkoperator.k8s.io_sparkapplications.yaml)';
 
   test.each([sparkPi, scheduledSparkPi, helmChart, podMonitor, queue, helmRepository, helmRelease, argoApplication])('a valid $kind ($apiVersion) passes', (object) => {
@@ -348,16 +348,16 @@ describeWithUpstream('objectSchemaProblems: custom resources against the vendore
 });
 
 describeWithUpstream('the upstream example files, objects nobody on the team wrote', () => {
-  /** Every Kubernetes object in the vendored YAML files, with the file it comes from. */
-  const vendored = fs.readdirSync(UPSTREAM).sort().flatMap((source) =>
+  /** Every Kubernetes object in the pinned YAML files, with the file it comes from. */
+  const pinned = fs.readdirSync(UPSTREAM).sort().flatMap((source) =>
     fs.readdirSync(path.join(UPSTREAM, source)).filter((f) => /\.ya?ml$/.test(f)).sort().flatMap((file) =>
       parseAllDocuments(fs.readFileSync(path.join(UPSTREAM, source, file), 'utf8'))
         .map((d) => d.toJS())
         .filter((o) => o !== null && typeof o === 'object' && typeof o.apiVersion === 'string' && typeof o.kind === 'string')
         .map((o): [string, any] => [`${source}/${file}`, o])));
 
-  test('include the spark-operator examples, the k3s example HelmChart and every vendored CRD', () => {
-    const files = vendored.map(([file]) => file);
+  test('include the spark-operator examples, the k3s example HelmChart and every pinned CRD', () => {
+    const files = pinned.map(([file]) => file);
     expect(files).toEqual(expect.arrayContaining([
       'spark-operator-2.3.0/spark-pi.yaml',
       'spark-operator-2.3.0/spark-pi-python.yaml',
@@ -368,12 +368,12 @@ describeWithUpstream('the upstream example files, objects nobody on the team wro
       'k3s-helm-controller/example-helmchart.v0.16.5.yaml',
       'argo-cd/application-crd.yaml',
     ]));
-    expect(vendored.filter(([, o]) => o.kind === 'CustomResourceDefinition').length).toBeGreaterThanOrEqual(12);
+    expect(pinned.filter(([, o]) => o.kind === 'CustomResourceDefinition').length).toBeGreaterThanOrEqual(12);
   });
 
   test('each passes its schema (the CRDs themselves as apiextensions.k8s.io/v1 objects)', () => {
     // k3d's config file has an apiVersion and kind but is read by the k3d command, never applied.
-    const objects = vendored.filter(([, o]) => !o.apiVersion.startsWith('k3d.io/'));
+    const objects = pinned.filter(([, o]) => !o.apiVersion.startsWith('k3d.io/'));
     const problems = objects.flatMap(([file, o]) => objectSchemaProblems(o).map((p) => `${file}: ${p}`));
     expect(problems).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { testWithUpstream } from '../support/upstream';
 
 /**
  * The validators synth runs are generated code, committed so that no synth compiles a schema; they
- * must be exactly what scripts/compile-validators.js makes from the vendored files in upstream/.
+ * must be exactly what scripts/compile-validators.js makes from the pinned files in upstream/ (npm run upstream:fetch).
  */
 describe('lib/core/validators/', () => {
   const COMMITTED = path.join(REPO, 'lib', 'core', 'validators');

@@ -232,7 +232,7 @@ describe('SparkOperatorRelease', () => {
   });
 
   test('another chart version than the one whose values are checked fails synth, naming the pinned one', () => {
-    // GIVEN a version whose values.yaml is not the vendored 2.3.0 one
+    // GIVEN a version whose values.yaml is not the pinned 2.3.0 one
     const { app, chart, tenants } = seed();
     new SparkOperatorRelease(chart, 'Operator', { tenants, version: '2.3.1' });
     // THEN synth names the version and the one to use

@@ -14,7 +14,7 @@ const DIR = path.join(REPO, 'pipelines', 'flight-delays');
 const script = fs.readFileSync(path.join(DIR, 'flight_delays.py'), 'utf8');
 
 describe('the flight-delays pipeline', () => {
-  test('expected.json is what reference.js computes from the vendored inputs (npm run pipeline:expected)', () => {
+  test('expected.json is what reference.js computes from the pinned inputs (npm run pipeline:expected)', () => {
     const committed = JSON.parse(fs.readFileSync(reference.EXPECTED, 'utf8'));
     expect(committed).toEqual(reference.expected());
     // Every flight of the sample has an origin with a state: 20,000 flights in 152 state-months of 2001's first quarter.

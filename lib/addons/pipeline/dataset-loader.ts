@@ -60,8 +60,9 @@ const PREFIX = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
  * does not match fails the Job and nothing is uploaded. The upload retries while the store comes
  * up; the Job is idempotent and gone ten minutes after it finishes, so applying again reloads.
  *
- * Its pod alone may reach the internet, over HTTPS only and none of the ranges that are not on the
- * internet (the pod policy keeps other pods of the tenant from taking its labels); it
+ * Its NetworkPolicy opens the internet to its pod only, over HTTPS only and none of the ranges that
+ * are not on the internet (NON_INTERNET_RANGES); the policy selects the pod by labels that the
+ * tenant admission policies keep the tenant's Spark pods from taking (RESERVED_POD_LABEL); it
  * meets the Pod Security level `restricted` with a read-only root file system, and its credentials
  * come from the tenant's Secret. Synth checks that the tenant's pods may reach the store.
  */

@@ -13,7 +13,7 @@ import { dnsEgress, NamespacePolicies, tcpPorts } from '../../core/network-polic
 
 /** Where the SeaweedFS chart is published. */
 export const SEAWEEDFS_CHART_REPO = 'https://seaweedfs.github.io/seaweedfs/helm';
-/** The pinned chart version (upstream/seaweedfs/ holds its values.yaml). */
+/** The pinned chart version (upstream.lock.json pins its values.yaml; npm run upstream:fetch puts it in upstream/seaweedfs/). */
 export const SEAWEEDFS_CHART_VERSION = '4.44.0';
 /** The server image tag, the chart's appVersion, pinned rather than inherited. */
 export const SEAWEEDFS_IMAGE_TAG = '4.44';

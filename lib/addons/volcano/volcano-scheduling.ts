@@ -33,7 +33,7 @@ export interface VolcanoSchedulingProps {
    */
   readonly operator: SparkOperatorRelease;
   /**
-   * The tenants that get a queue and whose jobs are gang-scheduled in it; each must be watched by
+   * The tenants that get a queue and whose jobs Volcano schedules in it; each must be watched by
    * the operator.
    * @default - every tenant the operator watches
    */
@@ -75,9 +75,12 @@ export interface VolcanoSchedulingProps {
  * Fair sharing between the tenants with the Volcano batch scheduler: the pinned Volcano chart,
  * trimmed for a laptop k3d cluster, and one Volcano Queue per tenant whose `capability` is the
  * tenant's quota requests (cpu, memory). The operator's batch scheduler is turned on, and every
- * job of a covered tenant, one-off or scheduled, is gang-scheduled in its own queue
- * (`batchScheduler: volcano`, `batchSchedulerOptions.queue`): its driver and executors start
- * together or wait together, instead of a driver holding quota while its executors cannot start.
+ * job of a covered tenant, one-off or scheduled, is scheduled by Volcano in its own queue
+ * (`batchScheduler: volcano`, `batchSchedulerOptions.queue`). Operator 2.3.0's PodGroup has
+ * `minMember: 1`, the driver only (internal/scheduler/volcano/scheduler.go:177-203), so the driver
+ * and executors are not gang-scheduled: Volcano lets the driver start once the PodGroup's
+ * `minResources` (driver plus initial executors, set by the platform, see withPodGroupResources)
+ * fit the queue, and places each executor when the driver creates it.
  * The tenant's namespace is labelled with its queue (BATCH_QUEUE_LABEL), so that the tenant
  * admission policy refuses on the cluster any application that names another scheduler or queue,
  * or none.
@@ -100,7 +103,7 @@ export class VolcanoScheduling extends Construct {
   public readonly release: ChartRelease;
   /** The HelmChart object, when the chart is delivered by the k3s helm controller. */
   public readonly helmChart?: HelmChart;
-  /** The tenants whose jobs are gang-scheduled in their own queue. */
+  /** The tenants whose jobs Volcano schedules in their own queue. */
   public readonly tenants: readonly TenantNamespace[];
   /** The Queue of each tenant, by the tenant's namespace (the queue's name). */
   public readonly queues: Readonly<Record<string, Queue>>;
@@ -188,7 +191,7 @@ export class VolcanoScheduling extends Construct {
     this.isolate(apiServer);
     this.node.addValidation({ validate: () => this.appProblems() });
     // The apply plan: Volcano's webhook admits its Queues (failurePolicy Fail), and its scheduler must
-    // run before any job is gang-scheduled, so it is waited for before the Queues are applied again.
+    // run before any job is scheduled in a queue, so it is waited for before the Queues are applied again.
     declareApplySteps(this, {
       readiness: {
         phase: 'volcano',

@@ -168,7 +168,7 @@ describe('SeaweedfsStore bad input', () => {
   });
 });
 
-testWithUpstream("the commented keys the values schema adds are still only comments in the vendored values.yaml", () => {
+testWithUpstream("the commented keys the values schema adds are still only comments in the pinned values.yaml", () => {
   // scripts/compile-validators.js refuses a commented key that values.yaml defines; this says which.
   const values = parse(fs.readFileSync(upstreamPath('seaweedfs', 'values.yaml'), 'utf8'));
   expect(values.allInOne.s3.createBuckets).toBeUndefined();

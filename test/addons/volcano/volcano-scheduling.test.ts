@@ -71,7 +71,7 @@ describe('VolcanoScheduling', () => {
     expect(Object.keys(volcano.queues)).toEqual(['team-alpha', 'team-beta']);
   });
 
-  test("every job of a covered tenant, one-off and scheduled, is gang-scheduled in its own tenant's queue", () => {
+  test("every job of a covered tenant, one-off and scheduled, is scheduled by Volcano in its own tenant's queue", () => {
     const docs = docsOf(platform().app);
     const [oneOff] = ofKind(docs, 'SparkApplication');
     expect(oneOff.spec).toMatchObject({ batchScheduler: 'volcano', batchSchedulerOptions: { queue: 'team-alpha' } });
