@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { podsHint } from './hints';
-import { driverLog } from './results';
+import { driverLog, submissionRetried } from './results';
 import { Session } from './session';
 import { hint, readJson, waitForJob } from './waits';
 
@@ -73,7 +73,7 @@ export function checkPipelines(s: Session, options: PipelineOptions): void {
       if (state === 'COMPLETED') {
         break;
       }
-      if (state === 'FAILED' || state === 'SUBMISSION_FAILED') {
+      if (state === 'FAILED' || (state === 'SUBMISSION_FAILED' && !submissionRetried(found))) {
         const message: string = found.status.applicationState.errorMessage ?? '';
         s.fail(object, `${state}: ${message || 'no error message in .status.applicationState'}`, hint(s, message, app.namespace));
       }

@@ -18,6 +18,21 @@ export function driverLog(s: Session, namespace: string, pod: string): string {
 }
 
 /**
+ * Whether operator 2.3.0 submits a SUBMISSION_FAILED application again, so that the state is not
+ * final: its restart policy is not Never and `status.submissionAttempts` is at most
+ * `onSubmissionFailureRetries` (kubeflow/spark-operator v2.3.0 pkg/util/sparkapplication.go:96-103;
+ * otherwise the controller moves it to FAILED). The platform's jobs retry five times
+ * (lib/jobs/restart-policy.ts), for example while the namespace's quota refuses the driver pod.
+ */
+export function submissionRetried(application: any): boolean {
+  const policy = application?.spec?.restartPolicy;
+  if (policy?.type === undefined || policy.type === 'Never' || policy.onSubmissionFailureRetries === undefined) {
+    return false;
+  }
+  return (application?.status?.submissionAttempts ?? 0) <= policy.onSubmissionFailureRetries;
+}
+
+/**
  * Polls the application to a final state and gives its row of the table. The applications run side by
  * side, so their bounds count from `start`, the start of the phase.
  */
@@ -30,11 +45,12 @@ export function followApp(s: Session, app: ObjectRef, start: number): AppResult 
   for (;;) {
     const found = readJson(s, object, app.namespace, ['get', 'sparkapplication', app.name, '-n', app.namespace]);
     state = found?.status?.applicationState?.state ?? '';
+    const retried = state === 'SUBMISSION_FAILED' && submissionRetried(found);
     if (state !== last) {
-      s.detail(`${app.namespace}/${app.name}: ${state || 'no state yet'}`);
+      s.detail(`${app.namespace}/${app.name}: ${state || 'no state yet'}${retried ? ' (the operator submits it again)' : ''}`);
       last = state;
     }
-    if (['COMPLETED', 'FAILED', 'SUBMISSION_FAILED'].includes(state)) {
+    if (!retried && ['COMPLETED', 'FAILED', 'SUBMISSION_FAILED'].includes(state)) {
       break;
     }
     const elapsed = s.clock.now() - start;

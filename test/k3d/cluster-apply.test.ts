@@ -12,6 +12,7 @@ import { hintFor } from '../../cluster/hints';
 import { KubectlResult } from '../../cluster/kubectl';
 import { settingsFrom } from '../../cluster/main';
 import { checkPipelines, compareRows } from '../../cluster/pipeline-check';
+import { submissionRetried } from '../../cluster/results';
 import { ApplyFailure, Session } from '../../cluster/session';
 
 const REPO = path.join(__dirname, '..', '..');
@@ -32,6 +33,9 @@ interface Scenario {
   /** The state of each SparkApplication (namespace/name); COMPLETED by default. */
   states?: Record<string, string>;
   errorMessage?: string;
+  /** The applications' restart policy and submission attempts; none by default. */
+  restartPolicy?: Record<string, unknown>;
+  submissionAttempts?: number;
   jobConditions?: string[];
   log?: string;
   /** kubectl wait fails with this message. */
@@ -71,7 +75,10 @@ function session(scenario: Scenario = {}, plan: ApplyPlan = PLAN) {
     }
     if (resource === 'sparkapplication') {
       const state = scenario.states?.[`${ns}/${name}`] ?? 'COMPLETED';
-      return ok(JSON.stringify({ spec: { type: 'Scala' }, status: { applicationState: { state, errorMessage: scenario.errorMessage }, driverInfo: { podName: `${name}-driver` } } }));
+      return ok(JSON.stringify({
+        spec: { type: 'Scala', restartPolicy: scenario.restartPolicy },
+        status: { applicationState: { state, errorMessage: scenario.errorMessage }, submissionAttempts: scenario.submissionAttempts, driverInfo: { podName: `${name}-driver` } },
+      }));
     }
     if (resource === 'pods') {
       return ok(JSON.stringify({ items: (scenario.waiting ?? []).map((reason) => ({ status: { containerStatuses: [{ state: { waiting: { reason } } }] } })) }));
@@ -179,6 +186,18 @@ describe('cluster apply', () => {
     expect(run.lines.join('\n')).toContain('| team-beta | spark-pi-test | Scala | ❌ FAILED | see below |');
     expect(failure.report()).toContain('FAILED [results] SparkApplications: 1 of 3 did not complete');
     expect(failure.report()).toContain('SparkApplication team-beta/spark-pi-test FAILED: pods "x" is forbidden: exceeded quota: team-beta\nhint (Resource Quota Violations)');
+  });
+
+  test('a failed submission the operator will retry is followed on, not reported as final; one with no retry left is', () => {
+    const policy = { type: 'OnFailure', onFailureRetries: 0, onSubmissionFailureRetries: 5, onSubmissionFailureRetryInterval: 60 };
+    const retrying = session({ states: { 'team-beta/spark-pi-test': 'SUBMISSION_FAILED' }, restartPolicy: policy, submissionAttempts: 2, errorMessage: 'exceeded quota' });
+    const waited = retrying.failure(retrying.apply);
+    expect(retrying.lines.join('\n')).toContain('team-beta/spark-pi-test: SUBMISSION_FAILED (the operator submits it again)');
+    expect(waited.report()).toMatch(/SparkApplication team-beta\/spark-pi-test TIMED OUT \(SUBMISSION_FAILED\): still SUBMISSION_FAILED \d+s after the jobs were applied/);
+    const spent = session({ states: { 'team-beta/spark-pi-test': 'SUBMISSION_FAILED' }, restartPolicy: policy, submissionAttempts: 6, errorMessage: 'exceeded quota' });
+    expect(spent.failure(spent.apply).report()).toContain('SparkApplication team-beta/spark-pi-test SUBMISSION_FAILED: exceeded quota');
+    expect(submissionRetried({ spec: { restartPolicy: { type: 'Never', onSubmissionFailureRetries: 5 } }, status: { submissionAttempts: 1 } })).toBe(false);
+    expect(submissionRetried({ spec: { restartPolicy: policy }, status: {} })).toBe(true);
   });
 
   test('an application the operator never picks up points at the namespaces it watches', () => {
