@@ -60,12 +60,12 @@ export function objectSchemaProblems(object: { apiVersion?: unknown; kind?: unkn
   if (!found) {
     const versions = Object.keys(VALIDATORS).filter((k) => k.endsWith(`/${kind}`) && !k.startsWith('helm-values/')).map((k) => k.slice(0, -kind.length - 1));
     if (versions.length > 0) {
-      return [`apiVersion ${apiVersion} of ${kind} is not served by Kubernetes ${KUBERNETES_SCHEMA_VERSION} or the vendored CRDs: use ${versions.join(' or ')}`];
+      return [`apiVersion ${apiVersion} of ${kind} is not served by Kubernetes ${KUBERNETES_SCHEMA_VERSION} or the pinned CRDs: use ${versions.join(' or ')}`];
     }
     // A built-in alpha or beta API (off by default, or removed) is not a CRD to pin.
     return [/^([^/]+\/)?v\d+(alpha|beta)\d*$/.test(apiVersion)
       ? `apiVersion ${apiVersion} of ${kind} is an alpha or beta API, which Kubernetes ${KUBERNETES_SCHEMA_VERSION} does not serve by default (or no longer serves) and synth has no schema for: use a stable API version of the kind, or, if a CRD serves it, pin the CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators`
-      : `kind ${kind} (${apiVersion}) has no schema in Kubernetes ${KUBERNETES_SCHEMA_VERSION} or in the vendored CRDs, so synth cannot check it and the cluster may not know it: pin its CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators, or remove the object`];
+      : `kind ${kind} (${apiVersion}) has no schema in Kubernetes ${KUBERNETES_SCHEMA_VERSION} or in the pinned CRDs, so synth cannot check it and the cluster may not know it: pin its CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators, or remove the object`];
   }
   return describeErrors(found.validate, object, found.source, '', false);
 }

@@ -82,7 +82,7 @@ export function capacityTable(scope: IConstruct): string {
   const text = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
   const over = [...new Set(lines.filter((l) => l.overcommitted).map((l) => l.tenant))];
   if (over.length > 0) {
-    text.push(`note: the jobs of ${over.join(', ')} fit one at a time but not all at once; those that start last wait for quota`);
+    text.push(`note: the jobs of ${over.join(', ')} fit one at a time but not all at once; those that start last are refused by the quota and resubmitted (5 times, about 15 minutes in all, with the platform's restart policy)`);
   }
   const counted = scope.node.findAll()
     .filter((c): c is TenantNamespace => c instanceof TenantNamespace && platformPodsIn(c).length > 0)

@@ -111,7 +111,7 @@ function rules(): Rule[] {
       // A tenant whose namespace names its queue (the scheduling add-on labels it) is scheduled by
       // Volcano there, always: without batchScheduler its pods would bypass the queue's share.
       expression: "variables.queue == '' ? ((!has(variables.spec.batchScheduler) || variables.spec.batchScheduler == 'volcano') && (!has(variables.spec.batchSchedulerOptions) || !has(variables.spec.batchSchedulerOptions.queue) || variables.spec.batchSchedulerOptions.queue == namespaceObject.metadata.name)) : (has(variables.spec.batchScheduler) && variables.spec.batchScheduler == 'volcano' && has(variables.spec.batchSchedulerOptions) && has(variables.spec.batchSchedulerOptions.queue) && variables.spec.batchSchedulerOptions.queue == variables.queue)",
-      messageExpression: "variables.queue == '' ? 'batchScheduler may only be volcano, and batchSchedulerOptions.queue only the tenant\\'s own queue ' + namespaceObject.metadata.name : 'the tenant\\'s jobs are gang-scheduled in its own queue: set batchScheduler volcano and batchSchedulerOptions.queue ' + variables.queue",
+      messageExpression: "variables.queue == '' ? 'batchScheduler may only be volcano, and batchSchedulerOptions.queue only the tenant\\'s own queue ' + namespaceObject.metadata.name : 'the tenant\\'s jobs are scheduled by Volcano in its own queue: set batchScheduler volcano and batchSchedulerOptions.queue ' + variables.queue",
     },
     {
       // Volcano routes a pod by its annotations (scheduling.k8s.io/group-name, scheduling.volcano.sh/queue-name):

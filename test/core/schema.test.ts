@@ -224,7 +224,7 @@ describe('objectSchemaProblems: built-in kinds against Kubernetes 1.31, strictly
       ['sparkoperator.k8s.io/v1beta1', 'SparkApplication', 'sparkoperator.k8s.io/v1beta2'],
     ])('%s %s, a version the cluster does not serve, names the one to use', (apiVersion, kind, use) => {
       expect(objectSchemaProblems({ apiVersion, kind, metadata: { name: 'x' } })).toEqual([
-        `apiVersion ${apiVersion} of ${kind} is not served by Kubernetes 1.31 or the vendored CRDs: use ${use}`,
+        `apiVersion ${apiVersion} of ${kind} is not served by Kubernetes 1.31 or the pinned CRDs: use ${use}`,
       ]);
     });
 
@@ -243,7 +243,7 @@ describe('objectSchemaProblems: built-in kinds against Kubernetes 1.31, strictly
 
     test('a kind with no schema at all is a problem whose fix is pinning its CRD or removing the object', () => {
       expect(objectSchemaProblems({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } })).toEqual([
-        'kind Widget (example.com/v1) has no schema in Kubernetes 1.31 or in the vendored CRDs, so synth cannot check it and the cluster may not know it: pin its CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators, or remove the object',
+        'kind Widget (example.com/v1) has no schema in Kubernetes 1.31 or in the pinned CRDs, so synth cannot check it and the cluster may not know it: pin its CRD in upstream.lock.json, fetch it (npm run upstream:fetch) and run npm run validators, or remove the object',
       ]);
     });
 

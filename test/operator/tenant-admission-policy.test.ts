@@ -97,9 +97,9 @@ describe('the tenant admission policies of dist/', () => {
     ['have the controller resolve packages from the network', (s) => { s.deps = { packages: ['org.example:evil:1.0'] }; }, /deps\.packages and deps\.repositories are resolved by the operator/],
     ['submit as another user', (s) => { s.proxyUser = 'admin'; }, /proxyUser and driver\.kubernetesMaster/],
     ['expose the driver UI outside the cluster', (s) => { s.sparkUIOptions = { serviceType: 'NodePort' }; }, /the driver UI stays inside the cluster/],
-    ["schedule into another team's queue", (s) => { s.batchScheduler = 'volcano'; s.batchSchedulerOptions = { queue: 'team-beta' }; }, /gang-scheduled in its own queue: set batchScheduler volcano and batchSchedulerOptions\.queue team-alpha/],
-    ['bypass the queue with another batch scheduler', (s) => { s.batchScheduler = 'yunikorn'; }, /gang-scheduled in its own queue: set batchScheduler volcano/],
-    ["bypass the queue with the default scheduler (no batchScheduler)", (s) => { delete s.batchScheduler; delete s.batchSchedulerOptions; }, /gang-scheduled in its own queue/],
+    ["schedule into another team's queue", (s) => { s.batchScheduler = 'volcano'; s.batchSchedulerOptions = { queue: 'team-beta' }; }, /scheduled by Volcano in its own queue: set batchScheduler volcano and batchSchedulerOptions\.queue team-alpha/],
+    ['bypass the queue with another batch scheduler', (s) => { s.batchScheduler = 'yunikorn'; }, /scheduled by Volcano in its own queue: set batchScheduler volcano/],
+    ["bypass the queue with the default scheduler (no batchScheduler)", (s) => { delete s.batchScheduler; delete s.batchSchedulerOptions; }, /scheduled by Volcano in its own queue/],
     ["land in Volcano's shared default queue (no queue)", (s) => { delete s.batchSchedulerOptions; }, /batchSchedulerOptions\.queue team-alpha/],
     ['put S3 credentials into the application', (s) => { s.hadoopConf = { 'fs.s3a.secret.key': 'x' }; }, /hadoopConf keys a tenant may not set \(as spark\.hadoop\.\*\): spark\.hadoop\.fs\.s3a\.secret\.key/],
   ];
