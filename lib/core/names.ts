@@ -222,3 +222,25 @@ function tenantNameSuggestion(base: string, refused: string): string {
   const fitted = name.slice(0, 63).replace(/-+$/, '');
   return fitted === refused || fitted === 'team' ? `team-${derivedName(refused, 'tenant').slice(-13, -7)}` : fitted;
 }
+
+/**
+ * The problem with a platform component (the operator, an add-on) running in the namespace `name`,
+ * or undefined: a namespace of Kubernetes itself or with the `kube-` prefix, or the namespace of the
+ * app's chart delivery. The component's namespace is made restricted and isolated by its own
+ * NetworkPolicies, which would cut off what else runs there.
+ * @param owner whose namespace it is, for the message: "Volcano's namespace"
+ * @param suggestion the namespace to suggest instead, for example "volcano-system"
+ */
+export function componentNamespaceProblem(name: string, delivery: ChartDelivery, owner: string, suggestion: string): string | undefined {
+  const fix = `${owner} is made restricted and isolated; install it into a namespace of its own, for example "${suggestion}"`;
+  if (KUBERNETES_NAMESPACES.includes(name)) {
+    return `namespace "${name}" is a namespace of Kubernetes itself: ${fix}`;
+  }
+  if (name.startsWith('kube-')) {
+    return `namespace "${name}" has the "kube-" prefix that Kubernetes reserves for its own namespaces: ${fix}`;
+  }
+  if (name === DELIVERY_NAMESPACES[delivery]) {
+    return `namespace "${name}" is the namespace of the app's chart delivery (${delivery}), whose controllers install every chart: ${fix}`;
+  }
+  return undefined;
+}

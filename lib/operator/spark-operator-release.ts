@@ -1,17 +1,15 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
 import { HelmChart } from '../../imports/helm.cattle.io';
-import { registerAppChecks } from '../core/app';
 import { declareApplySteps } from '../core/apply-plan';
-import { podSecurityLabels, PodSecurityLevel } from '../core/pod-security';
-import { Problems } from '../core/problems';
 import { chartValuesProblems } from '../core/schema';
 import { ChartRelease, deepMerge } from '../helm/chart-release';
-import { RESERVED_NAMESPACES, TenantNamespace } from '../tenancy/tenant-namespace';
+import { TenantNamespace } from '../tenancy/tenant-namespace';
 import { ApiServerEndpoint, apiServerProblems, ingressProblems, K3D_API_SERVER_ENDPOINTS, TenantIngressRule } from '../tenancy/tenant-network';
 import { SparkOperatorValues, unknownValuePaths } from './spark-operator-values';
 import { TenantAdmissionPolicy } from './tenant-admission-policy';
-import { apiServerEgress, dnsEgress, NamespacePolicies, tcpPorts } from '../core/network-policy-kit';
+import { apiServerEgress, dnsEgress, tcpPorts } from '../core/network-policy-kit';
+import { PlatformAddon } from '../core/platform-addon';
 
 /** Where the Kubeflow Spark Operator chart is published. */
 export const SPARK_OPERATOR_CHART_REPO = 'https://kubeflow.github.io/spark-operator';
@@ -113,7 +111,7 @@ export const PLATFORM_OPERATOR_VALUES: SparkOperatorValues = {
  * @see https://github.com/kubeflow/spark-operator/tree/v2.3.0/charts/spark-operator-chart
  * @see https://docs.k3s.io/helm
  */
-export class SparkOperatorRelease extends Construct {
+export class SparkOperatorRelease extends PlatformAddon {
   /**
    * The operator releases defined in the same app as `scope`, in the order of the app's tree. They
    * are found by walking that tree each time, not kept anywhere: the app is the one place that
@@ -127,8 +125,6 @@ export class SparkOperatorRelease extends Construct {
   public readonly watchedNamespaces: string[];
   /** The tenants the operator watches. */
   public readonly tenants: readonly TenantNamespace[];
-  /** The namespace the operator runs in. */
-  public readonly namespaceName: string;
   /** The Helm release name. */
   public readonly releaseName: string;
   /** The chart's name for its objects: the release name, or `<release>-spark-operator`. */
@@ -144,18 +140,14 @@ export class SparkOperatorRelease extends Construct {
   /** The admission policy that holds tenants to what they may ask of the operator. */
   public readonly admissionPolicy: TenantAdmissionPolicy;
   private readonly watched: Set<string>;
-  private readonly problems: Problems;
   private readonly props: SparkOperatorReleaseProps;
   private readonly addedValues: { readonly source: string; readonly values: SparkOperatorValues }[] = [];
 
   constructor(scope: Construct, id: string, props: SparkOperatorReleaseProps) {
-    super(scope, id);
-    registerAppChecks(this);
-    const problems = new Problems(this);
-    this.problems = problems;
+    super(scope, id, { namespace: props.namespace ?? 'spark-operator', owner: "the operator's own namespace", suggestion: 'spark-operator' });
+    const problems = this.problems;
     this.props = props;
     this.releaseName = props.releaseName ?? 'spark-operator';
-    this.namespaceName = props.namespace ?? 'spark-operator';
     this.version = props.version ?? SPARK_OPERATOR_CHART_VERSION;
     this.tenants = [...props.tenants];
     this.watchedNamespaces = props.tenants.map((t) => t.namespaceName);
@@ -173,9 +165,6 @@ export class SparkOperatorRelease extends Construct {
     if (twice.length > 0) {
       problems.add(`tenants lists namespace ${[...new Set(twice)].map((ns) => `"${ns}"`).join(', ')} more than once: pass each TenantNamespace once`);
     }
-    if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
-      problems.add(`namespace "${this.namespaceName}" is a namespace of Kubernetes itself: the operator's own namespace is made restricted and isolated; install it into a namespace of its own, for example "spark-operator"`);
-    }
     problems.addAll(apiServerProblems(apiServer, 'apiServer'));
     // The typed values are checked too: a cast or a JavaScript caller can still pass any key.
     for (const [prop, values] of [['values', props.values], ['rawValues', props.rawValues]] as const) {
@@ -187,8 +176,7 @@ export class SparkOperatorRelease extends Construct {
       }
     }
 
-    const restricted = podSecurityLabels(PodSecurityLevel.RESTRICTED);
-    new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.namespaceName, labels: restricted } });
+    this.addRestrictedNamespace();
     this.isolate(apiServer);
 
     this.release = new ChartRelease(this, 'Resource', {
@@ -264,7 +252,7 @@ export class SparkOperatorRelease extends Construct {
    */
   public allowIngress(name: string, rule: TenantIngressRule): void {
     this.problems.addAll(ingressProblems(rule, name));
-    new NamespacePolicies(this, this.namespaceName, this.fullName).allow(`Policy-${name}`, name, {
+    this.namespacePolicies(this.fullName).allow(`Policy-${name}`, name, {
       podSelector: { matchLabels: rule.toPodLabels },
       policyTypes: ['Ingress'],
       ingress: [{
@@ -288,7 +276,7 @@ export class SparkOperatorRelease extends Construct {
    * but what add-ons open with allowIngress.
    */
   private isolate(apiServer: ApiServerEndpoint[]): void {
-    const policies = new NamespacePolicies(this, this.namespaceName, this.fullName);
+    const policies = this.namespacePolicies(this.fullName);
     const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => policies.allow(id, name, spec);
     policies.defaultDeny();
     policy('AllowApiServer', 'allow-apiserver', {

@@ -2,14 +2,12 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { HelmChart } from '../../../imports/helm.cattle.io';
 import { PodMonitor } from '../../../imports/monitoring-monitoring.coreos.com';
-import { registerAppChecks } from '../../core/app';
 import { declareApplySteps } from '../../core/apply-plan';
-import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
 import { Problems } from '../../core/problems';
 import { monitorSelectionProblems } from './monitor-selection';
 import { ChartRelease, deepMerge } from '../../helm/chart-release';
 import { SparkOperatorRelease } from '../../operator/spark-operator-release';
-import { RESERVED_NAMESPACES, SPARK_ROLE_LABEL } from '../../tenancy/tenant-namespace';
+import { SPARK_ROLE_LABEL } from '../../tenancy/tenant-namespace';
 import { ApiServerEndpoint, apiServerProblems, cidrProblem, K3D_API_SERVER_ENDPOINTS } from '../../tenancy/tenant-network';
 import { addSparkJobDefaults } from '../../jobs/spark-job-defaults';
 import { operatorDashboard, PROMETHEUS_DATASOURCE_UID, quotaDashboard, sparkJobsDashboard } from './dashboards';
@@ -20,7 +18,8 @@ import {
   SPARK_PROMETHEUS_CONF,
   SPARK_UI_PORT,
 } from './platform-metrics';
-import { apiServerEgress, dnsEgress, kubeDnsPeer, NamespacePolicies, tcpPorts } from '../../core/network-policy-kit';
+import { apiServerEgress, dnsEgress, kubeDnsPeer, tcpPorts } from '../../core/network-policy-kit';
+import { PlatformAddon } from '../../core/platform-addon';
 
 /** Where the kube-prometheus-stack chart is published. */
 export const KUBE_PROMETHEUS_STACK_CHART_REPO = 'https://prometheus-community.github.io/helm-charts';
@@ -106,9 +105,7 @@ const RETENTION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
  *
  * @see https://github.com/prometheus-community/helm-charts/tree/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack
  */
-export class PlatformMonitoring extends Construct {
-  /** The namespace of the stack. */
-  public readonly namespaceName: string;
+export class PlatformMonitoring extends PlatformAddon {
   /** The Helm release name. */
   public readonly releaseName: string;
   /** The chart release. */
@@ -132,12 +129,10 @@ export class PlatformMonitoring extends Construct {
   private readonly retention: string;
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
-    super(scope, id);
-    registerAppChecks(this);
-    const problems = new Problems(this);
+    super(scope, id, { namespace: props.namespace ?? 'monitoring', owner: "the stack's namespace", suggestion: 'monitoring' });
+    const problems = this.problems;
     this.props = props;
     this.operator = props.operator;
-    this.namespaceName = props.namespace ?? 'monitoring';
     this.releaseName = props.releaseName ?? 'kube-prometheus-stack';
     this.retention = props.retention ?? '1d';
     const apiServer = props.apiServer ?? K3D_API_SERVER_ENDPOINTS;
@@ -145,9 +140,6 @@ export class PlatformMonitoring extends Construct {
     const tenants = props.operator.tenants;
     const ns = this.namespaceName;
 
-    if (RESERVED_NAMESPACES.includes(ns)) {
-      problems.add(`namespace "${ns}" is a namespace of Kubernetes itself: the stack's namespace is made restricted and isolated; install it into a namespace of its own, for example "monitoring"`);
-    }
     if (ns === props.operator.namespaceName || tenants.some((t) => t.namespaceName === ns)) {
       problems.add(`namespace "${ns}" is the namespace of the operator or of a tenant: the stack would run under their policies and they beside Prometheus; give the stack a namespace of its own, for example "monitoring"`);
     }
@@ -172,8 +164,7 @@ export class PlatformMonitoring extends Construct {
       kubeStateMetrics: { 'app.kubernetes.io/name': 'kube-state-metrics', 'app.kubernetes.io/instance': this.releaseName },
     };
 
-    const restricted = podSecurityLabels(PodSecurityLevel.RESTRICTED);
-    new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: ns, labels: restricted } });
+    this.addRestrictedNamespace();
 
     this.release = new ChartRelease(this, 'Resource', {
       chart: 'kube-prometheus-stack',
@@ -336,7 +327,7 @@ export class PlatformMonitoring extends Construct {
   private isolate(pods: Record<'prometheus' | 'operator' | 'grafana' | 'kubeStateMetrics', Readonly<Record<string, string>>>, tenants: string[], apiServer: ApiServerEndpoint[], nodeCidr: string): void {
     const tcp = tcpPorts;
     const here = (labels: Readonly<Record<string, string>>) => ({ podSelector: { matchLabels: { ...labels } } });
-    const policies = new NamespacePolicies(this, this.namespaceName, this.releaseName);
+    const policies = this.namespacePolicies(this.releaseName);
     const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => policies.allow(id, name, spec);
 
     policies.defaultDeny();

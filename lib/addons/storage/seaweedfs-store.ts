@@ -1,15 +1,12 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
-import { registerAppChecks } from '../../core/app';
 import { declareApplySteps } from '../../core/apply-plan';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../core/names';
-import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
-import { Problems } from '../../core/problems';
 import { Quantity } from '../../core/quantity';
 import { ChartRelease } from '../../helm/chart-release';
-import { RESERVED_NAMESPACES } from '../../tenancy/tenant-namespace';
 import { ACCESS_KEY_ID, bucketNameProblem, SECRET_ACCESS_KEY } from './s3a';
-import { dnsEgress, NamespacePolicies, tcpPorts } from '../../core/network-policy-kit';
+import { dnsEgress, tcpPorts } from '../../core/network-policy-kit';
+import { PlatformAddon } from '../../core/platform-addon';
 
 /** Where the SeaweedFS chart is published. */
 export const SEAWEEDFS_CHART_REPO = 'https://seaweedfs.github.io/seaweedfs/helm';
@@ -121,9 +118,7 @@ const BUCKET_HOOK_PORTS = [9333, 19333, 8888, 18888];
  *
  * @see https://github.com/seaweedfs/seaweedfs/tree/4.44/k8s/charts/seaweedfs
  */
-export class SeaweedfsStore extends Construct {
-  /** The store's namespace. */
-  public readonly namespaceName: string;
+export class SeaweedfsStore extends PlatformAddon {
   /** The Helm release name. */
   public readonly releaseName: string;
   /** The chart's name for its objects: the release name, or `<release>-seaweedfs`. */
@@ -150,11 +145,9 @@ export class SeaweedfsStore extends Construct {
   private readonly storageSize: string;
 
   constructor(scope: Construct, id: string, props: SeaweedfsStoreProps) {
-    super(scope, id);
-    registerAppChecks(this);
-    const problems = new Problems(this);
+    super(scope, id, { namespace: props.namespace ?? 'object-store', owner: "the store's namespace", suggestion: 'object-store' });
+    const problems = this.problems;
     this.props = props;
-    this.namespaceName = props.namespace ?? 'object-store';
     this.releaseName = props.releaseName ?? 'seaweedfs';
     this.fullName = this.releaseName.includes('seaweedfs') ? this.releaseName : `${this.releaseName}-seaweedfs`;
     this.serviceName = `${this.fullName}-all-in-one`;
@@ -182,15 +175,8 @@ export class SeaweedfsStore extends Construct {
       })),
     };
 
-    const restricted = podSecurityLabels(PodSecurityLevel.RESTRICTED);
-    new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: {
-        name: this.namespaceName,
-        labels: restricted,
-        annotations: {
-          [GENERATED_CREDENTIALS_ANNOTATION]: this.identities.map((i) => `${i.secretNamespace}/${i.secretName}:${i.name}`).join(' '),
-        },
-      },
+    this.addRestrictedNamespace({
+      [GENERATED_CREDENTIALS_ANNOTATION]: this.identities.map((i) => `${i.secretNamespace}/${i.secretName}:${i.name}`).join(' '),
     });
     // The chart's bucket hook runs as the namespace's default account; nothing here calls the API.
     new k8s.KubeServiceAccount(this, 'DefaultServiceAccount', {
@@ -281,9 +267,6 @@ export class SeaweedfsStore extends Construct {
   private propProblems(): string[] {
     const problems: (string | undefined)[] = [];
     problems.push(dnsLabelProblem(this.namespaceName, 'namespace'));
-    if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
-      problems.push(`namespace "${this.namespaceName}" is a namespace of Kubernetes itself: the store's namespace is made restricted and isolated; give it a namespace of its own, for example "object-store"`);
-    }
     if (this.clientNamespaces.includes(this.namespaceName)) {
       problems.push(`namespace "${this.namespaceName}" is also a client namespace: the store would share its namespace and its policies with a tenant; give the store a namespace of its own`);
     }
@@ -332,7 +315,7 @@ export class SeaweedfsStore extends Construct {
    */
   private isolate(): void {
     const tcp = (ports: number[]) => tcpPorts(...ports);
-    const policies = new NamespacePolicies(this, this.namespaceName, this.fullName);
+    const policies = this.namespacePolicies(this.fullName);
     const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => policies.allow(id, name, spec);
     const server = { matchLabels: this.serverPodLabels };
     const hook = { matchLabels: { 'app.kubernetes.io/name': 'seaweedfs', 'app.kubernetes.io/instance': this.releaseName, 'app.kubernetes.io/component': 'bucket-hook' } };

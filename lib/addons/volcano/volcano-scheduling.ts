@@ -2,18 +2,17 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { HelmChart } from '../../../imports/helm.cattle.io';
 import { Queue, QueueSpecCapability } from '../../../imports/volcano-scheduling.volcano.sh';
-import { registerAppChecks } from '../../core/app';
 import { declareApplySteps } from '../../core/apply-plan';
-import { podSecurityLabels, PodSecurityLevel } from '../../core/pod-security';
 import { Problems } from '../../core/problems';
 import { ChartRelease, deepMerge } from '../../helm/chart-release';
 import { SparkJobBase } from '../../jobs/spark-job-base';
 import { addSparkJobDefaults } from '../../jobs/spark-job-defaults';
 import { SparkOperatorRelease } from '../../operator/spark-operator-release';
 import { BATCH_QUEUE_LABEL } from '../../operator/tenant-admission-policy';
-import { RESERVED_NAMESPACES, TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
+import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { ApiServerEndpoint, apiServerProblems, K3D_API_SERVER_ENDPOINTS } from '../../tenancy/tenant-network';
-import { apiServerEgress, dnsEgress, NamespacePolicies, tcpPorts } from '../../core/network-policy-kit';
+import { apiServerEgress, dnsEgress, tcpPorts } from '../../core/network-policy-kit';
+import { PlatformAddon } from '../../core/platform-addon';
 
 /** Where the Volcano chart is published. */
 export const VOLCANO_CHART_REPO = 'https://volcano-sh.github.io/helm-charts';
@@ -94,9 +93,7 @@ export interface VolcanoSchedulingProps {
  * @see https://github.com/volcano-sh/volcano/tree/v1.15.0/installer/helm/chart/volcano
  * @see https://www.kubeflow.org/docs/components/spark-operator/user-guide/volcano-integration/
  */
-export class VolcanoScheduling extends Construct {
-  /** The namespace of Volcano's components. */
-  public readonly namespaceName: string;
+export class VolcanoScheduling extends PlatformAddon {
   /** The Helm release name. */
   public readonly releaseName: string;
   /** The chart release. */
@@ -111,20 +108,15 @@ export class VolcanoScheduling extends Construct {
   private readonly operator: SparkOperatorRelease;
 
   constructor(scope: Construct, id: string, props: VolcanoSchedulingProps) {
-    super(scope, id);
-    registerAppChecks(this);
-    const problems = new Problems(this);
+    super(scope, id, { namespace: props.namespace ?? 'volcano-system', owner: "Volcano's namespace", suggestion: 'volcano-system' });
+    const problems = this.problems;
     this.props = props;
     this.operator = props.operator;
-    this.namespaceName = props.namespace ?? 'volcano-system';
     this.releaseName = props.releaseName ?? 'volcano';
     this.tenants = [...(props.tenants ?? props.operator.tenants)];
     const apiServer = props.apiServer ?? K3D_API_SERVER_ENDPOINTS;
     const ns = this.namespaceName;
 
-    if (RESERVED_NAMESPACES.includes(ns)) {
-      problems.add(`namespace "${ns}" is a namespace of Kubernetes itself: Volcano's namespace is made restricted and isolated; install it into a namespace of its own, for example "volcano-system"`);
-    }
     if (ns === props.operator.namespaceName || props.operator.tenants.some((t) => t.namespaceName === ns)) {
       problems.add(`namespace "${ns}" is the namespace of the operator or of a tenant: Volcano would run under their policies and they beside the scheduler; give Volcano a namespace of its own, for example "volcano-system"`);
     }
@@ -133,8 +125,7 @@ export class VolcanoScheduling extends Construct {
     }
     problems.addAll(apiServerProblems(apiServer, 'apiServer'));
 
-    const restricted = podSecurityLabels(PodSecurityLevel.RESTRICTED);
-    new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: ns, labels: restricted } });
+    this.addRestrictedNamespace();
 
     this.release = new ChartRelease(this, 'Resource', {
       chart: 'volcano',
@@ -242,7 +233,7 @@ export class VolcanoScheduling extends Construct {
    * API server's calls to the admission webhook.
    */
   private isolate(apiServer: ApiServerEndpoint[]): void {
-    const policies = new NamespacePolicies(this, this.namespaceName, this.releaseName);
+    const policies = this.namespacePolicies(this.releaseName);
     const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => policies.allow(id, name, spec);
     policies.defaultDeny();
     policy('AllowDnsApiServer', 'allow-dns-apiserver', {
