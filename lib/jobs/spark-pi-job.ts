@@ -108,6 +108,17 @@ const EXAMPLES_JAR = /spark-examples_(\d+\.\d+)-(\d+\.\d+\.\d+)\.jar$/;
  * @see https://github.com/kubeflow/spark-operator/blob/v2.3.0/examples/spark-pi.yaml
  */
 export class SparkPiJob extends SparkJob {
+  /** The image a SparkPi job runs unless `image` says otherwise. */
+  public static readonly DEFAULT_IMAGE = DEFAULT_SPARK_IMAGE;
+
+  /**
+   * The spec of the SparkPi example with the same defaults as a SparkPiJob, for a SparkJob or a
+   * ScheduledSparkJob (whose synth checks it as it checks any spec).
+   */
+  public static spec(props: SparkPiSpecProps): SparkApplicationSpec {
+    return sparkPiSpec(props);
+  }
+
   /** The language of the example. */
   public readonly language: SparkPiLanguage;
 

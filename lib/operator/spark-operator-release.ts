@@ -115,6 +115,15 @@ const RELEASES = Symbol.for('spark-platform.SparkOperatorRelease');
  * @see https://docs.k3s.io/helm
  */
 export class SparkOperatorRelease extends Construct {
+  /** The chart version the typed values describe, the default of `chartVersion`. */
+  public static readonly CHART_VERSION = SPARK_OPERATOR_CHART_VERSION;
+  /** The chart repository, the default of `chartRepo`. */
+  public static readonly CHART_REPO = SPARK_OPERATOR_CHART_REPO;
+  /** The Spark version of the operator's release, which a job's sparkVersion defaults to. */
+  public static readonly SPARK_VERSION = SPARK_OPERATOR_SPARK_VERSION;
+  /** The platform's chart values, under `values` and `rawValues`. */
+  public static readonly PLATFORM_VALUES = PLATFORM_OPERATOR_VALUES;
+
   /** The operator releases defined in the same app as `scope`. */
   public static releasesOf(scope: IConstruct): SparkOperatorRelease[] {
     const root = scope.node.root as IConstruct & { [RELEASES]?: SparkOperatorRelease[] };

@@ -20,6 +20,8 @@ import {
   TenantIngressRule,
 } from './tenant-network';
 import {
+  DEFAULT_TENANT_LIMIT_RANGE,
+  DEFAULT_TENANT_QUOTA,
   parseContainerDefaults,
   parseQuota,
   SYSTEM_PRIORITY_CLASSES,
@@ -157,6 +159,13 @@ export interface TenantNamespaceProps {
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
  */
 export class TenantNamespace extends Construct {
+  /** The quota of a tenant that sets none: the values each field of `quota` defaults to. */
+  public static readonly DEFAULT_QUOTA = DEFAULT_TENANT_QUOTA;
+  /** The LimitRange of a tenant that sets none: the values each field of `limitRange` defaults to. */
+  public static readonly DEFAULT_LIMIT_RANGE = DEFAULT_TENANT_LIMIT_RANGE;
+  /** The namespaces no tenant may take: Kubernetes' own. */
+  public static readonly RESERVED_NAMESPACES = RESERVED_NAMESPACES;
+
   /** The Namespace name. */
   public readonly namespaceName: string;
   /** The name of the ServiceAccount that Spark drivers of this tenant run as. */

@@ -1,5 +1,7 @@
 import { Testing } from 'cdk8s';
-import { hadoopGenericOptions, podSecurityViolations, PodSecurityLevel, tenantScriptJob, TenantNamespace } from '../../lib';
+import { PodSecurityLevel, TenantNamespace } from '../../lib';
+import { podSecurityViolations } from '../../lib/core/pod-security';
+import { hadoopGenericOptions, tenantScriptJob } from '../../lib/jobs/tenant-script-job';
 import { schemaErrors } from '../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';
 

@@ -66,6 +66,12 @@ const PREFIX = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
  * come from the tenant's Secret. Synth checks that the tenant's pods may reach the store.
  */
 export class DatasetLoader extends Construct {
+  /**
+   * The label that puts a loader in a pipeline (`labels: { [DatasetLoader.PIPELINE_LABEL]: name }`),
+   * as a PySparkScriptJob's `pipeline` prop does: the loader is applied before the pipeline's jobs.
+   */
+  public static readonly PIPELINE_LABEL = PIPELINE_LABEL;
+
   /** The Job. */
   public readonly job: k8s.KubeJob;
   /** The folder the files land in, `s3a://<bucket>/<prefix>/`. */

@@ -155,6 +155,14 @@ export function pysparkScriptSpec(script: PySparkScript, props: Pick<PySparkScri
  * store and that sparkVersion is the image's.
  */
 export class PySparkScriptJob extends SparkJob {
+  /**
+   * The spec that runs a PySparkScript, with the same defaults as a PySparkScriptJob, for a
+   * ScheduledSparkJob.
+   */
+  public static spec(script: PySparkScript, props: Pick<PySparkScriptJobProps, 'storage' | 'arguments' | 'sparkVersion' | 'driver' | 'executor'>): SparkApplicationSpec {
+    return pysparkScriptSpec(script, props);
+  }
+
   /** The script's ConfigMap. */
   public readonly script: PySparkScript;
 

@@ -139,6 +139,13 @@ type Root = IConstruct & { [STORAGES]?: { storages: ObjectStorage[]; problems: W
  * keep the event log and S3A settings, and fit its quota beside the History Server.
  */
 export class ObjectStorage extends Construct {
+  /** The image of the jobs that use the storage: Spark with the S3A jars (built by the k3d script). */
+  public static readonly SPARK_S3A_IMAGE = SPARK_S3A_IMAGE;
+  /** The Secret in each tenant's namespace with the keys its jobs write with. */
+  public static readonly JOBS_CREDENTIALS_SECRET = JOBS_CREDENTIALS_SECRET;
+  /** The Secret in each tenant's namespace with the read-only keys of its History Server. */
+  public static readonly HISTORY_CREDENTIALS_SECRET = HISTORY_CREDENTIALS_SECRET;
+
   /** The ObjectStorage constructs of the app of `scope`. */
   public static of(scope: IConstruct): ObjectStorage[] {
     return [...((scope.node.root as Root)[STORAGES]?.storages ?? [])];

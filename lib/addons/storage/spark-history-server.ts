@@ -113,6 +113,11 @@ export interface HistoryServerPodResources {
  * @see https://spark.apache.org/docs/4.0.0/monitoring.html
  */
 export class SparkHistoryServer extends Construct {
+  /** The port of the History Server's UI and of its Service. */
+  public static readonly PORT = SPARK_HISTORY_PORT;
+  /** The History Server's resources unless `historyServerResources` (of ObjectStorage) says otherwise. */
+  public static readonly DEFAULT_RESOURCES = DEFAULT_HISTORY_SERVER_RESOURCES;
+
   /** The tenant. */
   public readonly tenant: TenantNamespace;
   /** The name of the Deployment, Service and ConfigMap. */
