@@ -32,6 +32,7 @@ export { ChartRelease, type ChartReleaseProps } from './helm/chart-release';
 export { SparkJobBase, type SparkJobBaseProps } from './jobs/spark-job-base';
 export { SparkJob, type SparkJobProps } from './jobs/spark-job';
 export { type DynamicAllocationProps } from './jobs/dynamic-allocation';
+export { TenantScriptJob, type TenantScriptJobProps } from './jobs/tenant-script-job';
 export { type ApplicationResources, type PodResources } from './jobs/spark-resources';
 export { ConcurrencyPolicy, ScheduledSparkJob, type ScheduledSparkJobProps } from './jobs/scheduled-spark-job';
 export {

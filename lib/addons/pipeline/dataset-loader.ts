@@ -4,7 +4,7 @@ import { registerAppChecks } from '../../core/app';
 import { declareApplySteps } from '../../core/apply-plan';
 import { dnsLabelProblem } from '../../core/names';
 import { Problems } from '../../core/problems';
-import { FSSHELL, hadoopGenericOptions, tenantScriptJob } from '../../jobs/tenant-script-job';
+import { FSSHELL, hadoopGenericOptions, TenantScriptJob } from '../../jobs/tenant-script-job';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { NON_INTERNET_RANGES } from '../../tenancy/tenant-network';
 import { PIPELINE_LABEL, PipelineStorage, storageReachProblem } from './pipeline-storage';
@@ -148,7 +148,7 @@ export class DatasetLoader extends Construct {
       'done',
       'exit 1',
     ].join('\n');
-    this.job = tenantScriptJob(this, 'Resource', {
+    this.job = new TenantScriptJob(this, 'Resource', {
       tenant,
       name: props.name,
       labels,

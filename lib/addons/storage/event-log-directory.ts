@@ -2,7 +2,7 @@ import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
 import { Problems } from '../../core/problems';
-import { FSSHELL, hadoopGenericOptions, tenantScriptJob } from '../../jobs/tenant-script-job';
+import { FSSHELL, hadoopGenericOptions, TenantScriptJob } from '../../jobs/tenant-script-job';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, SPARK_S3A_IMAGE } from './s3a';
 
@@ -65,7 +65,7 @@ export class EventLogDirectory extends Construct {
       'done',
       'exit 1',
     ].join('\n');
-    this.job = tenantScriptJob(this, 'Resource', {
+    this.job = new TenantScriptJob(this, 'Resource', {
       tenant: props.tenant,
       name,
       labels,
