@@ -50,7 +50,7 @@ export interface SparkOperatorReleaseProps {
    */
   readonly apiServer?: ApiServerEndpoint[];
   /**
-   * Chart values, merged over PLATFORM_OPERATOR_VALUES.
+   * Chart values, merged over SparkOperatorRelease.PLATFORM_VALUES.
    * @default - the platform defaults
    */
   readonly values?: SparkOperatorValues;

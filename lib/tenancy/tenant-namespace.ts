@@ -100,7 +100,7 @@ export interface TenantNamespaceProps {
   readonly developersGroup?: string;
   /**
    * The team's ResourceQuota; each field left out takes the seed's value.
-   * @default DEFAULT_TENANT_QUOTA (requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 10, requests.storage 20Gi, persistentvolumeclaims 10)
+   * @default TenantNamespace.DEFAULT_QUOTA (requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 10, requests.storage 20Gi, persistentvolumeclaims 10)
    */
   readonly quota?: TenantQuotaProps;
   /**
@@ -142,7 +142,7 @@ export interface TenantNamespaceProps {
   /**
    * Defaults for containers that set no requests or limits, within the quota; `false` for no
    * LimitRange, so that such pods are rejected by the quota.
-   * @default DEFAULT_TENANT_LIMIT_RANGE (requests 500m and 512Mi, limits 1 and 1Gi)
+   * @default TenantNamespace.DEFAULT_LIMIT_RANGE (requests 500m and 512Mi, limits 1 and 1Gi)
    */
   readonly limitRange?: TenantLimitRangeProps | false;
 }

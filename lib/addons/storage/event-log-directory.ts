@@ -17,7 +17,7 @@ export interface EventLogDirectoryProps {
   readonly credentialsSecret: string;
   /**
    * An image with Hadoop's S3A client in /opt/spark/jars.
-   * @default SPARK_S3A_IMAGE
+   * @default ObjectStorage.SPARK_S3A_IMAGE
    */
   readonly image?: string;
   /**

@@ -52,12 +52,12 @@ export interface ObjectStorageProps {
   /**
    * The image with Spark 4.0.0 and the S3A client that the tenants' jobs, the event-log Jobs and
    * the History Servers run.
-   * @default SPARK_S3A_IMAGE
+   * @default ObjectStorage.SPARK_S3A_IMAGE
    */
   readonly image?: string;
   /**
    * Resources of each tenant's History Server; they count against the tenant's quota.
-   * @default DEFAULT_HISTORY_SERVER_RESOURCES (250m to 1 CPU, 1Gi)
+   * @default SparkHistoryServer.DEFAULT_RESOURCES (250m to 1 CPU, 1Gi)
    */
   readonly historyServerResources?: SparkHistoryServerResources;
 }
