@@ -4,11 +4,9 @@ import {
   ObjectStorage,
   PlatformMonitoring,
   ScheduledSparkJob,
-  SPARK_S3A_IMAGE,
   SparkOperatorRelease,
   SparkPiJob,
   SparkPiLanguage,
-  sparkPiSpec,
   TenantNamespace,
   VolcanoScheduling,
 } from './lib';
@@ -51,10 +49,10 @@ export function buildSeedPlatform(app: App): void {
     tenant: alpha,
     language: SparkPiLanguage.PYTHON,
     name: 'pyspark-pi-test',
-    image: SPARK_S3A_IMAGE,
+    image: ObjectStorage.SPARK_S3A_IMAGE,
     dynamicAllocation: { minExecutors: 1, initialExecutors: 1, maxExecutors: 2, shuffleTrackingTimeout: 60000 },
   });
-  new SparkPiJob(jobs, 'spark-pi-test', { tenant: beta, language: SparkPiLanguage.SCALA, name: 'spark-pi-test', image: SPARK_S3A_IMAGE });
+  new SparkPiJob(jobs, 'spark-pi-test', { tenant: beta, language: SparkPiLanguage.SCALA, name: 'spark-pi-test', image: ObjectStorage.SPARK_S3A_IMAGE });
   new ScheduledSparkJob(jobs, 'spark-pi-nightly', {
     tenant: beta,
     name: 'spark-pi-nightly',
@@ -63,7 +61,7 @@ export function buildSeedPlatform(app: App): void {
     concurrencyPolicy: ConcurrencyPolicy.FORBID,
     successfulRunHistoryLimit: 3,
     failedRunHistoryLimit: 3,
-    spec: sparkPiSpec({ language: SparkPiLanguage.SCALA, image: SPARK_S3A_IMAGE }),
+    spec: SparkPiJob.spec({ language: SparkPiLanguage.SCALA, image: ObjectStorage.SPARK_S3A_IMAGE }),
   });
 
   // The data pipeline: a public dataset loaded into team-alpha's bucket, a PySpark job over it now

@@ -1,6 +1,5 @@
 import { Chart } from 'cdk8s';
-import { SparkApplicationSpecMode, SparkApplicationSpecRestartPolicyType, SparkApplicationSpecType } from '../imports/sparkoperator.k8s.io';
-import { HARDENED_SECURITY_CONTEXT, PlatformApp, SparkJob, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../lib';
+import { PlatformApp, SparkJob, sparkoperator, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../lib';
 
 // A generated platform for the benchmark (`npm run bench`): TENANTS teams with JOBS_PER_TENANT jobs
 // each, one operator watching them all, in the same three charts as main.ts. The jobs of a tenant
@@ -43,16 +42,16 @@ for (const tenant of tenants) {
         tenant,
         name: `etl-${j}`,
         spec: {
-          type: SparkApplicationSpecType.SCALA,
-          mode: SparkApplicationSpecMode.CLUSTER,
+          type: sparkoperator.SparkApplicationSpecType.SCALA,
+          mode: sparkoperator.SparkApplicationSpecMode.CLUSTER,
           image: 'apache/spark:4.0.0',
           mainClass: 'org.apache.spark.examples.SparkPi',
           mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.13-4.0.0.jar',
           arguments: [String(10 * j)],
           sparkVersion: '4.0.0',
-          restartPolicy: { type: SparkApplicationSpecRestartPolicyType.NEVER },
-          driver: { cores: 1, coreRequest: '250m', coreLimit: '500m', memory: '512m', securityContext: HARDENED_SECURITY_CONTEXT },
-          executor: { instances: 1, cores: 1, coreRequest: '250m', coreLimit: '500m', memory: '512m', securityContext: HARDENED_SECURITY_CONTEXT },
+          restartPolicy: { type: sparkoperator.SparkApplicationSpecRestartPolicyType.NEVER },
+          driver: { cores: 1, coreRequest: '250m', coreLimit: '500m', memory: '512m', securityContext: SparkJob.HARDENED_SECURITY_CONTEXT },
+          executor: { instances: 1, cores: 1, coreRequest: '250m', coreLimit: '500m', memory: '512m', securityContext: SparkJob.HARDENED_SECURITY_CONTEXT },
         },
       });
     }

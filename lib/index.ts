@@ -1,54 +1,19 @@
-// The package's public API, listed name by name.
+// The package's public API: what an app author needs to build a platform with it, listed name by
+// name. Constructs, their props and the types and enums those props use are public; the checks,
+// spec helpers and constants the constructs use among themselves are not (tests import them from
+// their modules). A constant an app needs is a static member of its class, such as
+// `TenantNamespace.DEFAULT_QUOTA`. api/spark-platform-cdk8s.api.md lists every public name with
+// its signature; `npm run api:report` updates it and test/project/api-report.test.ts keeps it true.
 
+// The app and how it delivers charts.
+export { PlatformApp, type PlatformAppProps } from './core/app';
+export { ChartDelivery } from './core/delivery';
 export { Quantity, type Report } from './core/quantity';
-export { DELIVERY_NAMESPACES, derivedName, dnsLabelProblem, dnsSubdomainProblem, KUBERNETES_NAMESPACES, reservedNamespaceProblem, labelKeyProblem, labelsProblems, labelValueProblem, objectNameProblems } from './core/names';
-export { Problems } from './core/problems';
-export { PlatformApp, type PlatformAppProps, registerAppChecks, registerSynthReport } from './core/app';
-export { CHART_DELIVERY_CONTEXT, ChartDelivery, chartDeliveryOf } from './core/delivery';
-export { chartValuesProblems, hasSchema, KUBERNETES_SCHEMA_VERSION, objectSchemaProblems } from './core/schema';
-export { documentsYaml, documentYaml } from './core/yaml';
+export { PodSecurityLevel } from './core/pod-security';
+
+// Tenants.
+export { type ApiServerEndpoint, type TenantEgressRule, type TenantIngressRule } from './tenancy/tenant-network';
 export {
-  BASELINE_CAPABILITIES,
-  NAMED_IMAGE_USERS,
-  type NamedImageUser,
-  namedImageUser,
-  namedImageUserProblems,
-  podNamedUserProblems,
-  type ContainerFields,
-  POD_SECURITY_VERSION,
-  podSecurityLevelProblem,
-  type PodSecurityContextFields,
-  type PodSecurityInput,
-  PodSecurityLevel,
-  type PodSecurityViolation,
-  podSecurityLabels,
-  podSecurityViolations,
-  RESTRICTED_VOLUME_TYPES,
-  SAFE_SYSCTLS,
-  type SecurityContextFields,
-} from './core/pod-security';
-export {
-  type ApiServerEndpoint,
-  apiServerProblems,
-  cidrProblem,
-  egressProblems,
-  ingressProblems,
-  K3D_API_SERVER_ENDPOINTS,
-  NON_INTERNET_RANGES,
-  portProblem,
-  type TenantEgressRule,
-  type TenantIngressRule,
-} from './tenancy/tenant-network';
-export {
-  DEFAULT_TENANT_LIMIT_RANGE,
-  DEFAULT_TENANT_QUOTA,
-  DRIVER_ACCOUNT_LABEL,
-  EXECUTOR_ACCOUNT_LABEL,
-  JOB_SECRETS_ANNOTATION,
-  PRIORITY_CLASSES_ANNOTATION,
-  RESERVED_NAMESPACES,
-  SPARK_ROLE_LABEL,
-  TENANT_LABEL,
   type TenantContainerDefaults,
   type TenantLimitRangeProps,
   TenantNamespace,
@@ -56,140 +21,66 @@ export {
   type TenantQuota,
   type TenantQuotaProps,
 } from './tenancy/tenant-namespace';
-export * from './operator/spark-operator-values';
-export {
-  PLATFORM_OPERATOR_VALUES,
-  SPARK_OPERATOR_CHART_REPO,
-  SPARK_OPERATOR_CHART_VERSION,
-  SPARK_OPERATOR_SPARK_VERSION,
-  SparkOperatorRelease,
-  type SparkOperatorReleaseProps,
-} from './operator/spark-operator-release';
-export {
-  ALLOWED_DEPENDENCY_URI,
-  ALLOWED_SPARK_CONF,
-  ALLOWED_SPARK_CONF_PATTERN,
-  DENIED_SPARK_CONF,
-  DENIED_SPARK_CONF_PATTERN,
-  RESERVED_POD_LABEL,
-  type SparkConfRule,
-  sparkConfKeyProblem,
-} from './operator/spark-conf-policy';
-export {
-  ARGO_CD_IGNORED_DIFFERENCES,
-  ARGO_CD_IN_CLUSTER,
-  ARGO_CD_NAMESPACE,
-  ARGO_CD_PROJECT,
-  ARGO_CD_SYNC_OPTIONS,
-  CHART_INSTALL_RETRIES,
-  ChartRelease,
-  type ChartReleaseProps,
-  deepMerge,
-  FLUX_NAMESPACE,
-  FLUX_RELEASE_INTERVAL,
-  FLUX_REPOSITORY_INTERVAL,
-} from './helm/chart-release';
-export { BATCH_QUEUE_LABEL, TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
-export { type ModelPodGroup, type OperatorInput, type OperatorWalk, sparkSubmitArgs, walkOperator } from './operator/operator-path';
-export {
-  type ApplicationResources,
-  applicationResources,
-  DEFAULT_EXECUTOR_INSTANCES,
-  DEFAULT_SPARK_MEMORY,
-  JVM_MEMORY_OVERHEAD_FACTOR,
-  MIN_MEMORY_OVERHEAD_MIB,
-  type NamespaceDefaults,
-  NON_JVM_MEMORY_OVERHEAD_FACTOR,
-  type PodResources,
-} from './jobs/spark-resources';
-export { type SparkPod, type SparkPodOptions, sparkPodSecurityProblems, sparkPods } from './jobs/spark-pods';
-export {
-  HARDENED_POD_SECURITY_CONTEXT,
-  HARDENED_SECURITY_CONTEXT,
-  hardenedTemplate,
-  MIN_SPARK_HEAP_MIB,
-  SPARK_CONTAINER,
-  SPARK_UID,
-  sparkJobProblems,
-  tenantPolicyProblems,
-  tenantSparkSpec,
-} from './jobs/spark-spec';
-export {
-  addSparkJobDefaults,
-  applySparkJobDefaults,
-  type SparkJobDefaults,
-  type SparkJobDefaultsEntry,
-  sparkJobDefaultsOf,
-} from './jobs/spark-job-defaults';
+
+// The Spark Operator and chart releases.
+export { type SparkOperatorValues } from './operator/spark-operator-values';
+export { SparkOperatorRelease, type SparkOperatorReleaseProps } from './operator/spark-operator-release';
+export { TenantAdmissionPolicy, type TenantAdmissionPolicyProps } from './operator/tenant-admission-policy';
+export { ChartRelease, type ChartReleaseProps } from './helm/chart-release';
+export { PlatformAddon, type PlatformAddonNamespace } from './core/platform-addon';
+export { NamespacePolicies } from './core/network-policy-kit';
+
+// Spark jobs.
 export { SparkJobBase, type SparkJobBaseProps } from './jobs/spark-job-base';
 export { SparkJob, type SparkJobProps } from './jobs/spark-job';
-export { type DynamicAllocationProps, dynamicAllocationProblems, dynamicAllocationSpec, initialExecutors, volcanoDynamicAllocationProblem, withExecutorInstances } from './jobs/dynamic-allocation';
-export { PLATFORM_RESTART_POLICY, SUBMISSION_RETRIES, SUBMISSION_RETRY_INTERVAL_SECONDS } from './jobs/restart-policy';
-export { submissionProblems } from './jobs/submission';
-export { EXPLAIN_REPORT, explainJobs } from './jobs/explain';
-export { type PodGroupMinimum, podGroupMinimum, withPodGroupResources } from './jobs/pod-group';
-export { CRON_DESCRIPTORS, cronScheduleProblem, timeZoneProblem } from './jobs/cron';
+export { type DynamicAllocationProps } from './jobs/dynamic-allocation';
+export { TenantScriptJob, type TenantScriptJobProps } from './jobs/tenant-script-job';
+export { type ApplicationResources, type PodResources } from './jobs/spark-resources';
+export { ConcurrencyPolicy, ScheduledSparkJob, type ScheduledSparkJobProps } from './jobs/scheduled-spark-job';
 export {
-  ConcurrencyPolicy,
-  MAX_SCHEDULED_JOB_NAME_LENGTH,
-  ScheduledSparkJob,
-  type ScheduledSparkJobProps,
-} from './jobs/scheduled-spark-job';
-export {
-  DEFAULT_SPARK_IMAGE,
-  imageSparkVersion,
-  imageSparkVersionProblem,
   type SparkExecutorSizeProps,
   SparkPiJob,
   type SparkPiJobProps,
   SparkPiLanguage,
-  sparkPiSpec,
   type SparkPiSpecProps,
   type SparkPodSizeProps,
 } from './jobs/spark-pi-job';
-export { type CapacityLine, capacityLines, capacityTable, countPlatformPod, type PlatformPod, platformPodsIn } from './jobs/capacity';
-export { FSSHELL, hadoopGenericOptions, tenantScriptJob, type TenantScriptJobProps } from './jobs/tenant-script-job';
-export {
-  K3D_NODE_CIDR,
-  KUBE_PROMETHEUS_STACK_CHART_REPO,
-  KUBE_PROMETHEUS_STACK_CHART_VERSION,
-  PlatformMonitoring,
-  type PlatformMonitoringProps,
-} from './addons/monitoring/platform-monitoring';
-export { GRAFANA_DASHBOARD_LABEL, GrafanaDashboard, type GrafanaDashboardProps } from './addons/monitoring/grafana-dashboard';
-export { type GrafanaDashboardModel, operatorDashboard, PROMETHEUS_DATASOURCE_UID, quotaDashboard, sparkJobsDashboard } from './addons/monitoring/dashboards';
-export {
-  EXPOSED_METRICS,
-  type ExposedMetric,
-  MetricSource,
-  SPARK_DRIVER_METRICS_PATH,
-  SPARK_EXECUTOR_METRICS_PATH,
-  SPARK_METRICS_NAMESPACE,
-  SPARK_PROMETHEUS_CONF,
-  SPARK_UI_PORT,
-} from './addons/monitoring/platform-metrics';
-export {
-  VOLCANO_ADMISSION_PORT,
-  VOLCANO_BUILTIN_QUEUES,
-  VOLCANO_CHART_REPO,
-  VOLCANO_CHART_VERSION,
-  VOLCANO_SCHEDULER_NAME,
-  VolcanoScheduling,
-  type VolcanoSchedulingProps,
-} from './addons/volcano/volcano-scheduling';
 
-export { clusterEndpoint, PIPELINE_LABEL, type PipelineStorage, storageReachProblem } from './addons/pipeline/pipeline-storage';
-export { DATASET_UPLOAD_ATTEMPTS, type DatasetFile, DatasetLoader, type DatasetLoaderProps, PUBLIC_HTTPS_EGRESS } from './addons/pipeline/dataset-loader';
+// Add-on: monitoring (lib/addons/monitoring/).
+export { PlatformMonitoring, type PlatformMonitoringProps } from './addons/monitoring/platform-monitoring';
+export { GrafanaDashboard, type GrafanaDashboardProps } from './addons/monitoring/grafana-dashboard';
+export { type GrafanaDashboardModel } from './addons/monitoring/dashboards';
+
+// Add-on: Volcano queues and gang scheduling (lib/addons/volcano/).
+export { VolcanoScheduling, type VolcanoSchedulingProps } from './addons/volcano/volcano-scheduling';
+
+// Add-on: data pipelines (lib/addons/pipeline/).
+export { type PipelineStorage } from './addons/pipeline/pipeline-storage';
+export { type DatasetFile, DatasetLoader, type DatasetLoaderProps } from './addons/pipeline/dataset-loader';
 export {
-  MAX_SCRIPT_BYTES,
   PySparkScript,
   PySparkScriptJob,
   type PySparkScriptJobProps,
   type PySparkScriptProps,
   type PySparkScriptSource,
-  pysparkScriptSpec,
-  SCRIPT_MOUNT_PATH,
 } from './addons/pipeline/pyspark-script-job';
+
+// Add-on: object storage, event logs and History Servers (lib/addons/storage/).
+export { type SeaweedfsIdentity, SeaweedfsStore, type SeaweedfsStoreProps } from './addons/storage/seaweedfs-store';
+export { EventLogDirectory, type EventLogDirectoryProps } from './addons/storage/event-log-directory';
+export {
+  type HistoryServerPodResources,
+  SparkHistoryServer,
+  type SparkHistoryServerProps,
+  type SparkHistoryServerResources,
+} from './addons/storage/spark-history-server';
+export {
+  ObjectStorage,
+  type ObjectStorageProps,
+  type SecretEnvVar,
+  type TenantStorage,
+  type TenantStorageLocation,
+} from './addons/storage/object-storage';
 
 /**
  * The SparkApplication classes generated from the operator's CRD: the types of `SparkJobProps.spec`
@@ -210,57 +101,3 @@ export * as monitoring from '../imports/monitoring-monitoring.coreos.com';
 export * as scheduledsparkoperator from '../imports/scheduled-sparkoperator.k8s.io';
 /** Volcano's Queue classes generated from its CRD, the type of `VolcanoScheduling.queues`. */
 export * as volcano from '../imports/volcano-scheduling.volcano.sh';
-
-// Add-on: object storage, event logs and History Servers (lib/addons/storage/).
-export {
-  AWS_SDK_BUNDLE_VERSION,
-  ACCESS_KEY_ID,
-  bucketNameProblem,
-  ENVIRONMENT_CREDENTIALS_PROVIDER,
-  HADOOP_AWS_VERSION,
-  S3_SIGNING_REGION,
-  s3aHadoopConf,
-  SECRET_ACCESS_KEY,
-  SPARK_S3A_IMAGE,
-} from './addons/storage/s3a';
-export {
-  credentialEnv,
-  GENERATED_CREDENTIALS_ANNOTATION,
-  READY_DEPLOYMENTS_ANNOTATION,
-  SEAWEEDFS_CHART_REPO,
-  SEAWEEDFS_CHART_VERSION,
-  SEAWEEDFS_IMAGE_TAG,
-  SEAWEEDFS_S3_PORT,
-  SEAWEEDFS_UID,
-  type SeaweedfsIdentity,
-  SeaweedfsStore,
-  type SeaweedfsStoreProps,
-} from './addons/storage/seaweedfs-store';
-export {
-  credentialsFromSecret,
-  EVENT_LOG_DIRECTORY_ATTEMPTS,
-  EventLogDirectory,
-  type EventLogDirectoryProps,
-} from './addons/storage/event-log-directory';
-export {
-  DEFAULT_HISTORY_SERVER_RESOURCES,
-  HISTORY_SERVER_NON_HEAP_MIB,
-  type HistoryServerPodResources,
-  MIN_HISTORY_SERVER_HEAP_MIB,
-  ROLLING_EVENT_LOG_CONF,
-  SPARK_HISTORY_PORT,
-  SparkHistoryServer,
-  type SparkHistoryServerProps,
-  type SparkHistoryServerResources,
-} from './addons/storage/spark-history-server';
-export {
-  EVENT_LOG_PREFIX,
-  HISTORY_CREDENTIALS_SECRET,
-  JOBS_CREDENTIALS_SECRET,
-  ObjectStorage,
-  type ObjectStorageProps,
-  s3aReferences,
-  type SecretEnvVar,
-  type TenantStorage,
-  type TenantStorageLocation,
-} from './addons/storage/object-storage';

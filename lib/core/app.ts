@@ -82,6 +82,12 @@ interface SynthPlan {
  * app reaches the cluster (see ChartDelivery).
  */
 export class PlatformApp extends App {
+  /**
+   * The context key that chooses how charts are delivered, for an app that is not a PlatformApp
+   * (or a test): `app.node.setContext(PlatformApp.CHART_DELIVERY_CONTEXT, ChartDelivery.FLUX)`.
+   */
+  public static readonly CHART_DELIVERY_CONTEXT = CHART_DELIVERY_CONTEXT;
+
   /** Whether synth writes construct-metadata.json (cdk8s's own prop, which App does not expose). */
   private readonly recordsConstructMetadata: boolean;
 

@@ -67,6 +67,9 @@ export interface ScheduledSparkJobProps extends SparkJobBaseProps {
  * @see https://github.com/kubeflow/spark-operator/blob/v2.3.0/examples/spark-pi-scheduled.yaml
  */
 export class ScheduledSparkJob extends SparkJobBase {
+  /** The longest `name` a scheduled job may have: each run's SparkApplication appends a suffix to it. */
+  public static readonly MAX_NAME_LENGTH = MAX_SCHEDULED_JOB_NAME_LENGTH;
+
   /** The schedule. */
   public readonly schedule: string;
   /** The IANA time zone of the schedule. */

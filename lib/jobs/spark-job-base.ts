@@ -12,7 +12,8 @@ import { withPodGroupResources } from './pod-group';
 import { DynamicAllocationProps, dynamicAllocationSpec, volcanoDynamicAllocationProblem, withExecutorInstances } from './dynamic-allocation';
 import { applySparkJobDefaults, sparkJobDefaultsOf } from './spark-job-defaults';
 import { ApplicationResources } from './spark-resources';
-import { sparkJobProblems, tenantSparkSpec } from './spark-spec';
+import { PLATFORM_RESTART_POLICY } from './restart-policy';
+import { HARDENED_SECURITY_CONTEXT, sparkJobProblems, tenantSparkSpec } from './spark-spec';
 import { submissionProblems } from './submission';
 
 export interface SparkJobBaseProps {
@@ -45,6 +46,17 @@ export interface SparkJobBaseProps {
  */
 export abstract class SparkJobBase extends Construct {
   /**
+   * The platform's restart policy, for a spec written by hand: a failed submission is retried, a
+   * failed run is final (the jobs the library builds use it already).
+   */
+  public static readonly PLATFORM_RESTART_POLICY = PLATFORM_RESTART_POLICY;
+  /**
+   * The security context every Spark pod gets unless the spec sets its own: non-root uid 185, no
+   * privilege escalation, all capabilities dropped, RuntimeDefault seccomp.
+   */
+  public static readonly HARDENED_SECURITY_CONTEXT = HARDENED_SECURITY_CONTEXT;
+
+  /**
    * The jobs of a tenant, one-off and scheduled, in the order of the tenant's app tree: found by
    * walking that tree, so a job of another app never counts against this app's tenant.
    */
@@ -60,7 +72,10 @@ export abstract class SparkJobBase extends Construct {
   public readonly spec: SparkApplicationSpec;
   /** The pods one run of the job needs at its peak; undefined when a resource value is malformed (reported at synth). */
   public readonly resources?: ApplicationResources;
-  /** Problems of this job, reported at synth with its path; subclasses add their own. */
+  /**
+   * Problems of this job, reported at synth with its path; the library's subclasses add their own.
+   * @internal (Problems is the library's plumbing, not part of its API)
+   */
   protected readonly problems: Problems;
 
   constructor(scope: Construct, id: string, props: SparkJobBaseProps) {

@@ -47,7 +47,7 @@ export interface SparkExecutorSizeProps extends SparkPodSizeProps {
   readonly instances?: number;
 }
 
-/** The SparkPi example's spec (sparkPiSpec), for a one-off or a scheduled job. */
+/** The SparkPi example's spec (SparkPiJob.spec), for a one-off or a scheduled job. */
 export interface SparkPiSpecProps {
   /** PySpark or Scala. */
   readonly language: SparkPiLanguage;
@@ -102,12 +102,23 @@ const EXAMPLES_JAR = /spark-examples_(\d+\.\d+)-(\d+\.\d+\.\d+)\.jar$/;
 /**
  * The SparkPi example, in PySpark or Scala, with the seed platform's defaults: `apache/spark:4.0.0`,
  * the example file from the image, a driver and two executors of one core (limit 1200m) and 512m,
- * the platform restart policy (PLATFORM_RESTART_POLICY: a failed submission is retried, a failed run is final) and the hardened security context. Synth checks that the image tag,
+ * the platform restart policy (SparkJob.PLATFORM_RESTART_POLICY: a failed submission is retried, a failed run is final) and the hardened security context. Synth checks that the image tag,
  * sparkVersion and the examples jar agree.
  *
  * @see https://github.com/kubeflow/spark-operator/blob/v2.3.0/examples/spark-pi.yaml
  */
 export class SparkPiJob extends SparkJob {
+  /** The image a SparkPi job runs unless `image` says otherwise. */
+  public static readonly DEFAULT_IMAGE = DEFAULT_SPARK_IMAGE;
+
+  /**
+   * The spec of the SparkPi example with the same defaults as a SparkPiJob, for a SparkJob or a
+   * ScheduledSparkJob (whose synth checks it as it checks any spec).
+   */
+  public static spec(props: SparkPiSpecProps): SparkApplicationSpec {
+    return sparkPiSpec(props);
+  }
+
   /** The language of the example. */
   public readonly language: SparkPiLanguage;
 

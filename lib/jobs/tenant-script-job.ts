@@ -47,15 +47,24 @@ const SCRIPT_JOB_RESOURCES = { requests: { cpu: '100m', memory: '512Mi' }, limit
  * minutes after it finished, so that applying dist/ again runs it again (harmlessly) instead of
  * failing on a changed Job's immutable template.
  */
-export function tenantScriptJob(scope: Construct, id: string, props: TenantScriptJobProps): k8s.KubeJob {
-  countPlatformPod(props.tenant, {
-    what: `Job ${props.name}`,
-    requestsCpu: Quantity.literal(SCRIPT_JOB_RESOURCES.requests.cpu),
-    limitsCpu: Quantity.literal(SCRIPT_JOB_RESOURCES.limits.cpu),
-    requestsMemory: Quantity.literal(SCRIPT_JOB_RESOURCES.requests.memory),
-    limitsMemory: Quantity.literal(SCRIPT_JOB_RESOURCES.limits.memory),
-  });
-  return new k8s.KubeJob(scope, id, {
+export class TenantScriptJob extends k8s.KubeJob {
+  constructor(scope: Construct, id: string, props: TenantScriptJobProps) {
+    countPlatformPod(props.tenant, {
+      what: `Job ${props.name}`,
+      requestsCpu: Quantity.literal(SCRIPT_JOB_RESOURCES.requests.cpu),
+      limitsCpu: Quantity.literal(SCRIPT_JOB_RESOURCES.limits.cpu),
+      requestsMemory: Quantity.literal(SCRIPT_JOB_RESOURCES.requests.memory),
+      limitsMemory: Quantity.literal(SCRIPT_JOB_RESOURCES.limits.memory),
+    });
+    // The construct is the Job itself, not a parent of one, so that the Job keeps the construct
+    // path and the place in its chart it had when this was a function.
+    super(scope, id, tenantScriptJobProps(props));
+  }
+}
+
+/** The Job of a TenantScriptJob. */
+function tenantScriptJobProps(props: TenantScriptJobProps): k8s.KubeJobProps {
+  return {
     metadata: { name: props.name, namespace: props.tenant.namespaceName, labels: props.labels },
     spec: {
       backoffLimit: 2,
@@ -84,5 +93,5 @@ export function tenantScriptJob(scope: Construct, id: string, props: TenantScrip
         },
       },
     },
-  });
+  };
 }

@@ -49,7 +49,7 @@ export interface SparkOperatorReleaseProps {
    */
   readonly apiServer?: ApiServerEndpoint[];
   /**
-   * Chart values, merged over PLATFORM_OPERATOR_VALUES.
+   * Chart values, merged over SparkOperatorRelease.PLATFORM_VALUES.
    * @default - the platform defaults
    */
   readonly values?: SparkOperatorValues;
@@ -112,6 +112,15 @@ export const PLATFORM_OPERATOR_VALUES: SparkOperatorValues = {
  * @see https://docs.k3s.io/helm
  */
 export class SparkOperatorRelease extends PlatformAddon {
+  /** The chart version the typed values describe, the default of `chartVersion`. */
+  public static readonly CHART_VERSION = SPARK_OPERATOR_CHART_VERSION;
+  /** The chart repository, the default of `chartRepo`. */
+  public static readonly CHART_REPO = SPARK_OPERATOR_CHART_REPO;
+  /** The Spark version of the operator's release, which a job's sparkVersion defaults to. */
+  public static readonly SPARK_VERSION = SPARK_OPERATOR_SPARK_VERSION;
+  /** The platform's chart values, under `values` and `rawValues`. */
+  public static readonly PLATFORM_VALUES = PLATFORM_OPERATOR_VALUES;
+
   /**
    * The operator releases defined in the same app as `scope`, in the order of the app's tree. They
    * are found by walking that tree each time, not kept anywhere: the app is the one place that

@@ -20,6 +20,8 @@ import {
 } from './tenant-network';
 import { tcpPorts } from '../core/network-policy-kit';
 import {
+  DEFAULT_TENANT_LIMIT_RANGE,
+  DEFAULT_TENANT_QUOTA,
   parseContainerDefaults,
   parseQuota,
   SYSTEM_PRIORITY_CLASSES,
@@ -98,7 +100,7 @@ export interface TenantNamespaceProps {
   readonly developersGroup?: string;
   /**
    * The team's ResourceQuota; each field left out takes the seed's value.
-   * @default DEFAULT_TENANT_QUOTA (requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 10, requests.storage 20Gi, persistentvolumeclaims 10)
+   * @default TenantNamespace.DEFAULT_QUOTA (requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 10, requests.storage 20Gi, persistentvolumeclaims 10)
    */
   readonly quota?: TenantQuotaProps;
   /**
@@ -140,7 +142,7 @@ export interface TenantNamespaceProps {
   /**
    * Defaults for containers that set no requests or limits, within the quota; `false` for no
    * LimitRange, so that such pods are rejected by the quota.
-   * @default DEFAULT_TENANT_LIMIT_RANGE (requests 500m and 512Mi, limits 1 and 1Gi)
+   * @default TenantNamespace.DEFAULT_LIMIT_RANGE (requests 500m and 512Mi, limits 1 and 1Gi)
    */
   readonly limitRange?: TenantLimitRangeProps | false;
 }
@@ -157,6 +159,13 @@ export interface TenantNamespaceProps {
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
  */
 export class TenantNamespace extends Construct {
+  /** The quota of a tenant that sets none: the values each field of `quota` defaults to. */
+  public static readonly DEFAULT_QUOTA = DEFAULT_TENANT_QUOTA;
+  /** The LimitRange of a tenant that sets none: the values each field of `limitRange` defaults to. */
+  public static readonly DEFAULT_LIMIT_RANGE = DEFAULT_TENANT_LIMIT_RANGE;
+  /** The namespaces no tenant may take: Kubernetes' own. */
+  public static readonly RESERVED_NAMESPACES = RESERVED_NAMESPACES;
+
   /** The Namespace name. */
   public readonly namespaceName: string;
   /** The name of the ServiceAccount that Spark drivers of this tenant run as. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { ConcurrencyPolicy, DatasetFile, DatasetLoader, PIPELINE_LABEL, PipelineStorage, pysparkScriptSpec, PySparkScriptJob, ScheduledSparkJob, TenantNamespace } from '../../lib';
+import { ConcurrencyPolicy, DatasetFile, DatasetLoader, PipelineStorage, PySparkScriptJob, ScheduledSparkJob, TenantNamespace } from '../../lib';
 
 /** The vega-datasets commit (tag v3.2.1) whose files the pipeline loads; the npm package vega-datasets@3.2.1 (a devDependency) holds copies. */
 export const VEGA_DATASETS_COMMIT = '4ddef6441f0f6f9c119a571ef8fa0fe37facb65e';
@@ -66,7 +66,7 @@ export class FlightDelaysPipeline extends Construct {
   constructor(scope: Construct, id: string, props: FlightDelaysPipelineProps) {
     super(scope, id);
     const name = props.name ?? 'flight-delays';
-    const labels = { [PIPELINE_LABEL]: name };
+    const labels = { [DatasetLoader.PIPELINE_LABEL]: name };
     this.loader = new DatasetLoader(this, 'Load', {
       tenant: props.tenant,
       storage: props.storage,
@@ -93,7 +93,7 @@ export class FlightDelaysPipeline extends Construct {
       concurrencyPolicy: ConcurrencyPolicy.FORBID,
       successfulRunHistoryLimit: 3,
       failedRunHistoryLimit: 3,
-      spec: pysparkScriptSpec(this.job.script, { storage: props.storage, arguments: this.job.spec.arguments, ...SIZES }),
+      spec: PySparkScriptJob.spec(this.job.script, { storage: props.storage, arguments: this.job.spec.arguments, ...SIZES }),
     });
   }
 }

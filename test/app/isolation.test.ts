@@ -1,4 +1,6 @@
-import { PodSecurityLevel, podSecurityViolations, sparkPods } from '../../lib';
+import { PodSecurityLevel } from '../../lib';
+import { podSecurityViolations } from '../../lib/core/pod-security';
+import { sparkPods } from '../../lib/jobs/spark-pods';
 import { distDocs } from '../support/dist-docs';
 import { NetworkPolicyEvaluator, PodEndpoint } from '../support/network-policy';
 import { ofKind } from '../support/synth';

@@ -1,26 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
-import {
-  ChartDelivery,
-  ConcurrencyPolicy,
-  HARDENED_SECURITY_CONTEXT,
-  ObjectStorage,
-  PlatformApp,
-  PlatformMonitoring,
-  PodSecurityLevel,
-  ScheduledSparkJob,
-  SPARK_S3A_IMAGE,
-  SparkJob,
-  SparkOperatorRelease,
-  SparkOperatorReleaseProps,
-  SparkPiJob,
-  SparkPiLanguage,
-  sparkPiSpec,
-  TenantNamespace,
-  TenantNamespaceProps,
-  VolcanoScheduling,
-} from '../../lib';
+import { ChartDelivery, ConcurrencyPolicy, ObjectStorage, PlatformApp, PlatformMonitoring, PodSecurityLevel, ScheduledSparkJob, SparkJob, SparkOperatorRelease, SparkOperatorReleaseProps, SparkPiJob, SparkPiLanguage, TenantNamespace, TenantNamespaceProps, VolcanoScheduling } from '../../lib';
+import { SPARK_S3A_IMAGE } from '../../lib/addons/storage/s3a';
+import { sparkPiSpec } from '../../lib/jobs/spark-pi-job';
+import { HARDENED_SECURITY_CONTEXT } from '../../lib/jobs/spark-spec';
 import { scratchDir } from '../support/project';
 
 // A corpus of mistakes a user makes through the public API (the package entry, lib/index.ts), each

@@ -1,16 +1,8 @@
 import { Testing } from 'cdk8s';
-import {
-  HARDENED_SECURITY_CONTEXT,
-  POD_SECURITY_VERSION,
-  PodSecurityInput,
-  PodSecurityLevel,
-  podSecurityViolations,
-  SparkJob,
-  SparkPiJob,
-  SparkPiLanguage,
-  sparkPods,
-  TenantNamespace,
-} from '../../lib';
+import { PodSecurityLevel, SparkJob, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../../lib';
+import { POD_SECURITY_VERSION, PodSecurityInput, podSecurityViolations } from '../../lib/core/pod-security';
+import { sparkPods } from '../../lib/jobs/spark-pods';
+import { HARDENED_SECURITY_CONTEXT } from '../../lib/jobs/spark-spec';
 import { SparkApplicationSpec, SparkApplicationSpecType } from '../../imports/sparkoperator.k8s.io';
 import { distDocs } from '../support/dist-docs';
 import { appWithChart, problemsOf } from '../support/synth';

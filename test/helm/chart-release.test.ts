@@ -1,7 +1,9 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { parse } from 'yaml';
-import { CHART_DELIVERY_CONTEXT, CHART_INSTALL_RETRIES, ChartDelivery, ChartRelease, ChartReleaseProps, PlatformApp } from '../../lib';
+import { ChartDelivery, ChartRelease, ChartReleaseProps, PlatformApp } from '../../lib';
+import { CHART_DELIVERY_CONTEXT } from '../../lib/core/delivery';
+import { CHART_INSTALL_RETRIES } from '../../lib/helm/chart-release';
 import { parseDocs } from '../support/project';
 import { schemaErrors } from '../support/schemas';
 import { ofKind, problemsOf, testApp } from '../support/synth';

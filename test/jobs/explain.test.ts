@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { explainJobs, PlatformApp } from '../../lib';
+import { PlatformApp } from '../../lib';
+import { explainJobs } from '../../lib/jobs/explain';
 import { buildSeedPlatform } from '../../platform';
 import { REPO, run, scratchDir, SYNTH, tempProject } from '../support/project';
 

@@ -1,20 +1,9 @@
 import { Testing } from 'cdk8s';
-import {
-  capacityLines,
-  ConcurrencyPolicy,
-  cronScheduleProblem,
-  DynamicAllocationProps,
-  objectSchemaProblems,
-  ScheduledSparkJob,
-  ScheduledSparkJobProps,
-  SparkJob,
-  SparkJobBase,
-  SparkPiJob,
-  SparkPiLanguage,
-  sparkPiSpec,
-  TenantNamespace,
-  timeZoneProblem,
-} from '../../lib';
+import { ConcurrencyPolicy, DynamicAllocationProps, ScheduledSparkJob, ScheduledSparkJobProps, SparkJob, SparkJobBase, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../../lib';
+import { objectSchemaProblems } from '../../lib/core/schema';
+import { capacityLines } from '../../lib/jobs/capacity';
+import { cronScheduleProblem, timeZoneProblem } from '../../lib/jobs/cron';
+import { sparkPiSpec } from '../../lib/jobs/spark-pi-job';
 import { schemaErrors } from '../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';
 

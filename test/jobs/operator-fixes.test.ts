@@ -1,14 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
-import {
-  PLATFORM_RESTART_POLICY,
-  SparkJob,
-  SparkOperatorRelease,
-  SparkPiJob,
-  SparkPiLanguage,
-  sparkPiSpec,
-  TenantNamespace,
-  VolcanoScheduling,
-} from '../../lib';
+import { SparkJob, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace, VolcanoScheduling } from '../../lib';
+import { PLATFORM_RESTART_POLICY } from '../../lib/jobs/restart-policy';
+import { sparkPiSpec } from '../../lib/jobs/spark-pi-job';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';
 
 // What the platform writes so that operator 2.3.0, Volcano 1.15.0 and Spark 4.0.0 run its jobs

@@ -1,14 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
 import { SparkApplicationSpec, SparkApplicationSpecType } from '../../imports/sparkoperator.k8s.io';
-import {
-  HARDENED_SECURITY_CONTEXT,
-  SparkJob,
-  SparkOperatorRelease,
-  TenantNamespace,
-  applicationResources,
-  capacityLines,
-  capacityTable,
-} from '../../lib';
+import { SparkJob, SparkOperatorRelease, TenantNamespace } from '../../lib';
+import { capacityLines, capacityTable } from '../../lib/jobs/capacity';
+import { applicationResources } from '../../lib/jobs/spark-resources';
+import { HARDENED_SECURITY_CONTEXT } from '../../lib/jobs/spark-spec';
 import { schemaErrors } from '../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';
 

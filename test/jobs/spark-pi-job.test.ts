@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
-import { applicationResources, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../../lib';
+import { SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../../lib';
+import { applicationResources } from '../../lib/jobs/spark-resources';
 import { schemaErrors } from '../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';
 

@@ -1,13 +1,9 @@
 import { Testing } from 'cdk8s';
 import { SparkApplicationSpec, SparkApplicationSpecType } from '../../imports/sparkoperator.k8s.io';
-import {
-  addSparkJobDefaults,
-  HARDENED_SECURITY_CONTEXT,
-  PodSecurityLevel,
-  sparkConfKeyProblem,
-  SparkJob,
-  TenantNamespace,
-} from '../../lib';
+import { PodSecurityLevel, SparkJob, TenantNamespace } from '../../lib';
+import { addSparkJobDefaults } from '../../lib/jobs/spark-job-defaults';
+import { HARDENED_SECURITY_CONTEXT } from '../../lib/jobs/spark-spec';
+import { sparkConfKeyProblem } from '../../lib/operator/spark-conf-policy';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';
 
 /** A Scala job that passes every check: 1-core pods of 1g, the examples class. */

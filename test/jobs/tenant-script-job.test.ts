@@ -1,14 +1,16 @@
 import { Testing } from 'cdk8s';
-import { hadoopGenericOptions, podSecurityViolations, PodSecurityLevel, tenantScriptJob, TenantNamespace } from '../../lib';
+import { PodSecurityLevel, TenantNamespace, TenantScriptJob } from '../../lib';
+import { podSecurityViolations } from '../../lib/core/pod-security';
+import { hadoopGenericOptions } from '../../lib/jobs/tenant-script-job';
 import { schemaErrors } from '../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';
 
-describe('tenantScriptJob', () => {
+describe('TenantScriptJob', () => {
   test('runs its script once in the tenant namespace, at Pod Security restricted, with every argument one word', () => {
     // GIVEN a tenant and a helper Job of its
     const { app, chart } = appWithChart();
     const tenant = new TenantNamespace(chart, 'Alpha', { name: 'team-alpha' });
-    tenantScriptJob(chart, 'Job', {
+    new TenantScriptJob(chart, 'Job', {
       tenant,
       name: 'copy',
       labels: { app: 'copy' },

@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { K3D_API_SERVER_ENDPOINTS, SPARK_S3A_IMAGE } from '../../lib';
+import { SPARK_S3A_IMAGE } from '../../lib/addons/storage/s3a';
+import { K3D_API_SERVER_ENDPOINTS } from '../../lib/tenancy/tenant-network';
 import { testWithUpstream, upstreamPath } from '../support/upstream';
 import { scratchDir } from '../support/project';
 

@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { PlatformApp, Quantity, ROLLING_EVENT_LOG_CONF, SparkJobBase, sparkPods, walkOperator } from '../../lib';
+import { PlatformApp, Quantity, SparkJobBase } from '../../lib';
+import { ROLLING_EVENT_LOG_CONF } from '../../lib/addons/storage/spark-history-server';
+import { sparkPods } from '../../lib/jobs/spark-pods';
+import { walkOperator } from '../../lib/operator/operator-path';
 import { buildSeedPlatform } from '../../platform';
 import { parseDocs, scratchDir } from '../support/project';
 

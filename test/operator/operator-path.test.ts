@@ -1,4 +1,5 @@
-import { Quantity, SparkJobBase, walkOperator } from '../../lib';
+import { Quantity, SparkJobBase } from '../../lib';
+import { walkOperator } from '../../lib/operator/operator-path';
 import { buildSeedPlatform } from '../../platform';
 import { testApp } from '../support/synth';
 

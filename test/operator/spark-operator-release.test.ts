@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { CHART_VALUES_SHAPE, isChartValuePath, SparkOperatorRelease, SparkOperatorValues, TenantNamespace, unknownValuePaths } from '../../lib';
+import { SparkOperatorRelease, SparkOperatorValues, TenantNamespace } from '../../lib';
+import { CHART_VALUES_SHAPE, isChartValuePath, unknownValuePaths } from '../../lib/operator/spark-operator-values';
 import { schemaErrors } from '../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';
 import { readUpstreamYaml, testWithUpstream } from '../support/upstream';

@@ -1,19 +1,8 @@
 import { Testing } from 'cdk8s';
-import {
-  applicationResources,
-  DRIVER_ACCOUNT_LABEL,
-  EXECUTOR_ACCOUNT_LABEL,
-  JOB_SECRETS_ANNOTATION,
-  K3D_API_SERVER_ENDPOINTS,
-  NON_INTERNET_RANGES,
-  DEFAULT_TENANT_QUOTA,
-  PodSecurityLevel,
-  PRIORITY_CLASSES_ANNOTATION,
-  Quantity,
-  TENANT_LABEL,
-  TenantNamespace,
-  TenantNamespaceProps,
-} from '../../lib';
+import { PodSecurityLevel, Quantity, TenantNamespace, TenantNamespaceProps } from '../../lib';
+import { applicationResources } from '../../lib/jobs/spark-resources';
+import { DRIVER_ACCOUNT_LABEL, EXECUTOR_ACCOUNT_LABEL, JOB_SECRETS_ANNOTATION, DEFAULT_TENANT_QUOTA, PRIORITY_CLASSES_ANNOTATION, TENANT_LABEL } from '../../lib/tenancy/tenant-namespace';
+import { K3D_API_SERVER_ENDPOINTS, NON_INTERNET_RANGES } from '../../lib/tenancy/tenant-network';
 import { distDocs } from '../support/dist-docs';
 import { schemaErrors } from '../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../support/synth';

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
-import { GrafanaDashboardModel } from './dashboards';
+import { GrafanaDashboardModel, PROMETHEUS_DATASOURCE_UID } from './dashboards';
 
 /** The label the Grafana dashboard sidecar of kube-prometheus-stack looks for, and its value. */
 export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
@@ -20,6 +20,9 @@ export interface GrafanaDashboardProps {
  * @see https://github.com/grafana-community/helm-charts/tree/grafana-12.11.1/charts/grafana#sidecar-for-dashboards
  */
 export class GrafanaDashboard extends Construct {
+  /** The uid of the Prometheus datasource PlatformMonitoring gives Grafana, for a panel's `datasource`. */
+  public static readonly PROMETHEUS_DATASOURCE_UID = PROMETHEUS_DATASOURCE_UID;
+
   /** The ConfigMap. */
   public readonly configMap: k8s.KubeConfigMap;
 

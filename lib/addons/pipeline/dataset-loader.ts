@@ -4,7 +4,7 @@ import { registerAppChecks } from '../../core/app';
 import { declareApplySteps } from '../../core/apply-plan';
 import { dnsLabelProblem } from '../../core/names';
 import { Problems } from '../../core/problems';
-import { FSSHELL, hadoopGenericOptions, tenantScriptJob } from '../../jobs/tenant-script-job';
+import { FSSHELL, hadoopGenericOptions, TenantScriptJob } from '../../jobs/tenant-script-job';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { NON_INTERNET_RANGES } from '../../tenancy/tenant-network';
 import { PIPELINE_LABEL, PipelineStorage, storageReachProblem } from './pipeline-storage';
@@ -67,6 +67,12 @@ const PREFIX = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
  * come from the tenant's Secret. Synth checks that the tenant's pods may reach the store.
  */
 export class DatasetLoader extends Construct {
+  /**
+   * The label that puts a loader in a pipeline (`labels: { [DatasetLoader.PIPELINE_LABEL]: name }`),
+   * as a PySparkScriptJob's `pipeline` prop does: the loader is applied before the pipeline's jobs.
+   */
+  public static readonly PIPELINE_LABEL = PIPELINE_LABEL;
+
   /** The Job. */
   public readonly job: k8s.KubeJob;
   /** The folder the files land in, `s3a://<bucket>/<prefix>/`. */
@@ -143,7 +149,7 @@ export class DatasetLoader extends Construct {
       'done',
       'exit 1',
     ].join('\n');
-    this.job = tenantScriptJob(this, 'Resource', {
+    this.job = new TenantScriptJob(this, 'Resource', {
       tenant,
       name: props.name,
       labels,

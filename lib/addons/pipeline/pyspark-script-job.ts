@@ -115,7 +115,7 @@ export interface PySparkScriptJobProps {
 
 /**
  * The SparkApplication spec that runs a PySparkScript: cluster mode, the script mounted into the
- * driver, PLATFORM_RESTART_POLICY (a failed submission is retried, a failed run is final), and
+ * driver, SparkJob.PLATFORM_RESTART_POLICY (a failed submission is retried, a failed run is final), and
  * the sizes given (1 core with a 1200m limit and 1g by default).
  */
 export function pysparkScriptSpec(script: PySparkScript, props: Pick<PySparkScriptJobProps, 'storage' | 'arguments' | 'sparkVersion' | 'driver' | 'executor'>): SparkApplicationSpec {
@@ -155,6 +155,14 @@ export function pysparkScriptSpec(script: PySparkScript, props: Pick<PySparkScri
  * store and that sparkVersion is the image's.
  */
 export class PySparkScriptJob extends SparkJob {
+  /**
+   * The spec that runs a PySparkScript, with the same defaults as a PySparkScriptJob, for a
+   * ScheduledSparkJob.
+   */
+  public static spec(script: PySparkScript, props: Pick<PySparkScriptJobProps, 'storage' | 'arguments' | 'sparkVersion' | 'driver' | 'executor'>): SparkApplicationSpec {
+    return pysparkScriptSpec(script, props);
+  }
+
   /** The script's ConfigMap. */
   public readonly script: PySparkScript;
 

@@ -2,9 +2,9 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { registerAppChecks } from '../../core/app';
 import { Problems } from '../../core/problems';
-import { FSSHELL, hadoopGenericOptions, tenantScriptJob } from '../../jobs/tenant-script-job';
+import { FSSHELL, hadoopGenericOptions, TenantScriptJob } from '../../jobs/tenant-script-job';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
-import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, SPARK_S3A_IMAGE } from './s3a';
+import { ACCESS_KEY_ID, s3aHadoopConf, SECRET_ACCESS_KEY, SPARK_S3A_IMAGE } from './s3a';
 
 export interface EventLogDirectoryProps {
   /** The tenant whose directory it is; the Job runs in its namespace, under its quota. */
@@ -17,7 +17,7 @@ export interface EventLogDirectoryProps {
   readonly credentialsSecret: string;
   /**
    * An image with Hadoop's S3A client in /opt/spark/jars.
-   * @default SPARK_S3A_IMAGE
+   * @default ObjectStorage.SPARK_S3A_IMAGE
    */
   readonly image?: string;
   /**
@@ -41,6 +41,11 @@ export const EVENT_LOG_DIRECTORY_ATTEMPTS = 60;
  * @see https://spark.apache.org/docs/4.0.0/monitoring.html#viewing-after-the-fact
  */
 export class EventLogDirectory extends Construct {
+  /** The Hadoop settings of the S3A client for a store at `endpoint` (path-style access, the store's signing region). */
+  public static s3aHadoopConf(endpoint: string): Record<string, string> {
+    return s3aHadoopConf(endpoint);
+  }
+
   /** The directory. */
   public readonly directory: string;
   /** The Job. */
@@ -65,7 +70,7 @@ export class EventLogDirectory extends Construct {
       'done',
       'exit 1',
     ].join('\n');
-    this.job = tenantScriptJob(this, 'Resource', {
+    this.job = new TenantScriptJob(this, 'Resource', {
       tenant: props.tenant,
       name,
       labels,

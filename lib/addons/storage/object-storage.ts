@@ -52,12 +52,12 @@ export interface ObjectStorageProps {
   /**
    * The image with Spark 4.0.0 and the S3A client that the tenants' jobs, the event-log Jobs and
    * the History Servers run.
-   * @default SPARK_S3A_IMAGE
+   * @default ObjectStorage.SPARK_S3A_IMAGE
    */
   readonly image?: string;
   /**
    * Resources of each tenant's History Server; they count against the tenant's quota.
-   * @default DEFAULT_HISTORY_SERVER_RESOURCES (250m to 1 CPU, 1Gi)
+   * @default SparkHistoryServer.DEFAULT_RESOURCES (250m to 1 CPU, 1Gi)
    */
   readonly historyServerResources?: SparkHistoryServerResources;
 }
@@ -136,6 +136,13 @@ export interface TenantStorageLocation {
  * keep the event log and S3A settings, and fit its quota beside the History Server.
  */
 export class ObjectStorage extends Construct {
+  /** The image of the jobs that use the storage: Spark with the S3A jars (built by the k3d script). */
+  public static readonly SPARK_S3A_IMAGE = SPARK_S3A_IMAGE;
+  /** The Secret in each tenant's namespace with the keys its jobs write with. */
+  public static readonly JOBS_CREDENTIALS_SECRET = JOBS_CREDENTIALS_SECRET;
+  /** The Secret in each tenant's namespace with the read-only keys of its History Server. */
+  public static readonly HISTORY_CREDENTIALS_SECRET = HISTORY_CREDENTIALS_SECRET;
+
   /**
    * The ObjectStorage constructs of the app of `scope`, in the order of the app's tree, found by
    * walking that tree each time: two apps in one process never see each other's stores.

@@ -78,7 +78,7 @@ export interface SparkHistoryServerProps {
   readonly credentialsSecret: string;
   /**
    * An image of Spark 4.0.0 with Hadoop's S3A client in /opt/spark/jars.
-   * @default SPARK_S3A_IMAGE
+   * @default ObjectStorage.SPARK_S3A_IMAGE
    */
   readonly image?: string;
   /**
@@ -88,7 +88,7 @@ export interface SparkHistoryServerProps {
   readonly name?: string;
   /**
    * The pod's resources; they count against the tenant's quota.
-   * @default DEFAULT_HISTORY_SERVER_RESOURCES (250m to 1 CPU, 1Gi)
+   * @default SparkHistoryServer.DEFAULT_RESOURCES (250m to 1 CPU, 1Gi)
    */
   readonly resources?: SparkHistoryServerResources;
 }
@@ -113,6 +113,11 @@ export interface HistoryServerPodResources {
  * @see https://spark.apache.org/docs/4.0.0/monitoring.html
  */
 export class SparkHistoryServer extends Construct {
+  /** The port of the History Server's UI and of its Service. */
+  public static readonly PORT = SPARK_HISTORY_PORT;
+  /** The History Server's resources unless `historyServerResources` (of ObjectStorage) says otherwise. */
+  public static readonly DEFAULT_RESOURCES = DEFAULT_HISTORY_SERVER_RESOURCES;
+
   /** The tenant. */
   public readonly tenant: TenantNamespace;
   /** The name of the Deployment, Service and ConfigMap. */

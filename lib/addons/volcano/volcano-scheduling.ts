@@ -94,6 +94,11 @@ export interface VolcanoSchedulingProps {
  * @see https://www.kubeflow.org/docs/components/spark-operator/user-guide/volcano-integration/
  */
 export class VolcanoScheduling extends PlatformAddon {
+  /** The scheduler name the jobs of a watched tenant get. */
+  public static readonly SCHEDULER_NAME = VOLCANO_SCHEDULER_NAME;
+  /** Volcano's own queues, which no team may be named after. */
+  public static readonly BUILTIN_QUEUES = VOLCANO_BUILTIN_QUEUES;
+
   /** The Helm release name. */
   public readonly releaseName: string;
   /** The chart release. */

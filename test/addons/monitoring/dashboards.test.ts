@@ -1,6 +1,6 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import { parse } from 'yaml';
-import { EXPOSED_METRICS, MetricSource, SPARK_DRIVER_METRICS_PATH, SPARK_EXECUTOR_METRICS_PATH, SPARK_PROMETHEUS_CONF } from '../../../lib';
+import { EXPOSED_METRICS, MetricSource, SPARK_DRIVER_METRICS_PATH, SPARK_EXECUTOR_METRICS_PATH, SPARK_PROMETHEUS_CONF } from '../../../lib/addons/monitoring/platform-metrics';
 import { distDocs } from '../../support/dist-docs';
 import { ofKind } from '../../support/synth';
 

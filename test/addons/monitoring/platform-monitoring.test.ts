@@ -1,16 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import {
-  PlatformMonitoring,
-  PlatformMonitoringProps,
-  SPARK_PROMETHEUS_CONF,
-  SparkOperatorRelease,
-  SparkJob,
-  sparkoperator,
-  SparkPiJob,
-  SparkPiLanguage,
-  TenantNamespace,
-} from '../../../lib';
+import { PlatformMonitoring, PlatformMonitoringProps, SparkOperatorRelease, SparkJob, sparkoperator, SparkPiJob, SparkPiLanguage, TenantNamespace } from '../../../lib';
+import { SPARK_PROMETHEUS_CONF } from '../../../lib/addons/monitoring/platform-metrics';
 import { schemaErrors } from '../../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../../support/synth';
 

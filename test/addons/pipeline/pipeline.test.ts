@@ -1,16 +1,7 @@
 import { Testing } from 'cdk8s';
-import {
-  DatasetFile,
-  DatasetLoader,
-  DatasetLoaderProps,
-  PIPELINE_LABEL,
-  PipelineStorage,
-  PySparkScriptJob,
-  PySparkScriptJobProps,
-  SCRIPT_MOUNT_PATH,
-  SparkOperatorRelease,
-  TenantNamespace,
-} from '../../../lib';
+import { DatasetFile, DatasetLoader, DatasetLoaderProps, PipelineStorage, PySparkScriptJob, PySparkScriptJobProps, SparkOperatorRelease, TenantNamespace } from '../../../lib';
+import { PIPELINE_LABEL } from '../../../lib/addons/pipeline/pipeline-storage';
+import { SCRIPT_MOUNT_PATH } from '../../../lib/addons/pipeline/pyspark-script-job';
 import { NetworkPolicyEvaluator } from '../../support/network-policy';
 import { schemaErrors } from '../../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../../support/synth';

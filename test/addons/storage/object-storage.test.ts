@@ -1,22 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
 import { SparkApplicationSpecType } from '../../../imports/sparkoperator.k8s.io';
-import {
-  capacityLines,
-  capacityTable,
-  EVENT_LOG_PREFIX,
-  HISTORY_CREDENTIALS_SECRET,
-  JOBS_CREDENTIALS_SECRET,
-  ObjectStorage,
-  ObjectStorageProps,
-  s3aReferences,
-  SPARK_S3A_IMAGE,
-  SparkJob,
-  SparkOperatorRelease,
-  SparkPiJob,
-  SparkPiLanguage,
-  TenantNamespace,
-  TenantQuotaProps,
-} from '../../../lib';
+import { ObjectStorage, ObjectStorageProps, SparkJob, SparkOperatorRelease, SparkPiJob, SparkPiLanguage, TenantNamespace, TenantQuotaProps } from '../../../lib';
+import { EVENT_LOG_PREFIX, HISTORY_CREDENTIALS_SECRET, JOBS_CREDENTIALS_SECRET, s3aReferences } from '../../../lib/addons/storage/object-storage';
+import { SPARK_S3A_IMAGE } from '../../../lib/addons/storage/s3a';
+import { capacityLines, capacityTable } from '../../../lib/jobs/capacity';
 import { schemaErrors } from '../../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../../support/synth';
 

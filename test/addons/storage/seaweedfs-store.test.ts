@@ -1,16 +1,8 @@
 import { Testing } from 'cdk8s';
-import {
-  chartValuesProblems,
-  credentialEnv,
-  GENERATED_CREDENTIALS_ANNOTATION,
-  PodSecurityLevel,
-  podSecurityViolations,
-  READY_DEPLOYMENTS_ANNOTATION,
-  SEAWEEDFS_CHART_REPO,
-  SeaweedfsIdentity,
-  SeaweedfsStore,
-  SeaweedfsStoreProps,
-} from '../../../lib';
+import { PodSecurityLevel, SeaweedfsIdentity, SeaweedfsStore, SeaweedfsStoreProps } from '../../../lib';
+import { credentialEnv, GENERATED_CREDENTIALS_ANNOTATION, READY_DEPLOYMENTS_ANNOTATION, SEAWEEDFS_CHART_REPO } from '../../../lib/addons/storage/seaweedfs-store';
+import { podSecurityViolations } from '../../../lib/core/pod-security';
+import { chartValuesProblems } from '../../../lib/core/schema';
 import { testWithUpstream, upstreamPath } from '../../support/upstream';
 import { appWithChart, ofKind, problemsOf } from '../../support/synth';
 import * as fs from 'fs';

@@ -1,21 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
-import {
-  ACCESS_KEY_ID,
-  EventLogDirectory,
-  HISTORY_CREDENTIALS_SECRET,
-  JOBS_CREDENTIALS_SECRET,
-  ObjectStorage,
-  Quantity,
-  ROLLING_EVENT_LOG_CONF,
-  s3aHadoopConf,
-  SECRET_ACCESS_KEY,
-  SPARK_HISTORY_PORT,
-  SPARK_S3A_IMAGE,
-  SparkHistoryServer,
-  SparkHistoryServerProps,
-  TenantNamespace,
-  TenantStorageLocation,
-} from '../../../lib';
+import { EventLogDirectory, ObjectStorage, Quantity, SparkHistoryServer, SparkHistoryServerProps, TenantNamespace, TenantStorageLocation } from '../../../lib';
+import { HISTORY_CREDENTIALS_SECRET, JOBS_CREDENTIALS_SECRET } from '../../../lib/addons/storage/object-storage';
+import { ACCESS_KEY_ID, s3aHadoopConf, SECRET_ACCESS_KEY, SPARK_S3A_IMAGE } from '../../../lib/addons/storage/s3a';
+import { ROLLING_EVENT_LOG_CONF, SPARK_HISTORY_PORT } from '../../../lib/addons/storage/spark-history-server';
 import { schemaErrors } from '../../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../../support/synth';
 

@@ -1,21 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import {
-  BATCH_QUEUE_LABEL,
-  podSecurityViolations,
-  PodSecurityLevel,
-  ConcurrencyPolicy,
-  ScheduledSparkJob,
-  SparkJob,
-  SparkOperatorRelease,
-  sparkoperator,
-  SparkPiJob,
-  SparkPiLanguage,
-  sparkPiSpec,
-  TenantNamespace,
-  VolcanoScheduling,
-  VolcanoSchedulingProps,
-} from '../../../lib';
+import { PodSecurityLevel, ConcurrencyPolicy, ScheduledSparkJob, SparkJob, SparkOperatorRelease, sparkoperator, SparkPiJob, SparkPiLanguage, TenantNamespace, VolcanoScheduling, VolcanoSchedulingProps } from '../../../lib';
+import { podSecurityViolations } from '../../../lib/core/pod-security';
+import { sparkPiSpec } from '../../../lib/jobs/spark-pi-job';
+import { BATCH_QUEUE_LABEL } from '../../../lib/operator/tenant-admission-policy';
 import { schemaErrors } from '../../support/schemas';
 import { appWithChart, ofKind, problemsOf } from '../../support/synth';
 
