@@ -174,6 +174,11 @@ export class SparkOperatorRelease extends Construct {
     if (RESERVED_NAMESPACES.includes(this.namespaceName)) {
       problems.add(`namespace "${this.namespaceName}" is a namespace of Kubernetes itself: the operator's own namespace is made restricted and isolated; install it into a namespace of its own, for example "spark-operator"`);
     }
+    // Recorded now rather than with the app's checks, so that the operator's Namespace object, which
+    // duplicates the tenant's, is not reported again as a duplicate: this is the one cause.
+    for (const tenant of props.tenants.filter((t) => t.namespaceName === this.namespaceName)) {
+      problems.add(`tenant ${tenant.namespaceName} is the operator's own namespace: the operator would run under the tenant's quota and policies, and the tenant beside the operator's credentials; give the tenant or the operator another namespace`);
+    }
     problems.addAll(apiServerProblems(apiServer, 'apiServer'));
     // The typed values are checked too: a cast or a JavaScript caller can still pass any key.
     for (const [prop, values] of [['values', props.values], ['rawValues', props.rawValues]] as const) {
@@ -323,7 +328,7 @@ export class SparkOperatorRelease extends Construct {
     });
   }
 
-  /** What needs the whole app: the values with add-ons', one operator per namespace, no tenant in its namespace. */
+  /** What needs the whole app: the values with add-ons', one operator per namespace and per tenant. */
   private appProblems(): string[] {
     const problems: string[] = [];
     if (unknownValuePaths(this.props.rawValues ?? {}).length === 0 && unknownValuePaths(this.props.values ?? {}).length === 0) {
@@ -331,9 +336,6 @@ export class SparkOperatorRelease extends Construct {
       problems.push(...disruptionBudgetProblems(this.values));
     }
     for (const tenant of this.tenants) {
-      if (tenant.namespaceName === this.namespaceName) {
-        problems.push(`tenant ${tenant.namespaceName} is the operator's own namespace: the operator would run under the tenant's quota and policies, and the tenant beside the operator's credentials; give the tenant or the operator another namespace`);
-      }
       const others = SparkOperatorRelease.releasesOf(this).filter((r) => r !== this && r.watches(tenant));
       if (others.length > 0) {
         problems.push(`namespace ${tenant.namespaceName} is also watched by the operator at ${others.map((o) => o.node.path).join(', ')}: two operators would both submit its applications and race on their status; let one operator watch each tenant`);
