@@ -52,12 +52,13 @@ export class ObjectChecks {
       }
       return false;
     };
+    // One identity defined twice is one mistake: it is reported once, at the last definition (the
+    // first ones in construct order are taken as meant), naming the others.
     for (const same of duplicated.filter((entries) => !entries.some((e) => underDuplicatedOwner(e.o)))) {
-      for (const { o, name, kind, namespace } of same) {
-        const where = namespace ? ` in namespace ${namespace}` : '';
-        const others = same.filter((x) => x.o !== o).map((x) => ownerOf(x.o).node.path).join(', ');
-        this.add(o, [`name "${name}" is used by another ${kind}${where} (${others}), and applying both would silently keep only one: give each its own name, or define it once`]);
-      }
+      const { o, name, kind, namespace } = same[same.length - 1];
+      const where = namespace ? ` in namespace ${namespace}` : '';
+      const others = same.slice(0, -1).map((x) => ownerOf(x.o).node.path).join(', ');
+      this.add(o, [`name "${name}" is used by another ${kind}${where} (${others}), and applying both would silently keep only one: give each its own name, or define it once`]);
     }
     return this.found;
   }

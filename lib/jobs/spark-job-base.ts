@@ -135,8 +135,9 @@ export abstract class SparkJobBase extends Construct {
       }
     }
     // The operator makes PodGroups only with its batch scheduler on; without them the pods wait for
-    // a scheduler that never admits them.
-    if (spec.batchScheduler !== undefined) {
+    // a scheduler that never admits them. Another scheduler than volcano is refused on its own
+    // (sparkSpecProblems), and that one message is its fix.
+    if (spec.batchScheduler === 'volcano') {
       for (const release of releases.filter((r) => r.watches(this.tenant))) {
         const enabled = (release.values.controller as { batchScheduler?: { enable?: boolean } } | undefined)?.batchScheduler?.enable === true;
         if (!enabled) {

@@ -14,7 +14,7 @@ import { dynamicAllocationProblems } from './dynamic-allocation';
 import { sparkConfValueProblem } from './spark-conf-values';
 import { sparkPodFieldProblems } from './spark-pod-fields';
 import { sparkPodsByMode, sparkPodSecurityProblems } from './spark-pods';
-import { ApplicationResources, applicationResources } from './spark-resources';
+import { ApplicationResources, applicationResources, PodResources } from './spark-resources';
 
 /** The uid and gid of the `spark` user of the apache/spark images. */
 export const SPARK_UID = 185;
@@ -244,20 +244,50 @@ export function sparkJobProblems(tenant: TenantNamespace, spec: SparkApplication
     }
     const scale = spec.dynamicAllocation?.enabled === true ? 'dynamicAllocation.maxExecutors' : 'executor.instances';
     const pods = `driver + ${resources.executors} executor${resources.executors === 1 ? '' : 's'}`;
-    const check = (what: string, needs: Quantity | undefined, allows: Quantity, show: 'cpu' | 'memory', fix: string) => {
+    // Every resource the job exceeds is one cause (the job is too big for its tenant), so they make
+    // one message; a single one keeps the fix that names its own knob.
+    const over: { what: string; clause: string; alone: string; raise: string; fitting: number }[] = [];
+    const fitting = (allows: Quantity, driverPod: Quantity, executorPod: Quantity) =>
+      (executorPod.millis > 0 ? Math.floor((allows.millis - driverPod.millis) / executorPod.millis) : Infinity);
+    const check = (what: string, needs: Quantity | undefined, allows: Quantity, show: 'cpu' | 'memory', fix: string, field: string, pick: (p: PodResources) => Quantity | undefined) => {
       if (needs && needs.isGreaterThan(allows)) {
         const f = (q: Quantity) => (show === 'cpu' ? q.toCpuString() : q.toMemoryString());
-        report(`${what}: ${pods} need ${f(needs)}${show === 'memory' ? ' with Spark\'s memory overhead' : ''}; ${ns} allows ${f(allows)} in total: ${fix}`);
+        const overhead = show === 'memory' ? ' with Spark\'s memory overhead' : '';
+        over.push({
+          what,
+          clause: `${what} ${f(needs)}${overhead} (allows ${f(allows)})`,
+          alone: `${what}: ${pods} need ${f(needs)}${overhead}; ${ns} allows ${f(allows)} in total: ${fix}`,
+          raise: `quota.${field} to at least ${f(needs)}`,
+          fitting: fitting(allows, pick(resources.driver)!, pick(resources.executor)!),
+        });
       }
     };
-    check('requests.cpu', resources.requestsCpu, quota.requestsCpu, 'cpu', `lower cores/coreRequest or ${scale}, or raise the tenant's quota.requestsCpu`);
-    check('limits.cpu', resources.limitsCpu, quota.limitsCpu, 'cpu', `lower coreLimit or ${scale}, or raise the tenant's quota.limitsCpu`);
-    check('requests.memory', resources.requestsMemory, quota.requestsMemory, 'memory', `lower memory or ${scale}, or raise the tenant's quota.requestsMemory`);
-    check('limits.memory', resources.limitsMemory, quota.limitsMemory, 'memory', `lower memory/memoryLimit or ${scale}, or raise the tenant's quota.limitsMemory`);
+    check('requests.cpu', resources.requestsCpu, quota.requestsCpu, 'cpu', `lower cores/coreRequest or ${scale}, or raise the tenant's quota.requestsCpu`, 'requestsCpu', (p) => p.cpuRequest);
+    check('limits.cpu', resources.limitsCpu, quota.limitsCpu, 'cpu', `lower coreLimit or ${scale}, or raise the tenant's quota.limitsCpu`, 'limitsCpu', (p) => p.cpuLimit);
+    check('requests.memory', resources.requestsMemory, quota.requestsMemory, 'memory', `lower memory or ${scale}, or raise the tenant's quota.requestsMemory`, 'requestsMemory', (p) => p.memoryRequest);
+    check('limits.memory', resources.limitsMemory, quota.limitsMemory, 'memory', `lower memory/memoryLimit or ${scale}, or raise the tenant's quota.limitsMemory`, 'limitsMemory', (p) => p.memoryLimit);
     if (resources.pods > quota.pods) {
       // A job needs its driver and at least one executor: never suggest fewer.
       const fewer = quota.pods >= 2 ? `lower ${scale} to ${quota.pods - 1} or ` : '';
-      report(`pods: ${pods} are ${resources.pods} pods; ${ns} allows ${quota.pods}: ${fewer}raise the tenant's quota.pods to at least ${resources.pods}`);
+      over.push({
+        what: 'pods',
+        clause: `pods ${resources.pods} (allows ${quota.pods})`,
+        alone: `pods: ${pods} are ${resources.pods} pods; ${ns} allows ${quota.pods}: ${fewer}raise the tenant's quota.pods to at least ${resources.pods}`,
+        raise: `quota.pods to at least ${resources.pods}`,
+        fitting: quota.pods - 1,
+      });
+    }
+    if (over.length === 1) {
+      report(over[0].alone);
+    } else if (over.length > 1) {
+      // The fix must fit every exceeded resource at once: the executors that do, or else smaller
+      // pods (which do not help a pod count) or a bigger quota.
+      const fit = Math.min(...over.map((o) => o.fitting));
+      const podsOver = over.some((o) => o.what === 'pods');
+      const smaller = fit >= 1 && Number.isFinite(fit) ? `lower ${scale} to ${fit}, or ` : podsOver ? '' : 'make the driver and executor pods smaller, or ';
+      const list = (items: string[]) => `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+      report(`${pods} exceed ${ns}'s quota in ${over.length} resources, ${list(over.map((o) => o.clause))}: `
+        + `${smaller}raise the tenant's ${list(over.map((o) => o.raise))}`);
     }
   }
   sparkPodFieldProblems(spec).forEach(report);

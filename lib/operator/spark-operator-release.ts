@@ -174,6 +174,11 @@ export class SparkOperatorRelease extends PlatformAddon {
     if (twice.length > 0) {
       problems.add(`tenants lists namespace ${[...new Set(twice)].map((ns) => `"${ns}"`).join(', ')} more than once: pass each TenantNamespace once`);
     }
+    // Recorded now rather than with the app's checks, so that the operator's Namespace object, which
+    // duplicates the tenant's, is not reported again as a duplicate: this is the one cause.
+    for (const tenant of props.tenants.filter((t) => t.namespaceName === this.namespaceName)) {
+      problems.add(`tenant ${tenant.namespaceName} is the operator's own namespace: the operator would run under the tenant's quota and policies, and the tenant beside the operator's credentials; give the tenant or the operator another namespace`);
+    }
     problems.addAll(apiServerProblems(apiServer, 'apiServer'));
     // The typed values are checked too: a cast or a JavaScript caller can still pass any key.
     for (const [prop, values] of [['values', props.values], ['rawValues', props.rawValues]] as const) {
@@ -308,7 +313,7 @@ export class SparkOperatorRelease extends PlatformAddon {
     });
   }
 
-  /** What needs the whole app: the values with add-ons', one operator per namespace, no tenant in its namespace. */
+  /** What needs the whole app: the values with add-ons', one operator per namespace and per tenant. */
   private appProblems(): string[] {
     const problems: string[] = [];
     if (unknownValuePaths(this.props.rawValues ?? {}).length === 0 && unknownValuePaths(this.props.values ?? {}).length === 0) {
@@ -317,9 +322,6 @@ export class SparkOperatorRelease extends PlatformAddon {
     }
     const others = SparkOperatorRelease.releasesOf(this).filter((r) => r !== this);
     for (const tenant of this.tenants) {
-      if (tenant.namespaceName === this.namespaceName) {
-        problems.push(`tenant ${tenant.namespaceName} is the operator's own namespace: the operator would run under the tenant's quota and policies, and the tenant beside the operator's credentials; give the tenant or the operator another namespace`);
-      }
       const watching = others.filter((r) => r.watches(tenant));
       if (watching.length > 0) {
         problems.push(`namespace ${tenant.namespaceName} is also watched by the operator at ${watching.map((o) => o.node.path).join(', ')}: two operators would both submit its applications and race on their status; let one operator watch each tenant`);

@@ -80,7 +80,7 @@ const expected: [string, RegExp][] = [
   ['reserved namespace kube-public', /\[tenants\/public\] name "kube-public" is a namespace of Kubernetes itself/],
   ['reserved namespace kube-node-lease', /\[tenants\/lease\] name "kube-node-lease" is a namespace of Kubernetes itself/],
   ["the operator's namespace", /\[operator\/operator\] tenant spark-operator is the operator's own namespace: .*give the tenant or the operator another namespace/],
-  ['the same object twice: two tenants for one namespace', /\[tenants\/twice-1\] name "team-twice" is used by another Namespace \(tenants\/twice-2\), and applying both would silently keep only one: give each its own name, or define it once/],
+  ['the same object twice: two tenants for one namespace', /\[tenants\/twice-2\] name "team-twice" is used by another Namespace \(tenants\/twice-1\), and applying both would silently keep only one: give each its own name, or define it once/],
   ['Scala job without mainClass', /\[jobs\/no-main-class\] mainClass is not set for a Scala application: .*set mainClass, for example "org\.apache\.spark\.examples\.SparkPi"/],
 ];
 
@@ -125,7 +125,7 @@ describe('bad input', () => {
     const result = run(dir, 'node', [SYNTH]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/\[platform\/first\] namespace team-beta is also watched by the operator at platform\/second: two operators would both submit its applications/);
-    expect(result.stderr).toMatch(/\[platform\/first\/Resource\] name "spark-operator" is used by another HelmChart in namespace kube-system \(platform\/second\/Resource\)/);
+    expect(result.stderr).toMatch(/\[platform\/second\/Resource\] name "spark-operator" is used by another HelmChart in namespace kube-system \(platform\/first\/Resource\)/);
     expect(readDir(path.join(dir, 'dist'))).toEqual(previous);
   });
 });

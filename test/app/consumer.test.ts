@@ -259,7 +259,9 @@ describe('the package as another repo uses it', () => {
     // THEN synth fails, names the problem and its fix, and dist/ is as it was
     expect(synth.status).toBe(1);
     expect(synth.stderr).toMatch(/^synth failed; .*dist-too-big\/ is unchanged\./m);
-    expect(synth.stderr).toMatch(/\[platform\/huge\] requests\.memory: driver \+ 2 executors need 5760Mi with Spark's memory overhead; small allows 2Gi in total: lower memory or executor\.instances, or raise the tenant's quota\.requestsMemory/);
+    // Over in requests.memory and limits.memory, one cause: one message. Not even one executor fits
+    // beside the driver, so the fix is smaller pods or a bigger quota.
+    expect(synth.stderr).toMatch(/\[platform\/huge\] driver \+ 2 executors exceed small's quota in 2 resources, requests\.memory 5760Mi with Spark's memory overhead \(allows 2Gi\) and limits\.memory 5760Mi with Spark's memory overhead \(allows 2Gi\): make the driver and executor pods smaller, or raise the tenant's quota\.requestsMemory to at least 5760Mi and quota\.limitsMemory to at least 5760Mi/);
     expect(fs.readdirSync(outdir)).toEqual(['platform.k8s.yaml']);
     expect(fs.readFileSync(path.join(outdir, 'platform.k8s.yaml'), 'utf8')).toBe(before);
   });

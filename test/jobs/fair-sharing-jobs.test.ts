@@ -120,7 +120,7 @@ describe('ScheduledSparkJob', () => {
     expect(problemsOf(app)).toEqual([]);
     expect(capacityLines(chart).find((l) => l.resource === 'pods')?.jobs).toBe('3');
     const over = scheduled({ dynamicAllocation: { maxExecutors: 9 }, spec: { ...sparkPiSpec({ language: SparkPiLanguage.SCALA }), executor: { cores: 1, coreLimit: '1200m', memory: '512m' } } });
-    expect(problemsOf(over.app).join('\n')).toMatch(/\[test\/Nightly\] requests\.cpu: driver \+ 9 executors need 10; team-alpha allows 4 in total: .*dynamicAllocation\.maxExecutors/);
+    expect(problemsOf(over.app).join('\n')).toMatch(/\[test\/Nightly\] driver \+ 9 executors exceed team-alpha's quota in 3 resources, requests\.cpu 10 \(allows 4\), .*: lower dynamicAllocation\.maxExecutors to 3/);
   });
 
   test.each<[string, Partial<ScheduledSparkJobProps>, RegExp]>([

@@ -128,10 +128,10 @@ describe('admission checks', () => {
     const { app, chart, tenant } = platform({ pods: 4 });
     new SparkJob(chart, 'Wide', { tenant, name: 'wide', spec: scalaSpec({}, '512m', 8) });
     const problems = problemsOf(app);
+    // One cause, the job too big for its tenant: one message, with a fix that fits every resource.
     expect(problems).toEqual([
-      expect.stringMatching(/^\[test\/Wide\] requests\.cpu: driver \+ 8 executors need 9; team-alpha allows 4 in total: lower cores/),
-      expect.stringMatching(/^\[test\/Wide\] limits\.cpu: driver \+ 8 executors need 9; team-alpha allows 8 in total/),
-      expect.stringMatching(/^\[test\/Wide\] pods: driver \+ 8 executors are 9 pods; team-alpha allows 4: lower executor\.instances to 3/),
+      "[test/Wide] driver + 8 executors exceed team-alpha's quota in 3 resources, requests.cpu 9 (allows 4), limits.cpu 9 (allows 8) and pods 9 (allows 4): "
+        + "lower executor.instances to 3, or raise the tenant's quota.requestsCpu to at least 9, quota.limitsCpu to at least 9 and quota.pods to at least 9",
     ]);
   });
 
@@ -204,8 +204,8 @@ describe('admission checks', () => {
     new SparkJob(chart, 'Bad', { tenant, name: 'ETL_Job', spec: scalaSpec({}, '512m', 1) });
     const problems = problemsOf(app);
     expect(problems).toEqual([
-      expect.stringMatching(/^\[test\/One\] name "etl" is used by another SparkApplication in namespace team-alpha/),
-      expect.stringMatching(/^\[test\/Two\] name "etl" is used by another SparkApplication in namespace team-alpha/),
+      // Reported once, at the second definition.
+      expect.stringMatching(/^\[test\/Two\] name "etl" is used by another SparkApplication in namespace team-alpha \(test\/One\)/),
       expect.stringMatching(/^\[test\/Bad\] name "ETL_Job" is not a valid RFC 1123 label.*did you mean "etl-job"\?/),
     ]);
   });

@@ -80,8 +80,7 @@ describe('SparkPiJob', () => {
     const { app, chart, alpha } = tenant();
     new SparkPiJob(chart, 'Pi', { tenant: alpha, language: SparkPiLanguage.SCALA, executor: { instances: 4, memory: '2g' } });
     expect(problemsOf(app)).toEqual([
-      expect.stringMatching(/^\[test\/Pi\] requests\.cpu: driver \+ 4 executors need 5; team-alpha allows 4/),
-      expect.stringMatching(/^\[test\/Pi\] requests\.memory: driver \+ 4 executors need 10624Mi with Spark's memory overhead; team-alpha allows 8Gi/),
+      expect.stringMatching(/^\[test\/Pi\] driver \+ 4 executors exceed team-alpha's quota in 2 resources, requests\.cpu 5 \(allows 4\) and requests\.memory 10624Mi with Spark's memory overhead \(allows 8Gi\): lower executor\.instances to 3/),
     ]);
   });
 

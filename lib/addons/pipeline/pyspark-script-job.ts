@@ -16,6 +16,7 @@ import { PLATFORM_RESTART_POLICY } from '../../jobs/restart-policy';
 import { SPARK_OPERATOR_SPARK_VERSION } from '../../operator/spark-operator-release';
 import { TENANT_LABEL, TenantNamespace } from '../../tenancy/tenant-namespace';
 import { PIPELINE_LABEL, PipelineStorage, storageReachProblem } from './pipeline-storage';
+import { pythonSyntaxProblem } from './python-syntax';
 
 /** A PySpark program kept in the repository: its file name and its text. */
 export interface PySparkScriptSource {
@@ -74,6 +75,8 @@ export class PySparkScript extends Construct {
       problems.add("script.source is empty: give the program's text, for example read from its file in the repository");
     } else if (bytes > MAX_SCRIPT_BYTES) {
       problems.add(`script.source is ${bytes} bytes, more than the ${MAX_SCRIPT_BYTES} a ConfigMap holds: ship the program as a local:/// file in the image, or an s3a:// dependency`);
+    } else {
+      problems.add(pythonSyntaxProblem(source, fileName, 'script.source'));
     }
     this.applicationFile = `local://${SCRIPT_MOUNT_PATH}/${fileName}`;
     this.configMap = new k8s.KubeConfigMap(this, 'Resource', {
