@@ -264,5 +264,13 @@ describe('the package as another repo uses it', () => {
     expect(synth.stderr).toMatch(/\[platform\/huge\] driver \+ 2 executors exceed small's quota in 2 resources, requests\.memory 5760Mi with Spark's memory overhead \(allows 2Gi\) and limits\.memory 5760Mi with Spark's memory overhead \(allows 2Gi\): make the driver and executor pods smaller, or raise the tenant's quota\.requestsMemory to at least 5760Mi and quota\.limitsMemory to at least 5760Mi/);
     expect(fs.readdirSync(outdir)).toEqual(['platform.k8s.yaml']);
     expect(fs.readFileSync(path.join(outdir, 'platform.k8s.yaml'), 'utf8')).toBe(before);
+    // AND the README shows this refusal as synth prints it, line for line
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const shown = readme.slice(readme.indexOf('synth failed; dist/ is unchanged.'));
+    const lines = shown.slice(0, shown.indexOf('```')).trim().split('\n').slice(1);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) {
+      expect(synth.stderr).toContain(line);
+    }
   });
 });
