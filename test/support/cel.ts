@@ -10,6 +10,7 @@
  * libraries are absent.
  */
 import { celEnv, celFunc, celMethod, CelScalar, isCelError, listType, parse, plan, type CelFunc, type CelList } from '@bufbuild/cel';
+import { RE2JS } from '@bufbuild/re2';
 import { strings } from '@bufbuild/cel/ext';
 
 /** JSON as the API server hands it to CEL: integral numbers as int (bigint), nulls dropped. */
@@ -42,7 +43,26 @@ const KUBERNETES_LIBRARIES: CelFunc[] = [
   celFunc('sets.intersects', [DYN_LIST, DYN_LIST], CelScalar.BOOL, (a: CelList, b: CelList) => items(b).some((y) => items(a).some((x) => same(x, y)))),
 ];
 
-const env = celEnv({ funcs: [...strings, ...KUBERNETES_LIBRARIES] });
+/**
+ * The RE2 engine of `matches`, compiling each pattern once: the policies' allow-lists are long
+ * patterns that every evaluation would otherwise compile again (CelEnvOptions.re2).
+ */
+interface Matcher {
+  test(text: string): boolean;
+}
+const compiled = new Map<string, Matcher>();
+const re2 = {
+  compile(pattern: string): Matcher {
+    let matcher = compiled.get(pattern);
+    if (matcher === undefined) {
+      matcher = RE2JS.compile(pattern);
+      compiled.set(pattern, matcher);
+    }
+    return matcher;
+  },
+};
+
+const env = celEnv({ funcs: [...strings, ...KUBERNETES_LIBRARIES], re2 });
 
 export type CelOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
