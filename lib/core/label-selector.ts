@@ -14,7 +14,7 @@ export interface LabelSelector {
 export function selects(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
   const matchLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   return matchLabels && (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    const has = Object.hasOwn(labels, key);
     switch (operator) {
       case 'In': return has && values.includes(labels[key]);
       case 'NotIn': return !has || !values.includes(labels[key]);
