@@ -15,6 +15,7 @@ import { ApplicationResources } from './spark-resources';
 import { PLATFORM_RESTART_POLICY } from './restart-policy';
 import { HARDENED_SECURITY_CONTEXT, sparkJobProblems, tenantSparkSpec } from './spark-spec';
 import { submissionProblems } from './submission';
+import { ConstructIndex } from '../core/construct-index';
 
 export interface SparkJobBaseProps {
   /** The tenant the application runs in; its namespace and service accounts are used. */
@@ -37,6 +38,9 @@ export interface SparkJobBaseProps {
   readonly dynamicAllocation?: DynamicAllocationProps;
 }
 
+/** The jobs of each tenant (SparkJobBase.jobsIn). */
+const JOBS = new ConstructIndex<SparkJobBase>();
+
 /**
  * What every Spark job of a tenant shares, one-off (SparkJob) or scheduled (ScheduledSparkJob): the
  * spec it runs with (the tenant's accounts, the hardened security contexts and templates, the
@@ -57,11 +61,11 @@ export abstract class SparkJobBase extends Construct {
   public static readonly HARDENED_SECURITY_CONTEXT = HARDENED_SECURITY_CONTEXT;
 
   /**
-   * The jobs of a tenant, one-off and scheduled, in the order of the tenant's app tree: found by
-   * walking that tree, so a job of another app never counts against this app's tenant.
+   * The jobs of a tenant, one-off and scheduled, in the order they were made; a job of another app
+   * never counts against this app's tenant.
    */
   public static jobsIn(tenant: TenantNamespace): readonly SparkJobBase[] {
-    return tenant.node.root.node.findAll().filter((c): c is SparkJobBase => c instanceof SparkJobBase && c.tenant === tenant);
+    return JOBS.get(tenant);
   }
 
   /** The tenant the job runs in. */
@@ -84,6 +88,7 @@ export abstract class SparkJobBase extends Construct {
     this.problems = new Problems(this);
     Problems.derivedFrom(this, props.tenant);
     this.tenant = props.tenant;
+    JOBS.add(props.tenant, this);
     this.name = props.name;
     this.problems.add(dnsLabelProblem(this.name, 'name'));
     let spec = props.spec;

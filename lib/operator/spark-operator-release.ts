@@ -10,6 +10,7 @@ import { SparkOperatorValues, unknownValuePaths } from './spark-operator-values'
 import { TenantAdmissionPolicy } from './tenant-admission-policy';
 import { apiServerEgress, dnsEgress, tcpPorts } from '../core/network-policy-kit';
 import { PlatformAddon } from '../core/platform-addon';
+import { ConstructIndex } from '../core/construct-index';
 
 /** Where the Kubeflow Spark Operator chart is published. */
 export const SPARK_OPERATOR_CHART_REPO = 'https://kubeflow.github.io/spark-operator';
@@ -100,6 +101,9 @@ export const PLATFORM_OPERATOR_VALUES: SparkOperatorValues = {
   spark: { serviceAccount: { create: false }, rbac: { create: false } },
 };
 
+/** The operator releases of each app, under its root (SparkOperatorRelease.releasesOf). */
+const RELEASES = new ConstructIndex<SparkOperatorRelease>();
+
 /**
  * The Kubeflow Spark Operator, released through a ChartRelease in the app's delivery mode: by
  * default installed by the k3s helm controller from a `HelmChart` object so that `kubectl apply`
@@ -122,12 +126,11 @@ export class SparkOperatorRelease extends PlatformAddon {
   public static readonly PLATFORM_VALUES = PLATFORM_OPERATOR_VALUES;
 
   /**
-   * The operator releases defined in the same app as `scope`, in the order of the app's tree. They
-   * are found by walking that tree each time, not kept anywhere: the app is the one place that
-   * knows its releases, so two apps in one process never see each other's.
+   * The operator releases defined in the same app as `scope`, in the order they were made; two apps
+   * in one process never see each other's.
    */
   public static releasesOf(scope: IConstruct): SparkOperatorRelease[] {
-    return scope.node.root.node.findAll().filter((c): c is SparkOperatorRelease => c instanceof SparkOperatorRelease);
+    return RELEASES.get(scope.node.root);
   }
 
   /** The namespaces the operator watches, in the order of the tenants. */
@@ -154,6 +157,7 @@ export class SparkOperatorRelease extends PlatformAddon {
 
   constructor(scope: Construct, id: string, props: SparkOperatorReleaseProps) {
     super(scope, id, { namespace: props.namespace ?? 'spark-operator', owner: "the operator's own namespace", suggestion: 'spark-operator' });
+    RELEASES.add(this.node.root, this);
     const problems = this.problems;
     this.props = props;
     this.releaseName = props.releaseName ?? 'spark-operator';

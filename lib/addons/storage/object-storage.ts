@@ -13,6 +13,7 @@ import { EventLogDirectory } from './event-log-directory';
 import { ACCESS_KEY_ID, bucketNameProblem, s3aHadoopConf, SECRET_ACCESS_KEY, SPARK_S3A_IMAGE } from './s3a';
 import { SEAWEEDFS_S3_PORT, SeaweedfsStore } from './seaweedfs-store';
 import { ROLLING_EVENT_LOG_CONF, SparkHistoryServer, SparkHistoryServerResources } from './spark-history-server';
+import { ConstructIndex } from '../../core/construct-index';
 
 /** The Secret in each tenant's namespace with the keys its jobs read and write its bucket with. */
 export const JOBS_CREDENTIALS_SECRET = 'object-store-credentials';
@@ -122,6 +123,9 @@ export interface TenantStorageLocation {
   readonly env: readonly SecretEnvVar[];
 }
 
+/** The object stores of each app, under its root (ObjectStorage.of). */
+const STORAGES = new ConstructIndex<ObjectStorage>();
+
 /**
  * Object storage for the tenants' data and their Spark jobs' history: an S3-compatible store
  * (SeaweedFS, SeaweedfsStore) with a bucket per tenant and, per tenant, keys that reach only its
@@ -144,11 +148,11 @@ export class ObjectStorage extends Construct {
   public static readonly HISTORY_CREDENTIALS_SECRET = HISTORY_CREDENTIALS_SECRET;
 
   /**
-   * The ObjectStorage constructs of the app of `scope`, in the order of the app's tree, found by
-   * walking that tree each time: two apps in one process never see each other's stores.
+   * The ObjectStorage constructs of the app of `scope`, in the order they were made; two apps in one
+   * process never see each other's stores.
    */
   public static of(scope: IConstruct): ObjectStorage[] {
-    return scope.node.root.node.findAll().filter((c): c is ObjectStorage => c instanceof ObjectStorage);
+    return STORAGES.get(scope.node.root);
   }
 
   /** The object store. */
@@ -162,6 +166,7 @@ export class ObjectStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: ObjectStorageProps) {
     super(scope, id);
+    STORAGES.add(this.node.root, this);
     registerAppChecks(this);
     const problems = new Problems(this);
     this.image = props.image ?? SPARK_S3A_IMAGE;
