@@ -5,7 +5,7 @@ import { declareApplySteps } from '../core/apply-plan';
 import { chartValuesProblems } from '../core/schema';
 import { ChartRelease, deepMerge } from '../helm/chart-release';
 import { TenantNamespace } from '../tenancy/tenant-namespace';
-import { ApiServerEndpoint, apiServerProblems, ingressProblems, K3D_API_SERVER_ENDPOINTS, TenantIngressRule } from '../tenancy/tenant-network';
+import { ApiServerEndpoint, apiServerProblems, ingressPolicySpec, ingressProblems, K3D_API_SERVER_ENDPOINTS, TenantIngressRule } from '../tenancy/tenant-network';
 import { SparkOperatorValues, unknownValuePaths } from './spark-operator-values';
 import { TenantAdmissionPolicy } from './tenant-admission-policy';
 import { apiServerEgress, dnsEgress, tcpPorts } from '../core/network-policy-kit';
@@ -270,17 +270,7 @@ export class SparkOperatorRelease extends PlatformAddon {
    */
   public allowIngress(name: string, rule: TenantIngressRule): void {
     this.problems.addAll(ingressProblems(rule, name));
-    this.namespacePolicies(this.fullName).allow(`Policy-${name}`, name, {
-      podSelector: { matchLabels: rule.toPodLabels },
-      policyTypes: ['Ingress'],
-      ingress: [{
-        from: [{
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
-          podSelector: { matchLabels: rule.fromPodLabels },
-        }],
-        ports: tcpPorts(...rule.ports),
-      }],
-    });
+    this.namespacePolicies(this.fullName).allow(`Policy-${name}`, name, ingressPolicySpec(rule));
   }
 
   /** Whether the operator watches the tenant's namespace. */

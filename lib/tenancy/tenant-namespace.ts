@@ -12,13 +12,13 @@ import {
   apiServerProblems,
   egressProblems,
   egressRule,
+  ingressPolicySpec,
   ingressProblems,
   isolationPolicies,
   K3D_API_SERVER_ENDPOINTS,
   TenantEgressRule,
   TenantIngressRule,
 } from './tenant-network';
-import { tcpPorts } from '../core/network-policy-kit';
 import {
   DEFAULT_TENANT_LIMIT_RANGE,
   DEFAULT_TENANT_QUOTA,
@@ -398,17 +398,7 @@ export class TenantNamespace extends Construct {
     this.ingressRules.push({ id: name, rule });
     this.policies.push(new k8s.KubeNetworkPolicy(this, `Policy-${name}`, {
       metadata: { name: `${this.namespaceName}-${name}`, namespace: this.namespaceName, labels: { [TENANT_LABEL]: this.namespaceName } },
-      spec: {
-        podSelector: { matchLabels: rule.toPodLabels },
-        policyTypes: ['Ingress'],
-        ingress: [{
-          from: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
-            podSelector: { matchLabels: rule.fromPodLabels },
-          }],
-          ports: tcpPorts(...rule.ports),
-        }],
-      },
+      spec: ingressPolicySpec(rule),
     }));
   }
 

@@ -137,6 +137,21 @@ export function isolationPolicies(scope: Construct, namespaceName: string, apiSe
   ];
 }
 
+/** The NetworkPolicy that admits a tenant ingress rule: its pods from the other namespace's, on its TCP ports. */
+export function ingressPolicySpec(rule: TenantIngressRule): k8s.NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: rule.toPodLabels },
+    policyTypes: ['Ingress'],
+    ingress: [{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.fromNamespace } },
+        podSelector: { matchLabels: rule.fromPodLabels },
+      }],
+      ports: tcpPorts(...rule.ports),
+    }],
+  };
+}
+
 /** A NetworkPolicy egress rule for a tenant egress rule. */
 export function egressRule(rule: TenantEgressRule): k8s.NetworkPolicyEgressRule {
   return {
