@@ -442,7 +442,11 @@ function prune() {
   for (const file of fs.readdirSync(cacheDir).filter((f) => f.endsWith('.inputs.json'))) {
     try {
       const { entry: built, node, files } = JSON.parse(fs.readFileSync(path.join(cacheDir, file), 'utf8'));
-      if (!fs.existsSync(built) || node !== process.version || files?.[__filename]?.hash !== script) {
+      // Only this synth script's own stale bundles: another copy of the script (another checkout, an
+      // installed package) sharing the folder prunes its own, and removing them here while it runs
+      // would pull its bundle from under it.
+      const mine = files?.[__filename] !== undefined;
+      if (!fs.existsSync(built) || (mine && (node !== process.version || files[__filename].hash !== script))) {
         const base = path.join(cacheDir, file.slice(0, -'.inputs.json'.length));
         for (const f of [base, `${base}.cache`, `${base}.inputs.json`, base.replace(/\.js$/, '.debug.js'), base.replace(/\.js$/, '.debug.js.map')]) {
           fs.rmSync(f, { force: true });
